@@ -1,0 +1,69 @@
+//! PNG encoding: the costliest stage, so its settings are chosen by measurement
+//! (see `benches/render.rs`, group `encode`).
+
+use crate::error::{Error, Result};
+
+/// How hard the PNG encoder compresses.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    serde::Deserialize,
+    serde::Serialize,
+    clap::ValueEnum,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Compression {
+    /// fdeflate with the Up filter: fastest, largest files.
+    Fast,
+    /// zlib level 6-ish with adaptive filters: slower, smaller.
+    #[default]
+    Balanced,
+    /// Maximum zlib effort: slowest, a little smaller again.
+    High,
+}
+
+/// Encodes a premultiplied RGBA pixmap as PNG: RGB when every pixel is opaque, RGBA otherwise.
+pub fn encode_png(pixmap: &tiny_skia::Pixmap, compression: Compression) -> Result<Vec<u8>> {
+    let data = pixmap.data();
+    let opaque = data.chunks_exact(4).all(|p| p[3] == 255);
+    let (color, bytes) = if opaque {
+        let rgb: Vec<u8> = data
+            .chunks_exact(4)
+            .flat_map(|p| [p[0], p[1], p[2]])
+            .collect();
+        (png::ColorType::Rgb, rgb)
+    } else {
+        let rgba: Vec<u8> = pixmap
+            .pixels()
+            .iter()
+            .flat_map(|p| {
+                let c = p.demultiply();
+                [c.red(), c.green(), c.blue(), c.alpha()]
+            })
+            .collect();
+        (png::ColorType::Rgba, rgba)
+    };
+    let mut out = Vec::with_capacity(bytes.len() / 8);
+    let mut encoder = png::Encoder::new(&mut out, pixmap.width(), pixmap.height());
+    encoder.set_color(color);
+    encoder.set_depth(png::BitDepth::Eight);
+    encoder.set_compression(match compression {
+        Compression::Fast => png::Compression::Fast,
+        Compression::Balanced => png::Compression::Balanced,
+        Compression::High => png::Compression::High,
+    });
+    let mut writer = encoder
+        .write_header()
+        .map_err(|e| Error::Internal(format!("png: {e}")))?;
+    writer
+        .write_image_data(&bytes)
+        .map_err(|e| Error::Internal(format!("png: {e}")))?;
+    writer
+        .finish()
+        .map_err(|e| Error::Internal(format!("png: {e}")))?;
+    Ok(out)
+}

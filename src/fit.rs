@@ -1,0 +1,432 @@
+//! Text that always fits: line breaking, shrinking and, as the last resort, an ellipsis.
+//!
+//! Widths come from usvg's own text layout with the same fonts, fallback and shaping that
+//! resvg draws with: break segments are laid out once at a reference size (widths scale
+//! linearly with size), and the chosen lines are laid out again exactly before they are
+//! accepted, so a line that kerning across a break made wider than measured is caught.
+
+use unicode_linebreak::{linebreaks, BreakOpportunity};
+use unicode_segmentation::UnicodeSegmentation;
+
+use crate::error::{Error, Result};
+use crate::template::{Align, PlacedText, TextSlot, VAlign};
+use crate::xml::escape_text;
+
+/// The size segments are laid out at; widths at other sizes are scaled from it.
+const REF_SIZE: f32 = 100.0;
+const ELLIPSIS: &str = "…";
+/// How many times a layout may be corrected after the exact check before it is accepted.
+const MAX_ROUNDS: usize = 6;
+
+/// What the fit decided for one text slot.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct SlotFit {
+    pub slot: String,
+    pub font_size: f32,
+    pub lines: usize,
+    pub truncated: bool,
+}
+
+/// A breakable piece of the text, with widths per pixel of font size.
+#[derive(Clone, Copy, Debug)]
+struct Unit {
+    start: usize,
+    /// End of the unit without its trailing spaces.
+    core_end: usize,
+    core_w: f32,
+    space_w: f32,
+}
+
+/// A line as byte range of the text.
+#[derive(Clone, Copy, Debug)]
+struct Line {
+    start: usize,
+    end: usize,
+}
+
+/// Measurements of one text in one slot's font, at 1px font size.
+struct Metrics<'a> {
+    text: &'a str,
+    segments: Vec<Unit>,
+    /// Grapheme units of segments too wide for the box at the largest size, by segment index.
+    graphemes: Vec<Option<Vec<Unit>>>,
+    ellipsis_w: f32,
+    ascent: f32,
+    descent: f32,
+}
+
+/// Fits `text` into `slot`, returning the placed lines and what was decided.
+pub fn fit(slot: &TextSlot, text: &str, opts: &usvg::Options) -> Result<(PlacedText, SlotFit)> {
+    let mut report = SlotFit {
+        slot: slot.name.clone(),
+        font_size: slot.max_font_size,
+        lines: 0,
+        truncated: false,
+    };
+    if text.is_empty() {
+        return Ok((
+            PlacedText {
+                font_size: slot.max_font_size,
+                ..Default::default()
+            },
+            report,
+        ));
+    }
+    let m = Metrics::measure(slot, text, opts)?;
+    let mut cap = slot.max_font_size.floor().max(slot.min_font_size.ceil());
+    let mut slack = 0.0;
+    let mut chosen = None;
+    for _ in 0..MAX_ROUNDS {
+        let (size, lines, truncated) = m.search(slot, cap, slack);
+        let strings: Vec<String> = lines
+            .iter()
+            .enumerate()
+            .map(|(i, l)| {
+                let mut s = text[l.start..l.end].to_owned();
+                if truncated && i + 1 == lines.len() {
+                    s.push_str(ELLIPSIS);
+                }
+                s
+            })
+            .collect();
+        let refs: Vec<&str> = strings.iter().map(String::as_str).collect();
+        let widths = measure(slot, &refs, opts)?;
+        let overflow = widths
+            .iter()
+            .map(|w| w.map_or(0.0, |w| w.width * size / REF_SIZE) - slot.width)
+            .fold(f32::MIN, f32::max);
+        chosen = Some((size, strings, truncated));
+        if overflow <= 0.01 {
+            break;
+        }
+        if truncated {
+            slack += overflow.max(0.5);
+        } else {
+            cap = size - 1.0;
+        }
+    }
+    let (size, lines, truncated) = chosen.expect("MAX_ROUNDS > 0");
+    report.font_size = size;
+    report.lines = lines.len();
+    report.truncated = truncated;
+    Ok((m.place(slot, size, lines), report))
+}
+
+impl<'a> Metrics<'a> {
+    fn measure(slot: &TextSlot, text: &'a str, opts: &usvg::Options) -> Result<Self> {
+        let mut segments = vec![];
+        let mut prev = 0;
+        for (idx, _) in linebreaks(text)
+            .filter(|(_, op)| matches!(op, BreakOpportunity::Allowed | BreakOpportunity::Mandatory))
+        {
+            if idx > prev {
+                let core_end = prev + text[prev..idx].trim_end_matches(' ').len();
+                segments.push(Unit {
+                    start: prev,
+                    core_end: core_end.max(prev),
+                    core_w: 0.0,
+                    space_w: (idx - core_end) as f32,
+                });
+            }
+            prev = idx;
+        }
+        let mut texts: Vec<&str> = segments
+            .iter()
+            .map(|u| &text[u.start..u.core_end])
+            .collect();
+        texts.push(ELLIPSIS);
+        texts.push("x x"); // with "xx" below: the width of a space as shaped between letters
+        texts.push("xx");
+        let boxes = measure(slot, &texts, opts)?;
+        let w = |i: usize| boxes[i].map_or(0.0, |b| b.width / REF_SIZE);
+        let n = segments.len();
+        let space = (w(n + 1) - w(n + 2)).max(0.0);
+        for (i, seg) in segments.iter_mut().enumerate() {
+            seg.core_w = w(i);
+            seg.space_w *= space;
+        }
+        let ascent = boxes.iter().flatten().map(|b| -b.top).fold(0.0, f32::max) / REF_SIZE;
+        let descent = boxes.iter().flatten().map(|b| b.bottom).fold(0.0, f32::max) / REF_SIZE;
+        let mut m = Metrics {
+            text,
+            graphemes: vec![None; n],
+            ellipsis_w: w(n),
+            ascent,
+            descent,
+            segments,
+        };
+        let overlong: Vec<usize> = (0..n)
+            .filter(|&i| m.segments[i].core_w * slot.max_font_size > slot.width)
+            .collect();
+        m.measure_graphemes(slot, &overlong, opts)?;
+        Ok(m)
+    }
+
+    /// Lays out each grapheme of the given segments on its own, for breaking inside words.
+    fn measure_graphemes(
+        &mut self,
+        slot: &TextSlot,
+        which: &[usize],
+        opts: &usvg::Options,
+    ) -> Result<()> {
+        let mut units = vec![];
+        for &i in which {
+            let seg = self.segments[i];
+            let word = &self.text[seg.start..seg.core_end];
+            let mut gs: Vec<Unit> = word
+                .grapheme_indices(true)
+                .map(|(o, g)| Unit {
+                    start: seg.start + o,
+                    core_end: seg.start + o + g.len(),
+                    core_w: 0.0,
+                    space_w: 0.0,
+                })
+                .collect();
+            if let Some(last) = gs.last_mut() {
+                last.space_w = seg.space_w;
+            }
+            units.push((i, gs));
+        }
+        let texts: Vec<&str> = units
+            .iter()
+            .flat_map(|(_, gs)| gs.iter().map(|g| &self.text[g.start..g.core_end]))
+            .collect();
+        if texts.is_empty() {
+            return Ok(());
+        }
+        let boxes = measure(slot, &texts, opts)?;
+        let mut k = 0;
+        for (i, mut gs) in units {
+            for g in &mut gs {
+                g.core_w = boxes[k].map_or(0.0, |b| b.width / REF_SIZE);
+                k += 1;
+            }
+            self.graphemes[i] = Some(gs);
+        }
+        Ok(())
+    }
+
+    /// Units at `size`: segments, with those wider than the box split into graphemes.
+    fn units(&self, size: f32, width: f32) -> Vec<Unit> {
+        let mut out = Vec::with_capacity(self.segments.len());
+        for (seg, gs) in self.segments.iter().zip(&self.graphemes) {
+            match gs {
+                Some(gs) if seg.core_w * size > width => out.extend_from_slice(gs),
+                _ => out.push(*seg),
+            }
+        }
+        out
+    }
+
+    /// Greedy line breaking of `units` into lines no wider than `width`.
+    fn break_lines(units: &[Unit], size: f32, width: f32) -> Vec<Line> {
+        let mut lines = vec![];
+        let mut cur: Option<(Line, f32, f32)> = None; // line, its width, pending space
+        for u in units {
+            let (w, sp) = (u.core_w * size, u.space_w * size);
+            cur = Some(match cur {
+                Some((line, lw, pending)) if lw + pending + w <= width => (
+                    Line {
+                        end: u.core_end,
+                        ..line
+                    },
+                    lw + pending + w,
+                    sp,
+                ),
+                Some((line, ..)) => {
+                    lines.push(line);
+                    (
+                        Line {
+                            start: u.start,
+                            end: u.core_end,
+                        },
+                        w,
+                        sp,
+                    )
+                }
+                None => (
+                    Line {
+                        start: u.start,
+                        end: u.core_end,
+                    },
+                    w,
+                    sp,
+                ),
+            });
+        }
+        lines.extend(cur.map(|c| c.0));
+        lines
+    }
+
+    /// How many lines of `size` the box holds, capped by the slot's max lines.
+    fn lines_that_fit(&self, slot: &TextSlot, size: f32) -> usize {
+        let first = (self.ascent + self.descent) * size;
+        if first > slot.height + 0.01 {
+            return 0;
+        }
+        let more = ((slot.height - first) / (slot.line_height * size) + 1e-4).floor() as usize;
+        (1 + more).min(slot.max_lines)
+    }
+
+    fn layout(&self, slot: &TextSlot, size: f32) -> Option<Vec<Line>> {
+        let lines = Self::break_lines(&self.units(size, slot.width), size, slot.width);
+        (lines.len() <= self.lines_that_fit(slot, size)).then_some(lines)
+    }
+
+    /// The largest whole size up to `cap` whose layout fits; else the ellipsis layout at the minimum.
+    fn search(&self, slot: &TextSlot, cap: f32, slack: f32) -> (f32, Vec<Line>, bool) {
+        let min = slot.min_font_size.ceil().min(cap);
+        if let Some(lines) = self.layout(slot, cap) {
+            return (cap, lines, false);
+        }
+        let (mut lo, mut hi) = (min, cap); // invariant: hi does not fit
+        match self.layout(slot, lo) {
+            None => return (lo, self.ellipsize(slot, lo, slack), true),
+            Some(_) => {
+                while hi - lo > 1.0 {
+                    let mid = ((lo + hi) / 2.0).floor();
+                    if self.layout(slot, mid).is_some() {
+                        lo = mid
+                    } else {
+                        hi = mid
+                    }
+                }
+            }
+        }
+        (lo, self.layout(slot, lo).expect("lo fits"), false)
+    }
+
+    /// At `size`, keeps the lines that fit and ends the last one with an ellipsis.
+    fn ellipsize(&self, slot: &TextSlot, size: f32, slack: f32) -> Vec<Line> {
+        let n = self.lines_that_fit(slot, size).max(1);
+        let units = self.units(size, slot.width);
+        let mut lines = Self::break_lines(&units, size, slot.width);
+        lines.truncate(n);
+        let last = lines.pop().expect("at least one line");
+        let budget = slot.width - slack - self.ellipsis_w * size;
+        // Prefer to cut between words; inside the first word only when no whole word fits.
+        let rest: Vec<Unit> = units
+            .iter()
+            .copied()
+            .filter(|u| u.start >= last.start)
+            .collect();
+        let mut end = None;
+        let mut w = 0.0;
+        for (i, u) in rest.iter().enumerate() {
+            let add = if i == 0 {
+                u.core_w
+            } else {
+                rest[i - 1].space_w + u.core_w
+            } * size;
+            if w + add > budget {
+                break;
+            }
+            w += add;
+            end = Some(u.core_end);
+        }
+        let end = end.unwrap_or_else(|| self.grapheme_cut(&rest[0], budget / size));
+        lines.push(Line {
+            start: last.start,
+            end,
+        });
+        lines
+    }
+
+    /// The end of the longest grapheme prefix of `unit` narrower than `budget` (at 1px).
+    fn grapheme_cut(&self, unit: &Unit, budget: f32) -> usize {
+        let word = &self.text[unit.start..unit.core_end];
+        // Without grapheme measurements, share the unit's width out evenly: the exact check
+        // that follows trims further if this guessed too wide.
+        let count = word.graphemes(true).count().max(1) as f32;
+        let mut w = 0.0;
+        let mut end = unit.start;
+        for (o, g) in word.grapheme_indices(true) {
+            w += unit.core_w / count;
+            if w > budget {
+                break;
+            }
+            end = unit.start + o + g.len();
+        }
+        end
+    }
+
+    fn place(&self, slot: &TextSlot, size: f32, lines: Vec<String>) -> PlacedText {
+        let pitch = slot.line_height * size;
+        let content =
+            (self.ascent + self.descent) * size + pitch * (lines.len().saturating_sub(1)) as f32;
+        let top = match slot.valign {
+            VAlign::Top => slot.y,
+            VAlign::Middle => slot.y + (slot.height - content) / 2.0,
+            VAlign::Bottom => slot.y + slot.height - content,
+        };
+        let anchor_x = match slot.align {
+            Align::Start => slot.x,
+            Align::Middle => slot.x + slot.width / 2.0,
+            Align::End => slot.x + slot.width,
+        };
+        let first = top + self.ascent * size;
+        let lines = lines
+            .into_iter()
+            .enumerate()
+            .map(|(i, s)| (s, round2(first + pitch * i as f32)))
+            .collect();
+        PlacedText {
+            font_size: size,
+            anchor_x: round2(anchor_x),
+            lines,
+        }
+    }
+}
+
+fn round2(v: f32) -> f32 {
+    (v * 100.0).round() / 100.0
+}
+
+/// The layout box of a text at `REF_SIZE`: its advance width and its extent around the baseline.
+#[derive(Clone, Copy, Debug)]
+struct LayoutBox {
+    width: f32,
+    top: f32,
+    bottom: f32,
+}
+
+/// Lays out each of `texts` as its own `<text>` in the slot's font, in one usvg parse.
+fn measure(
+    slot: &TextSlot,
+    texts: &[&str],
+    opts: &usvg::Options,
+) -> Result<Vec<Option<LayoutBox>>>
+where
+{
+    let mut doc = String::with_capacity(256 + texts.iter().map(|t| t.len() + 64).sum::<usize>());
+    doc.push_str(r#"<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1">"#);
+    let mut attrs = String::new();
+    for (k, v) in &slot.font_attrs {
+        attrs.push_str(&format!(" {k}=\""));
+        crate::xml::escape_attr(v, &mut attrs);
+        attrs.push('"');
+    }
+    for (i, t) in texts.iter().enumerate() {
+        doc.push_str(&format!(
+            r#"<text id="m{i}" x="0" y="0" font-size="{REF_SIZE}" xml:space="preserve"{attrs}>"#
+        ));
+        escape_text(t, &mut doc);
+        doc.push_str("</text>");
+    }
+    doc.push_str("</svg>");
+    let tree = usvg::Tree::from_str(&doc, opts)
+        .map_err(|e| Error::Internal(format!("measuring text: {e}")))?;
+    Ok((0..texts.len())
+        .map(|i| match tree.node_by_id(&format!("m{i}")) {
+            Some(usvg::Node::Text(t)) => {
+                let b = t.bounding_box();
+                Some(LayoutBox {
+                    width: b.right(),
+                    top: b.top(),
+                    bottom: b.bottom(),
+                })
+            }
+            _ => None,
+        })
+        .collect())
+}

@@ -1,0 +1,82 @@
+//! The font database: the bundled fonts (compiled into the binary) plus any configured dirs.
+//! System fonts are never loaded, so output is the same on every machine.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::error::{Error, Result};
+
+/// The fonts in `fonts/`, embedded so the binary renders correctly from any directory.
+pub const BUNDLED: &[(&str, &[u8])] = &[
+    (
+        "Inter-Regular.otf",
+        include_bytes!("../fonts/Inter-Regular.otf"),
+    ),
+    (
+        "Inter-Medium.otf",
+        include_bytes!("../fonts/Inter-Medium.otf"),
+    ),
+    (
+        "Inter-SemiBold.otf",
+        include_bytes!("../fonts/Inter-SemiBold.otf"),
+    ),
+    ("Inter-Bold.otf", include_bytes!("../fonts/Inter-Bold.otf")),
+];
+
+/// The family that generic names (`sans-serif`, …) and unstyled text resolve to.
+pub const DEFAULT_FAMILY: &str = "Inter";
+
+/// Loads the bundled fonts (when `bundled`) and every font file in `dirs`.
+pub fn load(bundled: bool, dirs: &[PathBuf]) -> Result<Arc<fontdb::Database>> {
+    let mut db = fontdb::Database::new();
+    if bundled {
+        for (_, data) in BUNDLED {
+            db.load_font_data(data.to_vec());
+        }
+    }
+    for dir in dirs {
+        if !dir.is_dir() {
+            return Err(Error::Font(format!(
+                "font directory {} does not exist",
+                dir.display()
+            )));
+        }
+        let before = db.len();
+        db.load_fonts_dir(dir);
+        if db.len() == before {
+            return Err(Error::Font(format!(
+                "no font files found in {}",
+                dir.display()
+            )));
+        }
+    }
+    if db.is_empty() {
+        return Err(Error::Font(
+            "no fonts loaded: enable the bundled fonts or give a font dir".into(),
+        ));
+    }
+    for set in [
+        fontdb::Database::set_sans_serif_family,
+        fontdb::Database::set_serif_family,
+        fontdb::Database::set_monospace_family,
+        fontdb::Database::set_cursive_family,
+        fontdb::Database::set_fantasy_family,
+    ] {
+        set(&mut db, DEFAULT_FAMILY);
+    }
+    Ok(Arc::new(db))
+}
+
+/// Whether any loaded face belongs to `family` (case-insensitive, generic names included).
+pub fn has_family(db: &fontdb::Database, family: &str) -> bool {
+    let generic = matches!(
+        family,
+        "serif" | "sans-serif" | "monospace" | "cursive" | "fantasy"
+    );
+    let target = if generic { DEFAULT_FAMILY } else { family };
+    db.faces().any(|f| {
+        f.families
+            .iter()
+            .any(|(name, _)| name.eq_ignore_ascii_case(target))
+    })
+}

@@ -1,0 +1,19 @@
+//! ogmill: Open Graph images and social cards from SVG templates.
+//!
+//! The library is synchronous and knows nothing of HTTP. Data flows one way:
+//! raw request -> [`params`] (validated) -> [`fit`] (text that fits) -> [`template`] (filled SVG)
+//! -> [`raster`] (pixels) -> [`encode`] (PNG), all driven by one [`Renderer`].
+#![forbid(unsafe_code)]
+
+pub mod encode;
+pub mod error;
+pub mod fit;
+pub mod fonts;
+pub mod params;
+pub mod raster;
+pub mod renderer;
+pub mod template;
+pub mod xml;
+
+pub use error::{Error, Result};
+pub use renderer::{Options, RenderRequest, Rendered, Renderer};

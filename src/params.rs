@@ -1,0 +1,537 @@
+//! Declared template parameters, and the validation that turns raw request strings into values.
+//!
+//! Raw input is hostile: every value is checked against its declaration before any rendering
+//! starts, and what comes out ([`Params`]) is the only thing the later stages ever see.
+
+use crate::error::{Error, Result};
+use crate::xml::is_xml_char;
+
+/// Default cap on a text value, in characters (after whitespace is collapsed).
+pub const DEFAULT_MAX_LENGTH: usize = 300;
+/// Cap on an image reference (URL, asset name or data URI), in bytes.
+pub const MAX_IMAGE_REF_LEN: usize = 8 * 1024;
+/// Cap on any raw value before it is even looked at, in bytes: bounds the work done on junk.
+pub const MAX_RAW_LEN: usize = 64 * 1024;
+
+/// What a parameter holds, which decides how its value is validated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ParamKind {
+    /// Free text: cleaned, whitespace-collapsed, length-capped.
+    Text,
+    /// `#rgb`, `#rrggbb`, `#rrggbbaa` or a CSS named color.
+    Color,
+    /// A finite number, optionally bounded by `min` and `max`.
+    Number,
+    /// An image reference: an `http(s)://` URL, an asset name or a `data:` URI.
+    Image,
+}
+
+impl ParamKind {
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "text" => ParamKind::Text,
+            "color" => ParamKind::Color,
+            "number" => ParamKind::Number,
+            "image" => ParamKind::Image,
+            _ => return None,
+        })
+    }
+}
+
+/// One parameter as a template declares it.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct ParamSpec {
+    pub name: String,
+    pub kind: ParamKind,
+    /// Used when the request leaves the parameter out or sends it empty (after cleaning).
+    pub default: String,
+    /// Text only: the longest value accepted, in characters.
+    pub max_length: usize,
+    /// Number only: the inclusive lower bound.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min: Option<f64>,
+    /// Number only: the inclusive upper bound.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max: Option<f64>,
+    /// A short human description, shown by `ogmill templates`.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub description: String,
+}
+
+/// A validated value, in its canonical text form.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Value {
+    pub kind: ParamKind,
+    /// Canonical form: cleaned text, lowercase `#rrggbb[aa]`/named color, shortest number.
+    pub text: String,
+}
+
+/// All of a template's parameters, validated, defaults applied, in declaration order.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Params {
+    values: Vec<(String, Value)>,
+}
+
+impl Params {
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.values.iter().find(|(n, _)| n == name).map(|(_, v)| v)
+    }
+
+    /// Name/value pairs in declaration order: a stable form for cache keys and signatures.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Value)> {
+        self.values.iter().map(|(n, v)| (n.as_str(), v))
+    }
+
+    /// Validates raw `(name, value)` pairs against `specs`. Unknown and repeated names are
+    /// errors: silently accepting them would let anyone mint endless distinct cache keys.
+    pub fn resolve(template: &str, specs: &[ParamSpec], raw: &[(String, String)]) -> Result<Self> {
+        let mut given: Vec<Option<&str>> = vec![None; specs.len()];
+        for (name, value) in raw {
+            let Some(i) = specs.iter().position(|s| &s.name == name) else {
+                return Err(Error::UnknownParam {
+                    template: template.to_owned(),
+                    name: truncate_for_message(name),
+                    known: specs
+                        .iter()
+                        .map(|s| s.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                });
+            };
+            if given[i].replace(value).is_some() {
+                return Err(Error::DuplicateParam { name: name.clone() });
+            }
+        }
+        let values = specs
+            .iter()
+            .zip(given)
+            .map(|(spec, raw)| Ok((spec.name.clone(), spec.validate(raw.unwrap_or(""))?)))
+            .collect::<Result<_>>()?;
+        Ok(Params { values })
+    }
+}
+
+impl ParamSpec {
+    /// Validates one raw value; an empty one (after cleaning) takes the default.
+    pub fn validate(&self, raw: &str) -> Result<Value> {
+        if raw.len() > MAX_RAW_LEN {
+            return Err(self.invalid(format!(
+                "the value is {} bytes; far over any limit",
+                raw.len()
+            )));
+        }
+        let text = match self.kind {
+            ParamKind::Text => clean_text(raw),
+            _ => raw.trim().to_owned(),
+        };
+        if text.is_empty() {
+            return Ok(Value {
+                kind: self.kind,
+                text: self.default.clone(),
+            });
+        }
+        let text = match self.kind {
+            ParamKind::Text => self.check_length(text)?,
+            ParamKind::Color => parse_color(&text).ok_or_else(|| {
+                self.invalid(format!(
+                    "'{}' is not a color; use #rgb, #rrggbb, #rrggbbaa or a CSS color name",
+                    truncate_for_message(&text)
+                ))
+            })?,
+            ParamKind::Number => format_number(self.parse_number(&text)?),
+            ParamKind::Image => self.check_image_ref(text)?,
+        };
+        Ok(Value {
+            kind: self.kind,
+            text,
+        })
+    }
+
+    fn invalid(&self, reason: String) -> Error {
+        Error::InvalidValue {
+            param: self.name.clone(),
+            reason,
+        }
+    }
+
+    fn check_length(&self, text: String) -> Result<String> {
+        let len = text.chars().count();
+        if len > self.max_length {
+            return Err(Error::TooLong {
+                param: self.name.clone(),
+                len,
+                max: self.max_length,
+            });
+        }
+        Ok(text)
+    }
+
+    fn parse_number(&self, text: &str) -> Result<f64> {
+        let n: f64 = text
+            .parse()
+            .ok()
+            .filter(|n: &f64| n.is_finite())
+            .ok_or_else(|| {
+                self.invalid(format!(
+                    "'{}' is not a finite number",
+                    truncate_for_message(text)
+                ))
+            })?;
+        if self.min.is_some_and(|min| n < min) || self.max.is_some_and(|max| n > max) {
+            let range = format!(
+                "{} to {}",
+                self.min.map_or("-inf".into(), format_number),
+                self.max.map_or("inf".into(), format_number)
+            );
+            return Err(self.invalid(format!("{} is outside {range}", format_number(n))));
+        }
+        Ok(n)
+    }
+
+    fn check_image_ref(&self, text: String) -> Result<String> {
+        if text.len() > MAX_IMAGE_REF_LEN {
+            return Err(self.invalid(format!(
+                "the image reference is {} bytes; the limit is {MAX_IMAGE_REF_LEN}",
+                text.len()
+            )));
+        }
+        let lower = text.to_ascii_lowercase();
+        let is_url = lower.starts_with("https://") || lower.starts_with("http://");
+        let is_data = lower.starts_with("data:image/");
+        let is_asset = text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+            && !text.starts_with('.');
+        if !(is_url || is_data || is_asset) || text.chars().any(|c| c.is_control()) {
+            return Err(self.invalid(
+                "an image must be an http(s) URL, a data:image/ URI or an asset file name".into(),
+            ));
+        }
+        Ok(text)
+    }
+}
+
+/// Removes characters XML cannot carry (and C1 controls, which only ever draw as boxes),
+/// collapses whitespace runs to one space, and trims. No-break spaces are kept: they are
+/// meaningful to line breaking.
+pub fn clean_text(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut pending_space = false;
+    for c in raw.chars() {
+        if !is_xml_char(c) || ('\u{80}'..='\u{9F}').contains(&c) {
+            continue;
+        }
+        if c.is_whitespace() && !matches!(c, '\u{A0}' | '\u{2007}' | '\u{202F}') {
+            pending_space = !out.is_empty();
+            continue;
+        }
+        if pending_space {
+            out.push(' ');
+            pending_space = false;
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Shortest round-tripping form, with `-0` folded into `0`.
+pub fn format_number(n: f64) -> String {
+    if n == 0.0 {
+        return "0".into();
+    }
+    format!("{n}")
+}
+
+/// Accepts `#rgb`, `#rrggbb`, `#rrggbbaa` and CSS named colors; returns the lowercase form.
+pub fn parse_color(s: &str) -> Option<String> {
+    let lower = s.to_ascii_lowercase();
+    if let Some(hex) = lower.strip_prefix('#') {
+        let ok = matches!(hex.len(), 3 | 6 | 8) && hex.bytes().all(|b| b.is_ascii_hexdigit());
+        return ok.then_some(lower);
+    }
+    CSS_COLOR_NAMES
+        .binary_search(&lower.as_str())
+        .is_ok()
+        .then_some(lower)
+}
+
+fn truncate_for_message(s: &str) -> String {
+    const MAX: usize = 40;
+    if s.chars().count() <= MAX {
+        return s.to_owned();
+    }
+    let mut t: String = s.chars().take(MAX).collect();
+    t.push('…');
+    t
+}
+
+/// CSS Color Module Level 4 named colors, sorted for binary search.
+const CSS_COLOR_NAMES: &[&str] = &[
+    "aliceblue",
+    "antiquewhite",
+    "aqua",
+    "aquamarine",
+    "azure",
+    "beige",
+    "bisque",
+    "black",
+    "blanchedalmond",
+    "blue",
+    "blueviolet",
+    "brown",
+    "burlywood",
+    "cadetblue",
+    "chartreuse",
+    "chocolate",
+    "coral",
+    "cornflowerblue",
+    "cornsilk",
+    "crimson",
+    "cyan",
+    "darkblue",
+    "darkcyan",
+    "darkgoldenrod",
+    "darkgray",
+    "darkgreen",
+    "darkgrey",
+    "darkkhaki",
+    "darkmagenta",
+    "darkolivegreen",
+    "darkorange",
+    "darkorchid",
+    "darkred",
+    "darksalmon",
+    "darkseagreen",
+    "darkslateblue",
+    "darkslategray",
+    "darkslategrey",
+    "darkturquoise",
+    "darkviolet",
+    "deeppink",
+    "deepskyblue",
+    "dimgray",
+    "dimgrey",
+    "dodgerblue",
+    "firebrick",
+    "floralwhite",
+    "forestgreen",
+    "fuchsia",
+    "gainsboro",
+    "ghostwhite",
+    "gold",
+    "goldenrod",
+    "gray",
+    "green",
+    "greenyellow",
+    "grey",
+    "honeydew",
+    "hotpink",
+    "indianred",
+    "indigo",
+    "ivory",
+    "khaki",
+    "lavender",
+    "lavenderblush",
+    "lawngreen",
+    "lemonchiffon",
+    "lightblue",
+    "lightcoral",
+    "lightcyan",
+    "lightgoldenrodyellow",
+    "lightgray",
+    "lightgreen",
+    "lightgrey",
+    "lightpink",
+    "lightsalmon",
+    "lightseagreen",
+    "lightskyblue",
+    "lightslategray",
+    "lightslategrey",
+    "lightsteelblue",
+    "lightyellow",
+    "lime",
+    "limegreen",
+    "linen",
+    "magenta",
+    "maroon",
+    "mediumaquamarine",
+    "mediumblue",
+    "mediumorchid",
+    "mediumpurple",
+    "mediumseagreen",
+    "mediumslateblue",
+    "mediumspringgreen",
+    "mediumturquoise",
+    "mediumvioletred",
+    "midnightblue",
+    "mintcream",
+    "mistyrose",
+    "moccasin",
+    "navajowhite",
+    "navy",
+    "oldlace",
+    "olive",
+    "olivedrab",
+    "orange",
+    "orangered",
+    "orchid",
+    "palegoldenrod",
+    "palegreen",
+    "paleturquoise",
+    "palevioletred",
+    "papayawhip",
+    "peachpuff",
+    "peru",
+    "pink",
+    "plum",
+    "powderblue",
+    "purple",
+    "rebeccapurple",
+    "red",
+    "rosybrown",
+    "royalblue",
+    "saddlebrown",
+    "salmon",
+    "sandybrown",
+    "seagreen",
+    "seashell",
+    "sienna",
+    "silver",
+    "skyblue",
+    "slateblue",
+    "slategray",
+    "slategrey",
+    "snow",
+    "springgreen",
+    "steelblue",
+    "tan",
+    "teal",
+    "thistle",
+    "tomato",
+    "transparent",
+    "turquoise",
+    "violet",
+    "wheat",
+    "white",
+    "whitesmoke",
+    "yellow",
+    "yellowgreen",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(kind: ParamKind) -> ParamSpec {
+        ParamSpec {
+            name: "p".into(),
+            kind,
+            default: "dflt".into(),
+            max_length: 10,
+            min: Some(0.0),
+            max: Some(100.0),
+            description: String::new(),
+        }
+    }
+
+    #[test]
+    fn color_names_are_sorted() {
+        assert!(CSS_COLOR_NAMES.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn colors() {
+        assert_eq!(parse_color("#ABC").as_deref(), Some("#abc"));
+        assert_eq!(parse_color("#11223344").as_deref(), Some("#11223344"));
+        assert_eq!(
+            parse_color("RebeccaPurple").as_deref(),
+            Some("rebeccapurple")
+        );
+        for bad in [
+            "#12",
+            "#1234",
+            "red;fill:url(#x)",
+            "url(#a)",
+            "#ggg",
+            "rgb(1,2,3)",
+            "\"red\"",
+        ] {
+            assert_eq!(parse_color(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn text_is_cleaned_collapsed_and_capped() {
+        assert_eq!(clean_text("  a \t\n b\u{0}c\u{FFFF}\u{85}  "), "a bc");
+        assert_eq!(clean_text("a\u{A0}b"), "a\u{A0}b");
+        let s = spec(ParamKind::Text);
+        assert_eq!(s.validate("   ").unwrap().text, "dflt");
+        assert_eq!(s.validate("0123456789").unwrap().text, "0123456789");
+        let err = s.validate("0123456789a").unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::TooLong {
+                    len: 11,
+                    max: 10,
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        assert!(err.to_string().contains("'p'") && err.to_string().contains("10"));
+    }
+
+    #[test]
+    fn numbers_must_be_finite_and_in_range() {
+        let s = spec(ParamKind::Number);
+        assert_eq!(s.validate("42.50").unwrap().text, "42.5");
+        assert_eq!(s.validate("-0").unwrap().text, "0");
+        for bad in [
+            "NaN", "inf", "-inf", "infinity", "1e309", "abc", "101", "-1", "0x10",
+        ] {
+            assert!(s.validate(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn image_refs() {
+        let s = spec(ParamKind::Image);
+        for ok in [
+            "https://example.com/a.png",
+            "logo.png",
+            "data:image/png;base64,AAAA",
+        ] {
+            assert!(s.validate(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "file:///etc/passwd",
+            "../x.png",
+            "/etc/passwd",
+            "javascript:alert(1)",
+            ".env",
+        ] {
+            assert!(s.validate(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn resolve_rejects_unknown_and_duplicates() {
+        let specs = vec![spec(ParamKind::Text)];
+        let raw = |v: &[(&str, &str)]| -> Vec<(String, String)> {
+            v.iter()
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .collect()
+        };
+        let p = Params::resolve("t", &specs, &raw(&[])).unwrap();
+        assert_eq!(p.get("p").unwrap().text, "dflt");
+        let err = Params::resolve("t", &specs, &raw(&[("q", "x")])).unwrap_err();
+        assert!(
+            err.to_string().contains("'q'") && err.to_string().contains("p"),
+            "{err}"
+        );
+        let err = Params::resolve("t", &specs, &raw(&[("p", "a"), ("p", "b")])).unwrap_err();
+        assert!(matches!(err, Error::DuplicateParam { .. }));
+    }
+}

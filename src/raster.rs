@@ -1,0 +1,40 @@
+//! Rasterizing: a filled SVG becomes pixels on a canvas whose size we choose, never the SVG.
+
+use crate::error::{Error, Result};
+
+/// Parses `svg` with usvg and draws it, scaled to fill `width` x `height`.
+pub fn rasterize(
+    svg: &str,
+    opts: &usvg::Options,
+    width: u32,
+    height: u32,
+) -> Result<tiny_skia::Pixmap> {
+    let tree = usvg::Tree::from_str(svg, opts)
+        .map_err(|e| Error::Internal(format!("parsing filled SVG: {e}")))?;
+    let mut pixmap = tiny_skia::Pixmap::new(width, height)
+        .ok_or_else(|| Error::Internal(format!("cannot allocate a {width}x{height} canvas")))?;
+    let size = tree.size();
+    let ts = tiny_skia::Transform::from_scale(
+        width as f32 / size.width(),
+        height as f32 / size.height(),
+    );
+    resvg::render(&tree, ts, &mut pixmap.as_mut());
+    Ok(pixmap)
+}
+
+/// The usvg options every parse uses: our fonts, and no access to files or URLs.
+pub fn usvg_options(fontdb: std::sync::Arc<fontdb::Database>) -> usvg::Options<'static> {
+    usvg::Options {
+        // Never resolve relative paths: no file is read because of template or value content.
+        resources_dir: None,
+        font_family: crate::fonts::DEFAULT_FAMILY.to_owned(),
+        fontdb,
+        image_href_resolver: usvg::ImageHrefResolver {
+            // Data URIs come only from templates (values never reach an href), so decode them.
+            resolve_data: usvg::ImageHrefResolver::default_data_resolver(),
+            // Paths and URLs are never loaded.
+            resolve_string: Box::new(|_, _| None),
+        },
+        ..usvg::Options::default()
+    }
+}

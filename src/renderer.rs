@@ -1,0 +1,231 @@
+//! The one pipeline both the server and the CLI call:
+//! raw request -> validated params -> text fit -> template fill -> rasterize -> encode.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::encode::{encode_png, Compression};
+use crate::error::{Error, Result};
+use crate::fit::{fit, SlotFit};
+use crate::params::Params;
+use crate::template::Template;
+
+/// The templates in `svg-templates/`, embedded so the binary works from any directory.
+pub const BUNDLED_TEMPLATES: &[(&str, &str)] = &[
+    ("default", include_str!("../svg-templates/default.svg")),
+    ("blog", include_str!("../svg-templates/blog.svg")),
+    ("product", include_str!("../svg-templates/product.svg")),
+    ("profile", include_str!("../svg-templates/profile.svg")),
+];
+
+/// How a [`Renderer`] is built.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// A directory of `*.svg` templates, each named by its file stem. Default: `None`, which
+    /// uses the four bundled templates.
+    pub templates_dir: Option<PathBuf>,
+    /// Whether to load the bundled Inter fonts. Default: `true`.
+    pub bundled_fonts: bool,
+    /// Extra directories of font files to load. Default: none.
+    pub font_dirs: Vec<PathBuf>,
+    /// Output width in pixels. Default: 1200.
+    pub width: u32,
+    /// Output height in pixels. Default: 630.
+    pub height: u32,
+    /// PNG compression. Default: [`Compression::default()`].
+    pub compression: Compression,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            templates_dir: None,
+            bundled_fonts: true,
+            font_dirs: vec![],
+            width: 1200,
+            height: 630,
+            compression: Compression::default(),
+        }
+    }
+}
+
+/// A request as it arrives: a template name and raw, unvalidated name/value pairs.
+#[derive(Clone, Debug, Default)]
+pub struct RenderRequest {
+    pub template: String,
+    pub params: Vec<(String, String)>,
+}
+
+impl RenderRequest {
+    pub fn new(template: &str, params: &[(&str, &str)]) -> Self {
+        RenderRequest {
+            template: template.to_owned(),
+            params: params
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        }
+    }
+}
+
+/// A request whose template exists and whose params are all valid.
+#[derive(Debug)]
+pub struct Resolved<'r> {
+    pub template: &'r Template,
+    pub params: Params,
+}
+
+/// The output of a render.
+#[derive(Clone, Debug)]
+pub struct Rendered {
+    pub png: Vec<u8>,
+    pub width: u32,
+    pub height: u32,
+    /// What the fit decided, one entry per text slot in document order.
+    pub fits: Vec<SlotFit>,
+}
+
+/// Templates, fonts and options, loaded and validated once; cheap to share across threads.
+pub struct Renderer {
+    templates: BTreeMap<String, Template>,
+    fontdb: Arc<fontdb::Database>,
+    usvg: usvg::Options<'static>,
+    options: Options,
+}
+
+impl Renderer {
+    /// Loads fonts and templates; a broken template fails here with its file name and reason.
+    pub fn new(options: Options) -> Result<Self> {
+        let fontdb = crate::fonts::load(options.bundled_fonts, &options.font_dirs)?;
+        let exists = |f: &str| crate::fonts::has_family(&fontdb, f);
+        let mut templates = BTreeMap::new();
+        match &options.templates_dir {
+            None => {
+                for (name, src) in BUNDLED_TEMPLATES {
+                    let path = PathBuf::from(format!("svg-templates/{name}.svg"));
+                    let t = Template::parse(name, &path, src, &exists)
+                        .map_err(|reason| Error::Template { path, reason })?;
+                    templates.insert(name.to_string(), t);
+                }
+            }
+            Some(dir) => {
+                for path in template_files(dir)? {
+                    let t = Template::load(&path, &exists)?;
+                    templates.insert(t.name.clone(), t);
+                }
+            }
+        }
+        let renderer = Renderer {
+            templates,
+            usvg: crate::raster::usvg_options(fontdb.clone()),
+            fontdb,
+            options,
+        };
+        for t in renderer.templates.values() {
+            let req = RenderRequest {
+                template: t.name.clone(),
+                params: vec![],
+            };
+            renderer
+                .render_pixmap(&renderer.resolve(&req)?)
+                .map_err(|e| Error::Template {
+                    path: t.path.clone(),
+                    reason: format!("does not render with its defaults: {e}"),
+                })?;
+        }
+        Ok(renderer)
+    }
+
+    pub fn options(&self) -> &Options {
+        &self.options
+    }
+
+    pub fn fontdb(&self) -> &Arc<fontdb::Database> {
+        &self.fontdb
+    }
+
+    pub fn templates(&self) -> impl Iterator<Item = &Template> {
+        self.templates.values()
+    }
+
+    pub fn template(&self, name: &str) -> Option<&Template> {
+        self.templates.get(name)
+    }
+
+    /// Checks a raw request: the template must exist and every value must be valid.
+    pub fn resolve(&self, req: &RenderRequest) -> Result<Resolved<'_>> {
+        let template = self
+            .templates
+            .get(&req.template)
+            .ok_or_else(|| Error::UnknownTemplate {
+                name: req.template.chars().take(64).collect(),
+                available: self
+                    .templates
+                    .keys()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })?;
+        let params = Params::resolve(&template.name, &template.params, &req.params)?;
+        Ok(Resolved { template, params })
+    }
+
+    /// Validates, renders and encodes.
+    pub fn render(&self, req: &RenderRequest) -> Result<Rendered> {
+        self.render_resolved(&self.resolve(req)?)
+    }
+
+    pub fn render_resolved(&self, resolved: &Resolved) -> Result<Rendered> {
+        let (pixmap, fits) = self.render_pixmap(resolved)?;
+        let png = encode_png(&pixmap, self.options.compression)?;
+        Ok(Rendered {
+            png,
+            width: pixmap.width(),
+            height: pixmap.height(),
+            fits,
+        })
+    }
+
+    /// Everything but encoding: the canvas and what the fit decided.
+    pub fn render_pixmap(&self, resolved: &Resolved) -> Result<(tiny_skia::Pixmap, Vec<SlotFit>)> {
+        let svg = self.fill(resolved)?;
+        let pixmap =
+            crate::raster::rasterize(&svg.0, &self.usvg, self.options.width, self.options.height)?;
+        Ok((pixmap, svg.1))
+    }
+
+    /// The filled SVG for a resolved request, and what the fit decided.
+    pub fn fill(&self, resolved: &Resolved) -> Result<(String, Vec<SlotFit>)> {
+        let t = resolved.template;
+        let mut placed = Vec::with_capacity(t.slots.len());
+        let mut fits = Vec::with_capacity(t.slots.len());
+        for slot in &t.slots {
+            let text = t.slot_text(slot, &resolved.params);
+            let (p, f) = fit(slot, &text, &self.usvg)?;
+            placed.push(p);
+            fits.push(f);
+        }
+        Ok((t.fill(&resolved.params, &placed), fits))
+    }
+}
+
+fn template_files(dir: &Path) -> Result<Vec<PathBuf>> {
+    let io = |source| Error::Io {
+        path: dir.to_owned(),
+        source,
+    };
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(io)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "svg"))
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        return Err(Error::Template {
+            path: dir.to_owned(),
+            reason: "no .svg templates in this directory".into(),
+        });
+    }
+    Ok(files)
+}

@@ -1,0 +1,654 @@
+//! Templates: SVG files whose dynamic parts are declared in the `og:` namespace.
+//!
+//! A template is parsed and validated once, then compiled into a flat list of [`Piece`]s:
+//! static markup is serialised ahead of time, so filling a template per request is string
+//! concatenation with escaped values, and a value can never reach anything but the place
+//! the template put it. See README.md ("Template syntax") for the format.
+
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+use crate::params::{ParamKind, ParamSpec, Params, DEFAULT_MAX_LENGTH};
+use crate::xml::{escape_attr, escape_text};
+
+/// The namespace of ogmill's template attributes and elements.
+pub const OG_NS: &str = "https://ogmill.dev/template";
+const SVG_NS: &str = "http://www.w3.org/2000/svg";
+const XLINK_NS: &str = "http://www.w3.org/1999/xlink";
+const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
+
+/// Attributes of the `og:` namespace that configure ogmill rather than bind an SVG attribute.
+const RESERVED: &[&str] = &[
+    "text",
+    "box",
+    "min-font-size",
+    "max-lines",
+    "line-height",
+    "align",
+    "valign",
+    "if",
+    "unless",
+    "image",
+];
+/// Font properties a text slot must set on its own `<text>`, so that measuring sees them.
+pub(crate) const FONT_ATTRS: &[&str] = &[
+    "font-family",
+    "font-weight",
+    "font-style",
+    "font-stretch",
+    "font-variant",
+    "letter-spacing",
+    "word-spacing",
+    "font-kerning",
+    "font-feature-settings",
+    "text-rendering",
+];
+
+/// A parsed, validated template.
+#[derive(Debug)]
+pub struct Template {
+    pub name: String,
+    pub path: PathBuf,
+    /// Content hash of the file; changes whenever the template does (for cache keys).
+    pub hash: u64,
+    pub params: Vec<ParamSpec>,
+    pub slots: Vec<TextSlot>,
+    /// Names of image params that have a drawing place (`og:image`) in the template.
+    pub image_slots: Vec<String>,
+    /// The template's own size in user units; it is scaled onto the output canvas.
+    pub width: f32,
+    pub height: f32,
+    pieces: Vec<Piece>,
+}
+
+/// Where and how a piece of text is fitted.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct TextSlot {
+    /// The `og:text` pattern, e.g. `{{author}} · {{date}}`.
+    #[serde(skip)]
+    pattern: Vec<Part>,
+    /// A readable name: the first param the pattern uses.
+    pub name: String,
+    pub x: f32,
+    pub y: f32,
+    pub width: f32,
+    pub height: f32,
+    pub max_font_size: f32,
+    pub min_font_size: f32,
+    pub max_lines: usize,
+    /// Distance between baselines, as a multiple of the font size.
+    pub line_height: f32,
+    pub align: Align,
+    pub valign: VAlign,
+    /// Font attributes copied from the slot's `<text>`, used to measure with the same font.
+    #[serde(skip)]
+    pub font_attrs: Vec<(String, String)>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Align {
+    Start,
+    Middle,
+    End,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum VAlign {
+    Top,
+    Middle,
+    Bottom,
+}
+
+/// A piece of a pattern: literal text or a parameter's value.
+#[derive(Clone, Debug)]
+enum Part {
+    Lit(String),
+    Param(String),
+}
+
+/// One step of filling the compiled template.
+#[derive(Clone, Debug)]
+enum Piece {
+    /// Markup written as is.
+    Lit(String),
+    /// ` name="…"` with the pattern's value escaped for an attribute.
+    Attr { name: String, pattern: Vec<Part> },
+    /// The fitted lines of text slot N.
+    Slot(usize),
+    /// Skip to piece `end` unless the param is non-empty (or, when `negate`, empty).
+    If {
+        param: String,
+        negate: bool,
+        end: usize,
+    },
+}
+
+/// A text slot's decided lines, positioned in template coordinates.
+#[derive(Clone, Debug, Default)]
+pub struct PlacedText {
+    pub font_size: f32,
+    pub anchor_x: f32,
+    pub lines: Vec<(String, f32)>,
+}
+
+impl Template {
+    /// Reads and validates a template file. `family_exists` answers whether a font family is loaded.
+    pub fn load(path: &Path, family_exists: &dyn Fn(&str) -> bool) -> Result<Self> {
+        let source = std::fs::read_to_string(path).map_err(|source| Error::Io {
+            path: path.to_owned(),
+            source,
+        })?;
+        let name = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default()
+            .to_owned();
+        Self::parse(&name, path, &source, family_exists).map_err(|reason| Error::Template {
+            path: path.to_owned(),
+            reason,
+        })
+    }
+
+    pub fn parse(
+        name: &str,
+        path: &Path,
+        source: &str,
+        family_exists: &dyn Fn(&str) -> bool,
+    ) -> Result<Self, String> {
+        let opts = roxmltree::ParsingOptions {
+            allow_dtd: false,
+            ..Default::default()
+        };
+        let doc =
+            roxmltree::Document::parse_with_options(source, opts).map_err(|e| e.to_string())?;
+        let root = doc.root_element();
+        if root.tag_name().name() != "svg" || root.tag_name().namespace() != Some(SVG_NS) {
+            return Err(
+                "the root element must be <svg xmlns=\"http://www.w3.org/2000/svg\">".into(),
+            );
+        }
+        let (width, height) = svg_size(root)?;
+        let params = parse_params(root)?;
+        let mut compiler = Compiler {
+            params: &params,
+            family_exists,
+            pieces: vec![],
+            slots: vec![],
+            images: vec![],
+        };
+        compiler.element(root, true)?;
+        let Compiler {
+            pieces,
+            slots,
+            images,
+            ..
+        } = compiler;
+        Ok(Template {
+            name: name.to_owned(),
+            path: path.to_owned(),
+            hash: fnv1a(source.as_bytes()),
+            params,
+            slots,
+            image_slots: images,
+            width,
+            height,
+            pieces,
+        })
+    }
+
+    /// The text a slot shows for these params (cleaned, whitespace collapsed).
+    pub fn slot_text(&self, slot: &TextSlot, params: &Params) -> String {
+        let mut raw = String::new();
+        for part in &slot.pattern {
+            match part {
+                Part::Lit(s) => raw.push_str(s),
+                Part::Param(p) => raw.push_str(params.get(p).map_or("", |v| v.text.as_str())),
+            }
+        }
+        crate::params::clean_text(&raw)
+    }
+
+    /// Writes the filled SVG: values escaped for their context, slots as positioned lines.
+    pub fn fill(&self, params: &Params, placed: &[PlacedText]) -> String {
+        let mut out = String::with_capacity(8 * 1024);
+        let mut i = 0;
+        while i < self.pieces.len() {
+            match &self.pieces[i] {
+                Piece::Lit(s) => out.push_str(s),
+                Piece::Attr { name, pattern } => {
+                    out.push(' ');
+                    out.push_str(name);
+                    out.push_str("=\"");
+                    for part in pattern {
+                        match part {
+                            Part::Lit(s) => escape_attr(s, &mut out),
+                            Part::Param(p) => {
+                                escape_attr(params.get(p).map_or("", |v| &v.text), &mut out)
+                            }
+                        }
+                    }
+                    out.push('"');
+                }
+                Piece::Slot(n) => write_lines(&placed[*n], &mut out),
+                Piece::If { param, negate, end } => {
+                    let present = params.get(param).is_some_and(|v| !v.text.is_empty());
+                    if present == *negate {
+                        i = *end;
+                        continue;
+                    }
+                }
+            }
+            i += 1;
+        }
+        out
+    }
+}
+
+fn write_lines(placed: &PlacedText, out: &mut String) {
+    use std::fmt::Write;
+    for (text, y) in &placed.lines {
+        let _ = write!(
+            out,
+            "<tspan x=\"{}\" y=\"{}\" font-size=\"{}\">",
+            placed.anchor_x, y, placed.font_size
+        );
+        escape_text(text, out);
+        out.push_str("</tspan>");
+    }
+}
+
+fn svg_size(root: roxmltree::Node) -> Result<(f32, f32), String> {
+    let num = |name: &str| -> Option<f32> {
+        let v = root.attribute(name)?.trim().trim_end_matches("px");
+        v.parse::<f32>().ok().filter(|n| n.is_finite() && *n > 0.0)
+    };
+    if let (Some(w), Some(h)) = (num("width"), num("height")) {
+        return Ok((w, h));
+    }
+    let vb: Vec<f32> = root
+        .attribute("viewBox")
+        .unwrap_or("")
+        .split([' ', ','])
+        .filter(|s| !s.is_empty())
+        .filter_map(|s| s.parse().ok())
+        .collect();
+    match vb[..] {
+        [_, _, w, h] if w > 0.0 && h > 0.0 && w.is_finite() && h.is_finite() => Ok((w, h)),
+        _ => Err("the <svg> needs width and height in px, or a viewBox".into()),
+    }
+}
+
+fn parse_params(root: roxmltree::Node) -> Result<Vec<ParamSpec>, String> {
+    let mut params: Vec<ParamSpec> = vec![];
+    for node in root
+        .descendants()
+        .filter(|n| n.has_tag_name((OG_NS, "param")))
+    {
+        let name = node.attribute("name").ok_or("<og:param> without a name")?;
+        if name.is_empty()
+            || !name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        {
+            return Err(format!(
+                "param name '{name}' must be ASCII letters, digits, '_' or '-'"
+            ));
+        }
+        if params.iter().any(|p| p.name == name) {
+            return Err(format!("param '{name}' is declared twice"));
+        }
+        let kind_s = node.attribute("kind").unwrap_or("text");
+        let kind = ParamKind::parse(kind_s).ok_or_else(|| {
+            format!("param '{name}': kind '{kind_s}' is not text, color, number or image")
+        })?;
+        let number = |attr: &str| -> Result<Option<f64>, String> {
+            node.attribute(attr)
+                .map(|v| v.parse::<f64>().ok().filter(|n| n.is_finite()))
+                .map(|v| v.ok_or(format!("param '{name}': {attr} must be a finite number")))
+                .transpose()
+        };
+        let max_length = match number("max-length")? {
+            Some(n) if n >= 1.0 && n.fract() == 0.0 => n as usize,
+            Some(_) => {
+                return Err(format!(
+                    "param '{name}': max-length must be a positive integer"
+                ))
+            }
+            None => DEFAULT_MAX_LENGTH,
+        };
+        let spec = ParamSpec {
+            name: name.to_owned(),
+            kind,
+            default: String::new(),
+            max_length,
+            min: number("min")?,
+            max: number("max")?,
+            description: node.attribute("description").unwrap_or("").to_owned(),
+        };
+        let default = spec
+            .validate(node.attribute("default").unwrap_or(""))
+            .map_err(|e| format!("param '{name}': its default is invalid: {e}"))?;
+        params.push(ParamSpec {
+            default: default.text,
+            ..spec
+        });
+    }
+    Ok(params)
+}
+
+struct Compiler<'a> {
+    params: &'a [ParamSpec],
+    family_exists: &'a dyn Fn(&str) -> bool,
+    pieces: Vec<Piece>,
+    slots: Vec<TextSlot>,
+    images: Vec<String>,
+}
+
+impl Compiler<'_> {
+    fn lit(&mut self, s: &str) {
+        match self.pieces.last_mut() {
+            Some(Piece::Lit(prev)) => prev.push_str(s),
+            _ => self.pieces.push(Piece::Lit(s.to_owned())),
+        }
+    }
+
+    fn param(&self, name: &str, context: &str) -> Result<&ParamSpec, String> {
+        self.params
+            .iter()
+            .find(|p| p.name == name)
+            .ok_or_else(|| format!("{context} uses '{name}', which no <og:param> declares"))
+    }
+
+    fn element(&mut self, node: roxmltree::Node, is_root: bool) -> Result<(), String> {
+        let tag = node.tag_name();
+        if tag.namespace() != Some(SVG_NS) {
+            return Ok(()); // og:param, editor metadata and other foreign elements are not drawn
+        }
+        let og = |a: &str| node.attribute((OG_NS, a));
+        let mut conditions = 0;
+        for (attr, negate) in [("if", false), ("unless", true)] {
+            if let Some(p) = og(attr) {
+                self.param(p, &format!("og:{attr}"))?;
+                self.pieces.push(Piece::If {
+                    param: p.to_owned(),
+                    negate,
+                    end: 0,
+                });
+                conditions += 1;
+            }
+        }
+        let start = self.pieces.len();
+        if let Some(img) = og("image") {
+            if self.param(img, "og:image")?.kind != ParamKind::Image {
+                return Err(format!("og:image='{img}' must name a param of kind image"));
+            }
+            self.images.push(img.to_owned());
+        }
+        let slot = match og("text") {
+            Some(pattern) => Some(self.text_slot(node, pattern)?),
+            None => None,
+        };
+        self.open_tag(node, is_root, slot.is_some())?;
+        match slot {
+            Some(slot) => {
+                self.pieces.push(Piece::Slot(self.slots.len()));
+                self.slots.push(slot);
+            }
+            None => self.children(node)?,
+        }
+        self.lit(&format!("</{}>", tag.name()));
+        if conditions == 0 {
+            return Ok(());
+        }
+        // Point each If at a fresh piece after this element, so later markup is not merged
+        // into a piece that a false condition skips.
+        let end = self.pieces.len();
+        self.pieces.push(Piece::Lit(String::new()));
+        for piece in &mut self.pieces[start - conditions..start] {
+            if let Piece::If { end: e, .. } = piece {
+                *e = end;
+            }
+        }
+        Ok(())
+    }
+
+    fn children(&mut self, node: roxmltree::Node) -> Result<(), String> {
+        for child in node.children() {
+            if child.is_element() {
+                self.element(child, false)?;
+            } else if child.is_text() {
+                let mut s = String::new();
+                escape_text(child.text().unwrap_or(""), &mut s);
+                self.lit(&s);
+            }
+        }
+        Ok(())
+    }
+
+    fn open_tag(
+        &mut self,
+        node: roxmltree::Node,
+        is_root: bool,
+        is_slot: bool,
+    ) -> Result<(), String> {
+        let mut s = format!("<{}", node.tag_name().name());
+        if is_root {
+            s.push_str(&format!(" xmlns=\"{SVG_NS}\" xmlns:xlink=\"{XLINK_NS}\""));
+        }
+        let bound =
+            |name: &str| node.attribute((OG_NS, name)).is_some() && !RESERVED.contains(&name);
+        for a in node.attributes() {
+            let name = match a.namespace() {
+                None if bound(a.name()) => continue, // the og: twin replaces it
+                None if is_slot && matches!(a.name(), "x" | "y" | "dx" | "dy" | "text-anchor") => {
+                    continue
+                }
+                None => a.name().to_owned(),
+                Some(XLINK_NS) => format!("xlink:{}", a.name()),
+                Some(XML_NS) => format!("xml:{}", a.name()),
+                _ => continue,
+            };
+            s.push_str(&format!(" {name}=\""));
+            escape_attr(a.value(), &mut s);
+            s.push('"');
+        }
+        if is_slot {
+            let slot_anchor = match node.attribute((OG_NS, "align")).unwrap_or("start") {
+                "middle" => "middle",
+                "end" => "end",
+                _ => "start",
+            };
+            s.push_str(&format!(" text-anchor=\"{slot_anchor}\""));
+        }
+        self.lit(&s);
+        for a in node.attributes().filter(|a| a.namespace() == Some(OG_NS)) {
+            if RESERVED.contains(&a.name()) {
+                continue;
+            }
+            if matches!(a.name(), "href" | "xlink:href" | "style") || a.name().starts_with("on") {
+                return Err(format!(
+                    "og:{} cannot be bound: values never reach links, styles or scripts",
+                    a.name()
+                ));
+            }
+            let pattern = parse_pattern(a.value());
+            for part in &pattern {
+                if let Part::Param(p) = part {
+                    let spec = self.param(p, &format!("og:{}", a.name()))?;
+                    if !matches!(spec.kind, ParamKind::Color | ParamKind::Number) {
+                        return Err(format!(
+                            "og:{} uses '{p}': only color and number params may fill attributes; text goes in og:text",
+                            a.name()
+                        ));
+                    }
+                }
+            }
+            self.pieces.push(Piece::Attr {
+                name: a.name().to_owned(),
+                pattern,
+            });
+        }
+        self.lit(">");
+        Ok(())
+    }
+
+    fn text_slot(&self, node: roxmltree::Node, pattern: &str) -> Result<TextSlot, String> {
+        if !node.has_tag_name((SVG_NS, "text")) {
+            return Err("og:text belongs on a <text> element".into());
+        }
+        let pattern = parse_pattern(pattern);
+        let mut name = None;
+        for part in &pattern {
+            if let Part::Param(p) = part {
+                if self.param(p, "og:text")?.kind != ParamKind::Text {
+                    return Err(format!("og:text uses '{p}', which is not a text param"));
+                }
+                name.get_or_insert_with(|| p.clone());
+            }
+        }
+        let ctx = format!("text slot '{}'", name.as_deref().unwrap_or("?"));
+        let og = |a: &str| node.attribute((OG_NS, a));
+        let num = |v: Option<&str>, what: &str| -> Result<Option<f32>, String> {
+            v.map(|v| {
+                v.trim()
+                    .trim_end_matches("px")
+                    .parse::<f32>()
+                    .ok()
+                    .filter(|n| n.is_finite())
+                    .ok_or(format!("{ctx}: {what} '{v}' is not a number"))
+            })
+            .transpose()
+        };
+        let bx: Vec<f32> = og("box")
+            .ok_or(format!("{ctx}: og:box=\"x y width height\" is required"))?
+            .split([' ', ','])
+            .filter(|s| !s.is_empty())
+            .map(|s| num(Some(s), "og:box").map(|n| n.unwrap_or(0.0)))
+            .collect::<Result<_, _>>()?;
+        let [x, y, width, height] = bx[..] else {
+            return Err(format!(
+                "{ctx}: og:box needs four numbers: x y width height"
+            ));
+        };
+        let max_font_size = num(node.attribute("font-size"), "font-size")?
+            .ok_or(format!("{ctx}: font-size (the largest size) is required"))?;
+        let min_font_size =
+            num(og("min-font-size"), "og:min-font-size")?.unwrap_or((max_font_size / 2.0).round());
+        let max_lines = num(og("max-lines"), "og:max-lines")?.unwrap_or(1.0);
+        let line_height = num(og("line-height"), "og:line-height")?.unwrap_or(1.2);
+        if width <= 0.0 || height <= 0.0 {
+            return Err(format!("{ctx}: og:box width and height must be positive"));
+        }
+        if !(1.0..=1000.0).contains(&max_font_size)
+            || !(1.0..=max_font_size).contains(&min_font_size)
+        {
+            return Err(format!(
+                "{ctx}: need 1 <= og:min-font-size <= font-size <= 1000"
+            ));
+        }
+        if !(1.0..=50.0).contains(&max_lines) || max_lines.fract() != 0.0 {
+            return Err(format!(
+                "{ctx}: og:max-lines must be a whole number from 1 to 50"
+            ));
+        }
+        if !(0.5..=4.0).contains(&line_height) {
+            return Err(format!("{ctx}: og:line-height must be between 0.5 and 4"));
+        }
+        let align = match og("align").unwrap_or("start") {
+            "start" => Align::Start,
+            "middle" => Align::Middle,
+            "end" => Align::End,
+            other => {
+                return Err(format!(
+                    "{ctx}: og:align '{other}' is not start, middle or end"
+                ))
+            }
+        };
+        let valign = match og("valign").unwrap_or("top") {
+            "top" => VAlign::Top,
+            "middle" => VAlign::Middle,
+            "bottom" => VAlign::Bottom,
+            other => {
+                return Err(format!(
+                    "{ctx}: og:valign '{other}' is not top, middle or bottom"
+                ))
+            }
+        };
+        self.check_fonts(node, &ctx)?;
+        let font_attrs = FONT_ATTRS
+            .iter()
+            .filter_map(|a| node.attribute(*a).map(|v| (a.to_string(), v.to_owned())))
+            .collect();
+        Ok(TextSlot {
+            pattern,
+            name: name.unwrap_or_default(),
+            x,
+            y,
+            width,
+            height,
+            max_font_size,
+            min_font_size,
+            max_lines: max_lines as usize,
+            line_height,
+            align,
+            valign,
+            font_attrs,
+        })
+    }
+
+    /// Text must be drawn with fonts that exist, and measured with the font it is drawn with.
+    fn check_fonts(&self, node: roxmltree::Node, ctx: &str) -> Result<(), String> {
+        if let Some(a) = node.ancestors().skip(1).find_map(|n| {
+            FONT_ATTRS
+                .iter()
+                .find(|a| n.attribute(**a).is_some())
+                .map(|a| (n, *a))
+        }) {
+            return Err(format!(
+                "{ctx}: <{}> sets {}; set font properties on the slot's <text> itself",
+                a.0.tag_name().name(),
+                a.1
+            ));
+        }
+        let families = node
+            .attribute("font-family")
+            .ok_or(format!("{ctx}: font-family is required"))?;
+        let known = families
+            .split(',')
+            .map(|f| f.trim().trim_matches(['"', '\'']))
+            .any(|f| (self.family_exists)(f));
+        if !known {
+            return Err(format!("{ctx}: no loaded font has the family '{families}'"));
+        }
+        Ok(())
+    }
+}
+
+/// Splits `a {{name}} b` into literal and parameter parts.
+fn parse_pattern(s: &str) -> Vec<Part> {
+    let mut parts = vec![];
+    let mut rest = s;
+    while let Some(open) = rest.find("{{") {
+        let Some(close) = rest[open..].find("}}") else {
+            break;
+        };
+        if open > 0 {
+            parts.push(Part::Lit(rest[..open].to_owned()));
+        }
+        parts.push(Part::Param(rest[open + 2..open + close].trim().to_owned()));
+        rest = &rest[open + close + 2..];
+    }
+    if !rest.is_empty() {
+        parts.push(Part::Lit(rest.to_owned()));
+    }
+    parts
+}
+
+/// FNV-1a: a stable content hash (std's `DefaultHasher` may change between releases).
+pub fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf29ce484222325, |h, b| {
+        (h ^ *b as u64).wrapping_mul(0x100000001b3)
+    })
+}
