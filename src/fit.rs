@@ -9,14 +9,14 @@ use unicode_linebreak::{linebreaks, BreakOpportunity};
 use unicode_segmentation::UnicodeSegmentation;
 
 use crate::error::{Error, Result};
-use crate::template::{Align, PlacedText, TextSlot, VAlign};
+use crate::template::{Align, PlacedLine, PlacedText, TextSlot, VAlign};
 use crate::xml::escape_text;
 
 /// The size segments are laid out at; widths at other sizes are scaled from it.
 const REF_SIZE: f32 = 100.0;
 const ELLIPSIS: &str = "…";
 /// How many times a layout may be corrected after the exact check before it is accepted.
-const MAX_ROUNDS: usize = 6;
+const MAX_ROUNDS: usize = 8;
 
 /// What the fit decided for one text slot.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
@@ -55,6 +55,17 @@ struct Metrics<'a> {
     descent: f32,
 }
 
+/// Limits the exact check tightens when a layout's ink leaves the box.
+#[derive(Clone, Copy, Debug)]
+struct Limits {
+    /// The largest size to try.
+    cap: f32,
+    /// Pixels taken off the box width, for ink that overhangs the advance.
+    slack: f32,
+    /// The most lines to use.
+    lines: usize,
+}
+
 /// Fits `text` into `slot`, returning the placed lines and what was decided.
 pub fn fit(slot: &TextSlot, text: &str, opts: &usvg::Options) -> Result<(PlacedText, SlotFit)> {
     let mut report = SlotFit {
@@ -67,17 +78,21 @@ pub fn fit(slot: &TextSlot, text: &str, opts: &usvg::Options) -> Result<(PlacedT
         return Ok((
             PlacedText {
                 font_size: slot.max_font_size,
-                ..Default::default()
+                lines: vec![],
             },
             report,
         ));
     }
     let m = Metrics::measure(slot, text, opts)?;
-    let mut cap = slot.max_font_size.floor().max(slot.min_font_size.ceil());
-    let mut slack = 0.0;
+    let min = slot.min_font_size.ceil();
+    let mut limits = Limits {
+        cap: slot.max_font_size.floor().max(min),
+        slack: 0.0,
+        lines: slot.max_lines,
+    };
     let mut chosen = None;
     for _ in 0..MAX_ROUNDS {
-        let (size, lines, truncated) = m.search(slot, cap, slack);
+        let (size, lines, truncated) = m.search(slot, limits);
         let strings: Vec<String> = lines
             .iter()
             .enumerate()
@@ -90,26 +105,33 @@ pub fn fit(slot: &TextSlot, text: &str, opts: &usvg::Options) -> Result<(PlacedT
             })
             .collect();
         let refs: Vec<&str> = strings.iter().map(String::as_str).collect();
-        let widths = measure(slot, &refs, opts)?;
-        let overflow = widths
-            .iter()
-            .map(|w| w.map_or(0.0, |w| w.width * size / REF_SIZE) - slot.width)
-            .fold(f32::MIN, f32::max);
-        chosen = Some((size, strings, truncated));
-        if overflow <= 0.01 {
+        let boxes = measure(slot, &refs, opts)?;
+        let placed = m.place(slot, size, &strings, &boxes);
+        let (h_over, v_over) = (placed.h_overflow, placed.v_overflow);
+        chosen = Some((size, placed.text, truncated));
+        if h_over <= 0.01 && v_over <= 0.01 {
             break;
         }
-        if truncated {
-            slack += overflow.max(0.5);
+        if h_over > 0.01 {
+            limits.slack += h_over.max(0.5);
+        } else if size > min {
+            limits.cap = size - 1.0;
         } else {
-            cap = size - 1.0;
+            limits.lines = (lines.len() - 1).max(1);
         }
     }
-    let (size, lines, truncated) = chosen.expect("MAX_ROUNDS > 0");
+    let (size, placed, truncated) = chosen.expect("MAX_ROUNDS > 0");
     report.font_size = size;
-    report.lines = lines.len();
+    report.lines = placed.lines.len();
     report.truncated = truncated;
-    Ok((m.place(slot, size, lines), report))
+    Ok((placed, report))
+}
+
+/// Lines placed in the box, and by how much their ink still leaves it.
+struct Placement {
+    text: PlacedText,
+    h_overflow: f32,
+    v_overflow: f32,
 }
 
 impl<'a> Metrics<'a> {
@@ -268,24 +290,26 @@ impl<'a> Metrics<'a> {
         (1 + more).min(slot.max_lines)
     }
 
-    fn layout(&self, slot: &TextSlot, size: f32) -> Option<Vec<Line>> {
-        let lines = Self::break_lines(&self.units(size, slot.width), size, slot.width);
-        (lines.len() <= self.lines_that_fit(slot, size)).then_some(lines)
+    fn layout(&self, slot: &TextSlot, size: f32, limits: Limits) -> Option<Vec<Line>> {
+        let width = slot.width - limits.slack;
+        let lines = Self::break_lines(&self.units(size, width), size, width);
+        (lines.len() <= self.lines_that_fit(slot, size).min(limits.lines)).then_some(lines)
     }
 
     /// The largest whole size up to `cap` whose layout fits; else the ellipsis layout at the minimum.
-    fn search(&self, slot: &TextSlot, cap: f32, slack: f32) -> (f32, Vec<Line>, bool) {
+    fn search(&self, slot: &TextSlot, limits: Limits) -> (f32, Vec<Line>, bool) {
+        let cap = limits.cap;
         let min = slot.min_font_size.ceil().min(cap);
-        if let Some(lines) = self.layout(slot, cap) {
+        if let Some(lines) = self.layout(slot, cap, limits) {
             return (cap, lines, false);
         }
         let (mut lo, mut hi) = (min, cap); // invariant: hi does not fit
-        match self.layout(slot, lo) {
-            None => return (lo, self.ellipsize(slot, lo, slack), true),
+        match self.layout(slot, lo, limits) {
+            None => return (lo, self.ellipsize(slot, lo, limits), true),
             Some(_) => {
                 while hi - lo > 1.0 {
                     let mid = ((lo + hi) / 2.0).floor();
-                    if self.layout(slot, mid).is_some() {
+                    if self.layout(slot, mid, limits).is_some() {
                         lo = mid
                     } else {
                         hi = mid
@@ -293,17 +317,18 @@ impl<'a> Metrics<'a> {
                 }
             }
         }
-        (lo, self.layout(slot, lo).expect("lo fits"), false)
+        (lo, self.layout(slot, lo, limits).expect("lo fits"), false)
     }
 
     /// At `size`, keeps the lines that fit and ends the last one with an ellipsis.
-    fn ellipsize(&self, slot: &TextSlot, size: f32, slack: f32) -> Vec<Line> {
-        let n = self.lines_that_fit(slot, size).max(1);
-        let units = self.units(size, slot.width);
-        let mut lines = Self::break_lines(&units, size, slot.width);
+    fn ellipsize(&self, slot: &TextSlot, size: f32, limits: Limits) -> Vec<Line> {
+        let n = self.lines_that_fit(slot, size).min(limits.lines).max(1);
+        let width = slot.width - limits.slack;
+        let units = self.units(size, width);
+        let mut lines = Self::break_lines(&units, size, width);
         lines.truncate(n);
         let last = lines.pop().expect("at least one line");
-        let budget = slot.width - slack - self.ellipsis_w * size;
+        let budget = width - self.ellipsis_w * size;
         // Prefer to cut between words; inside the first word only when no whole word fits.
         let rest: Vec<Unit> = units
             .iter()
@@ -350,30 +375,66 @@ impl<'a> Metrics<'a> {
         end
     }
 
-    fn place(&self, slot: &TextSlot, size: f32, lines: Vec<String>) -> PlacedText {
+    /// Positions each line by its exact layout: the ink, not only the advance, must stay in
+    /// the box, so a glyph that overhangs its origin moves the line instead of leaving the box.
+    fn place(
+        &self,
+        slot: &TextSlot,
+        size: f32,
+        lines: &[String],
+        boxes: &[Option<LayoutBox>],
+    ) -> Placement {
+        let k = size / REF_SIZE;
         let pitch = slot.line_height * size;
-        let content =
-            (self.ascent + self.descent) * size + pitch * (lines.len().saturating_sub(1)) as f32;
-        let top = match slot.valign {
+        let (asc, desc) = (self.ascent * size, self.descent * size);
+        let mut top = f32::MAX;
+        let mut bottom = f32::MIN;
+        let mut h_overflow = f32::MIN;
+        let mut spans = Vec::with_capacity(lines.len());
+        for (i, b) in boxes.iter().enumerate() {
+            let b = b.unwrap_or(LayoutBox {
+                width: 0.0,
+                top: 0.0,
+                bottom: 0.0,
+                ink: None,
+            });
+            let (ink_l, ink_r, ink_t, ink_b) = b.ink.unwrap_or((0.0, b.width, b.top, b.bottom));
+            let (left, right) = (ink_l.min(0.0) * k, ink_r.max(b.width) * k);
+            top = top.min(i as f32 * pitch + (ink_t * k).min(-asc));
+            bottom = bottom.max(i as f32 * pitch + (ink_b * k).max(desc));
+            h_overflow = h_overflow.max(right - left - slot.width);
+            let x = match slot.align {
+                Align::Start => slot.x - left,
+                Align::Middle => slot.x + (slot.width - (right - left)) / 2.0 - left,
+                Align::End => slot.x + slot.width - right,
+            };
+            spans.push(x);
+        }
+        let content = bottom - top;
+        let block_top = match slot.valign {
             VAlign::Top => slot.y,
             VAlign::Middle => slot.y + (slot.height - content) / 2.0,
             VAlign::Bottom => slot.y + slot.height - content,
-        };
-        let anchor_x = match slot.align {
-            Align::Start => slot.x,
-            Align::Middle => slot.x + slot.width / 2.0,
-            Align::End => slot.x + slot.width,
-        };
-        let first = top + self.ascent * size;
-        let lines = lines
-            .into_iter()
+        }
+        .max(slot.y);
+        let first = block_top - top;
+        let placed = lines
+            .iter()
+            .zip(spans)
             .enumerate()
-            .map(|(i, s)| (s, round2(first + pitch * i as f32)))
+            .map(|(i, (s, x))| PlacedLine {
+                text: s.clone(),
+                x: round2(x),
+                y: round2(first + pitch * i as f32),
+            })
             .collect();
-        PlacedText {
-            font_size: size,
-            anchor_x: round2(anchor_x),
-            lines,
+        Placement {
+            text: PlacedText {
+                font_size: size,
+                lines: placed,
+            },
+            h_overflow,
+            v_overflow: content - slot.height,
         }
     }
 }
@@ -388,6 +449,8 @@ struct LayoutBox {
     width: f32,
     top: f32,
     bottom: f32,
+    /// The drawn outlines' bounds (left, right, top, bottom) around the origin, if any.
+    ink: Option<(f32, f32, f32, f32)>,
 }
 
 /// Lays out each of `texts` as its own `<text>` in the slot's font, in one usvg parse.
@@ -420,10 +483,14 @@ where
         .map(|i| match tree.node_by_id(&format!("m{i}")) {
             Some(usvg::Node::Text(t)) => {
                 let b = t.bounding_box();
+                let i = t.stroke_bounding_box();
+                let ink = (i.width() > 0.0 || i.height() > 0.0)
+                    .then(|| (i.left(), i.right(), i.top(), i.bottom()));
                 Some(LayoutBox {
                     width: b.right(),
                     top: b.top(),
                     bottom: b.bottom(),
+                    ink,
                 })
             }
             _ => None,

@@ -9,7 +9,7 @@ use crate::encode::{encode_png, Compression};
 use crate::error::{Error, Result};
 use crate::fit::{fit, SlotFit};
 use crate::params::Params;
-use crate::template::Template;
+use crate::template::{PlacedText, Template};
 
 /// The templates in `svg-templates/`, embedded so the binary works from any directory.
 pub const BUNDLED_TEMPLATES: &[(&str, &str)] = &[
@@ -197,6 +197,12 @@ impl Renderer {
 
     /// The filled SVG for a resolved request, and what the fit decided.
     pub fn fill(&self, resolved: &Resolved) -> Result<(String, Vec<SlotFit>)> {
+        let (placed, fits) = self.place(resolved)?;
+        Ok((resolved.template.fill(&resolved.params, &placed), fits))
+    }
+
+    /// Fits every text slot of the template: the lines to draw and what was decided.
+    pub fn place(&self, resolved: &Resolved) -> Result<(Vec<PlacedText>, Vec<SlotFit>)> {
         let t = resolved.template;
         let mut placed = Vec::with_capacity(t.slots.len());
         let mut fits = Vec::with_capacity(t.slots.len());
@@ -206,7 +212,12 @@ impl Renderer {
             placed.push(p);
             fits.push(f);
         }
-        Ok((t.fill(&resolved.params, &placed), fits))
+        Ok((placed, fits))
+    }
+
+    /// The usvg options every parse uses (fonts, no file or URL access).
+    pub fn usvg_options(&self) -> &usvg::Options<'static> {
+        &self.usvg
     }
 }
 

@@ -129,8 +129,15 @@ enum Piece {
 #[derive(Clone, Debug, Default)]
 pub struct PlacedText {
     pub font_size: f32,
-    pub anchor_x: f32,
-    pub lines: Vec<(String, f32)>,
+    pub lines: Vec<PlacedLine>,
+}
+
+/// One line of a slot: its text and where its baseline starts (always drawn start-anchored).
+#[derive(Clone, Debug)]
+pub struct PlacedLine {
+    pub text: String,
+    pub x: f32,
+    pub y: f32,
 }
 
 impl Template {
@@ -248,13 +255,13 @@ impl Template {
 
 fn write_lines(placed: &PlacedText, out: &mut String) {
     use std::fmt::Write;
-    for (text, y) in &placed.lines {
+    for line in &placed.lines {
         let _ = write!(
             out,
             "<tspan x=\"{}\" y=\"{}\" font-size=\"{}\">",
-            placed.anchor_x, y, placed.font_size
+            line.x, line.y, placed.font_size
         );
-        escape_text(text, out);
+        escape_text(&line.text, out);
         out.push_str("</tspan>");
     }
 }
@@ -455,12 +462,8 @@ impl Compiler<'_> {
             s.push('"');
         }
         if is_slot {
-            let slot_anchor = match node.attribute((OG_NS, "align")).unwrap_or("start") {
-                "middle" => "middle",
-                "end" => "end",
-                _ => "start",
-            };
-            s.push_str(&format!(" text-anchor=\"{slot_anchor}\""));
+            // Lines are positioned from their measured extents, so they are always start-anchored.
+            s.push_str(" text-anchor=\"start\"");
         }
         self.lit(&s);
         for a in node.attributes().filter(|a| a.namespace() == Some(OG_NS)) {

@@ -1,0 +1,161 @@
+//! Text that always fits, checked on pixels: the title's ink must stay inside its box.
+
+use ogmill::fit::SlotFit;
+use ogmill::raster::rasterize;
+use ogmill::template::TextSlot;
+use ogmill::RenderRequest;
+
+use crate::support::{diff_bounds, renderer, titles};
+
+/// Renders `template` with `title`, and again with the title slot left empty; the pixels that
+/// differ are the title's ink. Returns their bounds, the slot, what the fit decided and the lines.
+fn title_ink(
+    template: &str,
+    title: &str,
+) -> (Option<(u32, u32, u32, u32)>, TextSlot, SlotFit, Vec<String>) {
+    let r = renderer();
+    let resolved = r
+        .resolve(&RenderRequest::new(template, &[("title", title)]))
+        .unwrap();
+    let (placed, fits) = r.place(&resolved).unwrap();
+    let i = resolved
+        .template
+        .slots
+        .iter()
+        .position(|s| s.name == "title")
+        .unwrap();
+    let mut blank = placed.clone();
+    blank[i].lines.clear();
+    let with = rasterize(
+        &resolved.template.fill(&resolved.params, &placed),
+        r.usvg_options(),
+        1200,
+        630,
+    )
+    .unwrap();
+    let without = rasterize(
+        &resolved.template.fill(&resolved.params, &blank),
+        r.usvg_options(),
+        1200,
+        630,
+    )
+    .unwrap();
+    let lines = placed[i].lines.iter().map(|l| l.text.clone()).collect();
+    (
+        diff_bounds(&with, &without),
+        resolved.template.slots[i].clone(),
+        fits[i].clone(),
+        lines,
+    )
+}
+
+fn assert_inside(what: &str, bounds: (u32, u32, u32, u32), slot: &TextSlot) {
+    let (x0, y0, x1, y1) = bounds;
+    let inside = x0 as f32 >= slot.x - 1.0
+        && y0 as f32 >= slot.y - 1.0
+        && (x1 + 1) as f32 <= slot.x + slot.width + 1.0
+        && (y1 + 1) as f32 <= slot.y + slot.height + 1.0;
+    assert!(
+        inside,
+        "{what}: ink {bounds:?} leaves the box x={} y={} w={} h={}",
+        slot.x, slot.y, slot.width, slot.height
+    );
+}
+
+#[test]
+fn every_corpus_title_stays_inside_its_box() {
+    for template in ["default", "blog"] {
+        for t in titles() {
+            let (bounds, slot, fit, lines) = title_ink(template, &t.text);
+            let what = format!("{template}/{} ({}) {lines:?} {fit:?}", t.id, t.script);
+            let bounds = bounds.unwrap_or_else(|| panic!("{what}: nothing was drawn"));
+            assert_inside(&what, bounds, &slot);
+            assert!(fit.lines >= 1 && fit.lines <= slot.max_lines, "{what}");
+            assert!(
+                fit.font_size >= slot.min_font_size && fit.font_size <= slot.max_font_size,
+                "{what}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_long_title_gets_a_smaller_font_than_a_short_one() {
+    let (_, _, short, _) = title_ink("blog", "Hello, world");
+    let (_, _, long, _) = title_ink("blog", "Next.js Dynamic Image Generation: OG Images, Social Cards & More, and a good deal more besides");
+    assert_eq!(short.font_size, 76.0);
+    assert!(long.font_size < short.font_size, "{long:?} vs {short:?}");
+    assert!(!long.truncated);
+}
+
+#[test]
+fn at_the_minimum_size_the_last_line_ends_with_an_ellipsis() {
+    let title = "word ".repeat(59) + "end";
+    let (bounds, slot, fit, lines) = title_ink("default", &title);
+    assert!(fit.truncated, "{fit:?}");
+    assert_eq!(fit.font_size, slot.min_font_size);
+    assert_eq!(lines.len(), slot.max_lines);
+    assert!(lines.last().unwrap().ends_with("word…"), "{lines:?}");
+    assert_inside("ellipsis", bounds.unwrap(), &slot);
+}
+
+#[test]
+fn a_word_wider_than_the_box_breaks_inside_the_word() {
+    let word = "Supercalifragilisticexpialidocious".repeat(3);
+    let (bounds, slot, fit, lines) = title_ink("default", &word);
+    assert!(lines.len() >= 2, "{lines:?} {fit:?}");
+    assert_eq!(lines.concat(), word);
+    assert_inside("long word", bounds.unwrap(), &slot);
+}
+
+#[test]
+fn whitespace_collapses_and_an_empty_title_takes_the_default() {
+    let (_, _, _, lines) = title_ink("blog", "   spaces    everywhere\t\tand\ttabs   ");
+    assert_eq!(lines.join(" "), "spaces everywhere and tabs");
+    let (_, _, _, lines) = title_ink("blog", " \t ");
+    let default = &renderer().template("blog").unwrap().params[0].default;
+    assert_eq!(&lines.join(" "), default);
+}
+
+#[test]
+fn cjk_breaks_between_ideographs() {
+    let title = "東京都の新しい図書館は建築家と市民が十年かけて一緒に設計した美しい木造建築です";
+    let (bounds, slot, _, lines) = title_ink("default", title);
+    assert!(lines.len() >= 2, "{lines:?}");
+    assert_eq!(lines.concat(), title);
+    assert_inside("cjk", bounds.unwrap(), &slot);
+}
+
+/// Measured width equals drawn width: each wrapped line is full, i.e. the line plus the next
+/// word, laid out by usvg as drawn, would not have fit. An under-measuring fit breaks early.
+#[test]
+fn lines_are_filled_to_the_width_usvg_draws() {
+    let title = "The quick brown fox jumps over the lazy dog while seven wizards quietly judge boxing matches";
+    let (_, slot, fit, lines) = title_ink("default", title);
+    assert!(lines.len() >= 2);
+    for pair in lines.windows(2) {
+        let next_word = pair[1].split(' ').next().unwrap();
+        let w = drawn_width(&format!("{} {next_word}", pair[0]), fit.font_size);
+        assert!(
+            w > slot.width,
+            "'{} {next_word}' is {w}px, fits in {}",
+            pair[0],
+            slot.width
+        );
+        assert!(drawn_width(&pair[0], fit.font_size) <= slot.width);
+    }
+}
+
+fn drawn_width(text: &str, size: f32) -> f32 {
+    let mut svg = String::from(
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><text font-family="Inter" font-weight="700" letter-spacing="-1.5" font-size=""#,
+    );
+    svg.push_str(&format!("{size}\">"));
+    ogmill::xml::escape_text(text, &mut svg);
+    svg.push_str("</text></svg>");
+    let tree = usvg::Tree::from_str(&svg, renderer().usvg_options()).unwrap();
+    match tree.root().children().first() {
+        Some(usvg::Node::Text(t)) => t.bounding_box().width(),
+        other => panic!("no text node: {other:?}"),
+    }
+}

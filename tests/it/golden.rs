@@ -1,0 +1,139 @@
+//! Golden images: each template with fixed values against a reference PNG in tests/golden.
+//!
+//! Fonts are pinned (the bundled Inter, compiled in). Pixels may differ by at most
+//! `TOLERANCE` per channel. On failure the actual image and a diff image are written to
+//! target/golden-diff/. Set OGMILL_BLESS=1 to regenerate the references.
+
+use std::path::PathBuf;
+
+use ogmill::RenderRequest;
+
+use crate::support::{decode_png, renderer};
+
+const TOLERANCE: u8 = 2;
+
+fn cases() -> Vec<(&'static str, RenderRequest)> {
+    vec![
+        ("default", RenderRequest::new("default", &[("title", "Hello, world"), ("site", "ogmill.dev")])),
+        ("default-long", RenderRequest::new("default", &[(
+            "title",
+            "Every page on your site could have a unique social preview image: blog posts with their titles, \
+             product pages with photos and prices, and user profiles with avatars and stats, all generated on demand and cached",
+        )])),
+        ("blog", RenderRequest::new("blog", &[
+            ("title", "Next.js Dynamic Image Generation: OG Images, Social Cards & More"),
+            ("author", "Jane Doe"),
+            ("date", "2026-11-23"),
+            ("tag", "ENGINEERING"),
+        ])),
+        ("product", RenderRequest::new("product", &[
+            ("name", "Aurora Wireless Headphones"),
+            ("price", "$249"),
+            ("badge", "NEW"),
+            ("accent", "#7c3aed"),
+        ])),
+        ("profile", RenderRequest::new("profile", &[
+            ("username", "@janedoe"),
+            ("bio", "Designer and engineer. Building tools that make the web a little more beautiful."),
+            ("stats", "1.2k followers · 48 posts"),
+        ])),
+    ]
+}
+
+#[test]
+fn templates_match_their_references() {
+    let bless = std::env::var_os("OGMILL_BLESS").is_some();
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let mut failures = vec![];
+    for (name, req) in cases() {
+        let png = renderer().render(&req).expect("renders").png;
+        let reference = root.join(format!("tests/golden/{name}.png"));
+        if bless || !reference.exists() {
+            assert!(
+                bless,
+                "missing {}; run with OGMILL_BLESS=1 to create it",
+                reference.display()
+            );
+            std::fs::write(&reference, &png).unwrap();
+            continue;
+        }
+        let actual = decode_png(&png);
+        let expected = decode_png(&std::fs::read(&reference).unwrap());
+        if let Some(msg) = compare(name, &actual, &expected, &root) {
+            failures.push(msg);
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "golden mismatches:\n{}",
+        failures.join("\n")
+    );
+}
+
+/// Returns a failure message (after writing actual and diff images), or None when equal.
+fn compare(
+    name: &str,
+    actual: &image::RgbaImage,
+    expected: &image::RgbaImage,
+    root: &std::path::Path,
+) -> Option<String> {
+    if actual.dimensions() != expected.dimensions() {
+        return Some(format!(
+            "{name}: size {:?} != reference {:?}",
+            actual.dimensions(),
+            expected.dimensions()
+        ));
+    }
+    let mut diff = image::RgbaImage::new(actual.width(), actual.height());
+    let mut bad = 0u64;
+    for (x, y, a) in actual.enumerate_pixels() {
+        let e = expected.get_pixel(x, y);
+        let off = a.0.iter().zip(e.0).any(|(a, e)| a.abs_diff(e) > TOLERANCE);
+        bad += off as u64;
+        let grey = (a.0[0] as u16 + a.0[1] as u16 + a.0[2] as u16) / 12;
+        diff.put_pixel(
+            x,
+            y,
+            if off {
+                image::Rgba([255, 0, 0, 255])
+            } else {
+                image::Rgba([grey as u8; 4]).map_alpha(255)
+            },
+        );
+    }
+    if bad == 0 {
+        return None;
+    }
+    let dir = root.join("target/golden-diff");
+    std::fs::create_dir_all(&dir).unwrap();
+    actual.save(dir.join(format!("{name}.actual.png"))).unwrap();
+    diff.save(dir.join(format!("{name}.diff.png"))).unwrap();
+    Some(format!(
+        "{name}: {bad} pixels differ by more than {TOLERANCE}; see {}",
+        dir.display()
+    ))
+}
+
+trait MapAlpha {
+    fn map_alpha(self, a: u8) -> Self;
+}
+
+impl MapAlpha for image::Rgba<u8> {
+    fn map_alpha(mut self, a: u8) -> Self {
+        self.0[3] = a;
+        self
+    }
+}
+
+#[test]
+fn output_is_a_1200x630_png_written_as_rgb_when_opaque() {
+    let png = renderer()
+        .render(&RenderRequest::new("blog", &[]))
+        .unwrap()
+        .png;
+    let decoder = png::Decoder::new(std::io::Cursor::new(&png));
+    let reader = decoder.read_info().unwrap();
+    let info = reader.info();
+    assert_eq!((info.width, info.height), (1200, 630));
+    assert_eq!(info.color_type, png::ColorType::Rgb);
+}

@@ -1,0 +1,8 @@
+//! One integration-test binary; each module is named for what it tests.
+
+mod cli;
+mod escaping;
+mod fit;
+mod golden;
+mod support;
+mod templates;

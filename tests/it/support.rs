@@ -1,0 +1,55 @@
+//! Shared helpers: one renderer for the whole binary, pixel access, the titles corpus.
+
+use std::sync::OnceLock;
+
+use ogmill::{Options, Renderer};
+
+pub fn renderer() -> &'static Renderer {
+    static R: OnceLock<Renderer> = OnceLock::new();
+    R.get_or_init(|| Renderer::new(Options::default()).expect("bundled templates load"))
+}
+
+/// A title from `tests/data/titles.tsv` (a copy of the shared corpus).
+pub struct Title {
+    pub id: String,
+    pub script: String,
+    pub text: String,
+}
+
+pub fn titles() -> Vec<Title> {
+    let data = include_str!("../data/titles.tsv");
+    data.lines()
+        .skip(1)
+        .filter(|l| !l.is_empty())
+        .map(|l| {
+            let cols: Vec<&str> = l.splitn(4, '\t').collect();
+            Title {
+                id: cols[0].to_owned(),
+                script: cols.get(1).unwrap_or(&"").to_string(),
+                text: cols.get(3).unwrap_or(&"").to_string(),
+            }
+        })
+        .collect()
+}
+
+pub fn decode_png(bytes: &[u8]) -> image::RgbaImage {
+    image::load_from_memory_with_format(bytes, image::ImageFormat::Png)
+        .expect("valid PNG")
+        .to_rgba8()
+}
+
+/// Pixel-wise bounding box of where two same-sized pixmaps differ: (x0, y0, x1, y1) inclusive.
+pub fn diff_bounds(a: &tiny_skia::Pixmap, b: &tiny_skia::Pixmap) -> Option<(u32, u32, u32, u32)> {
+    let w = a.width();
+    let mut bounds: Option<(u32, u32, u32, u32)> = None;
+    for (i, (pa, pb)) in a.pixels().iter().zip(b.pixels()).enumerate() {
+        if pa != pb {
+            let (x, y) = (i as u32 % w, i as u32 / w);
+            bounds = Some(match bounds {
+                None => (x, y, x, y),
+                Some((x0, y0, x1, y1)) => (x0.min(x), y0.min(y), x1.max(x), y1.max(y)),
+            });
+        }
+    }
+    bounds
+}

@@ -1,0 +1,117 @@
+//! Templates are validated at start-up: a broken one stops it, naming the file and the reason.
+
+use ogmill::{Options, Renderer};
+
+const HEAD: &str = r##"<svg xmlns="http://www.w3.org/2000/svg" xmlns:og="https://ogmill.dev/template" width="1200" height="630">
+<og:param name="title" kind="text" default="Hi"/><og:param name="c" kind="color" default="#fff"/>"##;
+const SLOT: &str = r##"<text og:text="{{title}}" og:box="0 0 600 200" font-family="Inter" font-size="40">Hi</text>"##;
+
+fn load(body: &str) -> Result<Renderer, String> {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("card.svg"), format!("{HEAD}{body}</svg>")).unwrap();
+    Renderer::new(Options {
+        templates_dir: Some(dir.path().to_owned()),
+        ..Options::default()
+    })
+    .map_err(|e| e.to_string())
+}
+
+#[test]
+fn a_valid_template_loads_and_renders() {
+    let r = load(&format!(
+        r##"<rect width="1200" height="630" fill="#000" og:fill="{{{{c}}}}"/>{SLOT}"##
+    ))
+    .unwrap();
+    let t = r.template("card").unwrap();
+    assert_eq!(t.params.len(), 2);
+    assert_eq!(t.slots.len(), 1);
+}
+
+#[test]
+fn broken_templates_fail_with_file_and_reason() {
+    let cases = [
+        (
+            r##"<text og:text="{{title}}" font-family="Inter" font-size="40"/>"##,
+            "og:box",
+        ),
+        (
+            r##"<text og:text="{{nope}}" og:box="0 0 10 10" font-family="Inter" font-size="40"/>"##,
+            "'nope'",
+        ),
+        (
+            r##"<text og:text="{{title}}" og:box="0 0 10 10" font-family="Comic Sans MS" font-size="40"/>"##,
+            "Comic Sans MS",
+        ),
+        (
+            r##"<rect og:transform="{{title}}"/>"##,
+            "only color and number params",
+        ),
+        (r##"<image og:href="{{c}}"/>"##, "cannot be bound"),
+        (
+            r##"<g font-family="Inter">{SLOT}</g>"##,
+            "set font properties on the slot's <text>",
+        ),
+        (
+            r##"<og:param name="title" kind="text"/>"##,
+            "declared twice",
+        ),
+        (
+            r##"<og:param name="n" kind="number" default="abc"/>"##,
+            "default is invalid",
+        ),
+        (r##"<og:param name="k" kind="video"/>"##, "kind 'video'"),
+        (
+            r##"<text og:text="{{title}}" og:box="0 0 10 10" og:max-lines="0" font-family="Inter" font-size="40"/>"##,
+            "max-lines",
+        ),
+        (r##"<rect"##, "card.svg"),
+    ];
+    for (body, reason) in cases {
+        let body = body.replace("{SLOT}", SLOT);
+        let err = load(&body)
+            .err()
+            .unwrap_or_else(|| panic!("loaded: {body}"));
+        assert!(err.contains("card.svg"), "no file name in: {err}");
+        assert!(err.contains(reason), "'{reason}' not in: {err}");
+    }
+}
+
+#[test]
+fn bundled_templates_declare_what_the_issue_asks() {
+    let r = Renderer::new(Options::default()).unwrap();
+    let names = |t: &str| -> Vec<String> {
+        r.template(t)
+            .unwrap()
+            .params
+            .iter()
+            .map(|p| p.name.clone())
+            .collect()
+    };
+    for (t, want) in [
+        ("default", &["title", "site"][..]),
+        ("blog", &["title", "author", "date", "tag"]),
+        ("product", &["name", "price", "image", "badge"]),
+        ("profile", &["username", "bio", "avatar", "stats"]),
+    ] {
+        let have = names(t);
+        for w in want {
+            assert!(have.iter().any(|h| h == w), "{t} lacks {w}: {have:?}");
+        }
+    }
+}
+
+#[test]
+fn optional_parts_disappear_when_their_param_is_empty() {
+    let r = Renderer::new(Options::default()).unwrap();
+    let svg = |params: &[(&str, &str)]| {
+        let resolved = r
+            .resolve(&ogmill::RenderRequest::new("blog", params))
+            .unwrap();
+        r.fill(&resolved).unwrap().0
+    };
+    assert!(
+        !svg(&[]).contains("<circle"),
+        "the tag dot shows without a tag"
+    );
+    assert!(svg(&[("tag", "RUST")]).contains("<circle"));
+}
