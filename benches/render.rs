@@ -1,1 +1,130 @@
-fn main() {}
+//! `cargo bench --bench render`: Renderer::render per template, its stages, the PNG encoder
+//! settings, and the plain pipeline (usvg parse + resvg render + tiny-skia encode_png of the
+//! same filled SVG) as the baseline measured in the same run.
+
+use std::hint::black_box;
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use ogmill::encode::{encode_png, Compression};
+use ogmill::{Options, RenderRequest, Renderer};
+
+const SEED_TITLE: &str = "Next.js Dynamic Image Generation: OG Images, Social Cards & More";
+
+fn requests() -> Vec<(&'static str, RenderRequest)> {
+    vec![
+        (
+            "default",
+            RenderRequest::new("default", &[("title", SEED_TITLE), ("site", "ogmill.dev")]),
+        ),
+        (
+            "blog",
+            RenderRequest::new(
+                "blog",
+                &[
+                    ("title", SEED_TITLE),
+                    ("author", "Jane Doe"),
+                    ("date", "2026-11-23"),
+                ],
+            ),
+        ),
+        (
+            "product",
+            RenderRequest::new(
+                "product",
+                &[
+                    ("name", "Aurora Wireless Headphones"),
+                    ("price", "$249"),
+                    ("badge", "NEW"),
+                ],
+            ),
+        ),
+        (
+            "profile",
+            RenderRequest::new(
+                "profile",
+                &[
+                    ("username", "@janedoe"),
+                    ("stats", "1.2k followers · 48 posts"),
+                ],
+            ),
+        ),
+    ]
+}
+
+fn render(c: &mut Criterion) {
+    let renderer = Renderer::new(Options::default()).unwrap();
+    let mut g = c.benchmark_group("render");
+    for (name, req) in requests() {
+        g.bench_function(name, |b| {
+            b.iter(|| black_box(renderer.render(black_box(&req)).unwrap()))
+        });
+    }
+    g.finish();
+}
+
+fn stages(c: &mut Criterion) {
+    let renderer = Renderer::new(Options::default()).unwrap();
+    let req = &requests()[1].1;
+    let resolved = renderer.resolve(req).unwrap();
+    let (svg, _) = renderer.fill(&resolved).unwrap();
+    let pixmap = ogmill::raster::rasterize(&svg, renderer.usvg_options(), 1200, 630).unwrap();
+    let mut g = c.benchmark_group("blog-stages");
+    g.bench_function("resolve", |b| {
+        b.iter(|| black_box(renderer.resolve(black_box(req)).unwrap()))
+    });
+    g.bench_function("fit+fill", |b| {
+        b.iter(|| black_box(renderer.fill(&resolved).unwrap()))
+    });
+    g.bench_function("rasterize", |b| {
+        b.iter(|| {
+            black_box(ogmill::raster::rasterize(&svg, renderer.usvg_options(), 1200, 630).unwrap())
+        })
+    });
+    g.bench_function("encode", |b| {
+        b.iter(|| black_box(encode_png(&pixmap, Compression::default()).unwrap()))
+    });
+    g.finish();
+
+    // The plain pipeline of the same card: what a hand-rolled resvg service would do.
+    let mut g = c.benchmark_group("baseline");
+    g.bench_function("plain-pipeline/blog", |b| {
+        b.iter(|| {
+            let tree = usvg::Tree::from_str(&svg, renderer.usvg_options()).unwrap();
+            let mut pm = tiny_skia::Pixmap::new(1200, 630).unwrap();
+            resvg::render(&tree, tiny_skia::Transform::default(), &mut pm.as_mut());
+            black_box(pm.encode_png().unwrap())
+        })
+    });
+    g.finish();
+}
+
+fn encoders(c: &mut Criterion) {
+    let renderer = Renderer::new(Options::default()).unwrap();
+    let mut g = c.benchmark_group("encode");
+    for (name, req) in requests() {
+        let resolved = renderer.resolve(&req).unwrap();
+        let (pixmap, _) = renderer.render_pixmap(&resolved).unwrap();
+        for (label, comp) in [
+            ("fast", Compression::Fast),
+            ("balanced", Compression::Balanced),
+            ("high", Compression::High),
+        ] {
+            let bytes = encode_png(&pixmap, comp).unwrap().len();
+            eprintln!("size {name}/{label}: {bytes} bytes");
+            g.bench_function(format!("{name}/{label}"), |b| {
+                b.iter(|| black_box(encode_png(&pixmap, comp).unwrap()))
+            });
+        }
+        eprintln!(
+            "size {name}/tiny-skia: {} bytes",
+            pixmap.encode_png().unwrap().len()
+        );
+        g.bench_function(format!("{name}/tiny-skia"), |b| {
+            b.iter(|| black_box(pixmap.encode_png().unwrap()))
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, render, stages, encoders);
+criterion_main!(benches);

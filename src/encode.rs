@@ -4,6 +4,10 @@
 use crate::error::{Error, Result};
 
 /// How hard the PNG encoder compresses.
+///
+/// Measured on the blog card (1200x630 RGB, `cargo bench --bench render -- encode`):
+/// fast 3.0 ms / 126 KB, balanced 22 ms / 86 KB, high 58 ms / 84 KB, tiny-skia's own
+/// `encode_png` 25 ms / 92 KB. A miss pays the encoder on every render, so the default is `Fast`.
 #[derive(
     Clone,
     Copy,
@@ -17,10 +21,10 @@ use crate::error::{Error, Result};
 )]
 #[serde(rename_all = "lowercase")]
 pub enum Compression {
-    /// fdeflate with the Up filter: fastest, largest files.
-    Fast,
-    /// zlib level 6-ish with adaptive filters: slower, smaller.
+    /// fdeflate with adaptive filters: about 7x faster than `Balanced`, files about 45% larger.
     #[default]
+    Fast,
+    /// zlib level 6 with adaptive filters: smaller, for build-time rendering.
     Balanced,
     /// Maximum zlib effort: slowest, a little smaller again.
     High,

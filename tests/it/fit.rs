@@ -5,14 +5,11 @@ use ogmill::raster::rasterize;
 use ogmill::template::TextSlot;
 use ogmill::RenderRequest;
 
-use crate::support::{diff_bounds, renderer, titles};
+use crate::support::{diff_bounds, renderer, titles, Bounds};
 
 /// Renders `template` with `title`, and again with the title slot left empty; the pixels that
 /// differ are the title's ink. Returns their bounds, the slot, what the fit decided and the lines.
-fn title_ink(
-    template: &str,
-    title: &str,
-) -> (Option<(u32, u32, u32, u32)>, TextSlot, SlotFit, Vec<String>) {
+fn title_ink(template: &str, title: &str) -> (Option<Bounds>, TextSlot, SlotFit, Vec<String>) {
     let r = renderer();
     let resolved = r
         .resolve(&RenderRequest::new(template, &[("title", title)]))
@@ -49,7 +46,7 @@ fn title_ink(
     )
 }
 
-fn assert_inside(what: &str, bounds: (u32, u32, u32, u32), slot: &TextSlot) {
+fn assert_inside(what: &str, bounds: Bounds, slot: &TextSlot) {
     let (x0, y0, x1, y1) = bounds;
     let inside = x0 as f32 >= slot.x - 1.0
         && y0 as f32 >= slot.y - 1.0

@@ -38,10 +38,13 @@ pub fn decode_png(bytes: &[u8]) -> image::RgbaImage {
         .to_rgba8()
 }
 
+/// Inclusive pixel bounds: (x0, y0, x1, y1).
+pub type Bounds = (u32, u32, u32, u32);
+
 /// Pixel-wise bounding box of where two same-sized pixmaps differ: (x0, y0, x1, y1) inclusive.
-pub fn diff_bounds(a: &tiny_skia::Pixmap, b: &tiny_skia::Pixmap) -> Option<(u32, u32, u32, u32)> {
+pub fn diff_bounds(a: &tiny_skia::Pixmap, b: &tiny_skia::Pixmap) -> Option<Bounds> {
     let w = a.width();
-    let mut bounds: Option<(u32, u32, u32, u32)> = None;
+    let mut bounds: Option<Bounds> = None;
     for (i, (pa, pb)) in a.pixels().iter().zip(b.pixels()).enumerate() {
         if pa != pb {
             let (x, y) = (i as u32 % w, i as u32 / w);
