@@ -458,9 +458,7 @@ fn measure(
     slot: &TextSlot,
     texts: &[&str],
     opts: &usvg::Options,
-) -> Result<Vec<Option<LayoutBox>>>
-where
-{
+) -> Result<Vec<Option<LayoutBox>>> {
     let mut doc = String::with_capacity(256 + texts.iter().map(|t| t.len() + 64).sum::<usize>());
     doc.push_str(r#"<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1">"#);
     let mut attrs = String::new();

@@ -189,10 +189,9 @@ impl Renderer {
 
     /// Everything but encoding: the canvas and what the fit decided.
     pub fn render_pixmap(&self, resolved: &Resolved) -> Result<(tiny_skia::Pixmap, Vec<SlotFit>)> {
-        let svg = self.fill(resolved)?;
-        let pixmap =
-            crate::raster::rasterize(&svg.0, &self.usvg, self.options.width, self.options.height)?;
-        Ok((pixmap, svg.1))
+        let (svg, fits) = self.fill(resolved)?;
+        let (w, h) = (self.options.width, self.options.height);
+        Ok((crate::raster::rasterize(&svg, &self.usvg, w, h)?, fits))
     }
 
     /// The filled SVG for a resolved request, and what the fit decided.
