@@ -1,61 +1,30 @@
-//! Command-line surface: flags and `OGMILL_*` variables, parsed into values the library takes.
+//! Command-line surface: the commands, over the one [`Config`] of flags, `OGMILL_*`
+//! variables and TOML keys.
 
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use ogmill::encode::Compression;
+use ogmill::config::Config;
 
 #[derive(Parser, Debug)]
 #[command(
     name = "ogmill",
     version,
-    about = "Open Graph images and social cards from SVG templates"
+    about = "Open Graph images and social cards from SVG templates",
+    after_help = "With no command, ogmill serves (ogmill serve)."
 )]
 pub struct Cli {
     #[command(flatten)]
-    pub engine: EngineArgs,
+    pub config: Config,
     #[command(subcommand)]
-    pub command: Command,
-}
-
-/// Settings shared by every command that renders.
-#[derive(Args, Debug, Clone)]
-pub struct EngineArgs {
-    /// Directory of *.svg templates [default: the bundled templates]
-    #[arg(long, global = true, env = "OGMILL_TEMPLATES", value_name = "DIR")]
-    pub templates: Option<PathBuf>,
-    /// Extra directory of font files; repeatable (env: comma-separated)
-    #[arg(
-        long = "fonts",
-        global = true,
-        env = "OGMILL_FONTS",
-        value_delimiter = ',',
-        value_name = "DIR"
-    )]
-    pub font_dirs: Vec<PathBuf>,
-    /// Do not load the bundled Inter fonts
-    #[arg(long, global = true, env = "OGMILL_NO_BUNDLED_FONTS")]
-    pub no_bundled_fonts: bool,
-    /// PNG compression
-    #[arg(long, global = true, env = "OGMILL_COMPRESSION", value_enum, default_value_t = Compression::default())]
-    pub compression: Compression,
-}
-
-impl EngineArgs {
-    pub fn options(&self) -> ogmill::Options {
-        ogmill::Options {
-            templates_dir: self.templates.clone(),
-            bundled_fonts: !self.no_bundled_fonts,
-            font_dirs: self.font_dirs.clone(),
-            compression: self.compression,
-            ..ogmill::Options::default()
-        }
-    }
+    pub command: Option<Command>,
 }
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
+    /// Serve images over HTTP (the default command)
+    Serve,
     /// Render one image to a PNG file
     Render(RenderArgs),
     /// List the templates and their parameters

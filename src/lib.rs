@@ -3,8 +3,12 @@
 //! The library is synchronous and knows nothing of HTTP. Data flows one way:
 //! raw request -> [`params`] (validated) -> [`fit`] (text that fits) -> [`template`] (filled SVG)
 //! -> [`raster`] (pixels) -> [`encode`] (PNG), all driven by one [`Renderer`].
+//!
+//! [`server`] (axum on tokio) and the binary's CLI are leaves over that `Renderer`; nothing in
+//! the pipeline depends on them. [`config`] is the one settings struct both read.
 #![forbid(unsafe_code)]
 
+pub mod config;
 pub mod encode;
 pub mod error;
 pub mod fit;
@@ -12,6 +16,7 @@ pub mod fonts;
 pub mod params;
 pub mod raster;
 pub mod renderer;
+pub mod server;
 pub mod template;
 pub mod xml;
 

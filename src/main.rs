@@ -5,10 +5,14 @@ mod cli;
 use std::io::Write;
 use std::path::PathBuf;
 
-use anyhow::{bail, Context};
+use std::sync::Arc;
+
+use anyhow::Context;
 use clap::Parser;
 
 use cli::{Cli, Command, RenderArgs};
+use ogmill::config::Config;
+use ogmill::server::AppState;
 use ogmill::{RenderRequest, Renderer};
 
 fn main() {
@@ -20,10 +24,75 @@ fn main() {
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
-    let renderer = Renderer::new(cli.engine.options())?;
-    match cli.command {
+    let config = cli.config.resolve()?;
+    init_logging(&config)?;
+    let renderer = Renderer::new(config.engine_options())?;
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(&config, renderer),
         Command::Render(args) => render(&renderer, args),
         Command::Templates { json } => templates(&renderer, json),
+    }
+}
+
+fn init_logging(config: &Config) -> anyhow::Result<()> {
+    let filter = config.log.as_deref().unwrap_or("info");
+    let filter = tracing_subscriber::EnvFilter::try_new(filter)
+        .with_context(|| format!("log filter '{filter}' is not valid"))?;
+    use std::io::IsTerminal;
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_writer(std::io::stderr)
+        .init();
+    Ok(())
+}
+
+fn serve(config: &Config, renderer: Renderer) -> anyhow::Result<()> {
+    let options = config.server_options();
+    let state = AppState::new(Arc::new(renderer), options.clone())?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(options.bind)
+            .await
+            .with_context(|| format!("cannot listen on {}", options.bind))?;
+        let addr = listener.local_addr()?;
+        let names: Vec<_> = state
+            .renderer()
+            .templates()
+            .map(|t| t.name.clone())
+            .collect();
+        tracing::info!(
+            templates = %names.join(", "),
+            concurrency = options.concurrency,
+            "ogmill listening on http://{addr}  (try http://{addr}/api/og?title=Hello)"
+        );
+        ogmill::server::serve(listener, state, shutdown_signal()).await?;
+        tracing::info!("stopped");
+        Ok(())
+    })
+}
+
+/// Completes on SIGINT (Ctrl-C) or SIGTERM (what container runtimes send).
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = term => {}
     }
 }
 
@@ -42,6 +111,7 @@ fn render(renderer: &Renderer, args: RenderArgs) -> anyhow::Result<()> {
     let req = RenderRequest {
         template: args.template.clone(),
         params,
+        ..RenderRequest::default()
     };
     let (bytes, fits) = if args.svg {
         let resolved = renderer.resolve(&req)?;
@@ -68,38 +138,18 @@ fn render(renderer: &Renderer, args: RenderArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Reads a JSON object of values; strings, numbers and booleans are taken as their text.
+/// Reads a JSON object of values from a file.
 fn read_params_file(path: &std::path::Path) -> anyhow::Result<Vec<(String, String)>> {
     let text =
         std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     let value: serde_json::Value = serde_json::from_str(&text)
         .with_context(|| format!("{} is not valid JSON", path.display()))?;
-    let Some(obj) = value.as_object() else {
-        bail!("{} must hold a JSON object of name: value", path.display());
-    };
-    let mut out = vec![];
-    for (k, v) in obj {
-        let v = match v {
-            serde_json::Value::String(s) => s.clone(),
-            serde_json::Value::Number(n) => n.to_string(),
-            serde_json::Value::Bool(b) => b.to_string(),
-            serde_json::Value::Null => continue,
-            _ => bail!(
-                "{}: value of '{k}' must be a string, number or boolean",
-                path.display()
-            ),
-        };
-        out.push((k.clone(), v));
-    }
-    Ok(out)
+    ogmill::params::pairs_from_json(&value).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
 }
 
 fn templates(renderer: &Renderer, json: bool) -> anyhow::Result<()> {
     if json {
-        let list: Vec<_> = renderer
-            .templates()
-            .map(|t| serde_json::json!({ "name": t.name, "params": t.params, "slots": t.slots }))
-            .collect();
+        let list: Vec<_> = renderer.templates().map(|t| t.describe()).collect();
         println!("{}", serde_json::to_string_pretty(&list)?);
         return Ok(());
     }

@@ -83,12 +83,23 @@ impl Params {
         self.values.iter().map(|(n, v)| (n.as_str(), v))
     }
 
-    /// Validates raw `(name, value)` pairs against `specs`. Unknown and repeated names are
-    /// errors: silently accepting them would let anyone mint endless distinct cache keys.
-    pub fn resolve(template: &str, specs: &[ParamSpec], raw: &[(String, String)]) -> Result<Self> {
+    /// Validates raw `(name, value)` pairs against `specs`. A declared name given twice is an
+    /// error (which one was meant is a guess); what happens to undeclared names is `unknown`'s
+    /// choice. Returns the params and the undeclared names that were ignored.
+    pub fn resolve(
+        template: &str,
+        specs: &[ParamSpec],
+        raw: &[(String, String)],
+        unknown: UnknownParams,
+    ) -> Result<(Self, Vec<String>)> {
         let mut given: Vec<Option<&str>> = vec![None; specs.len()];
+        let mut ignored = vec![];
         for (name, value) in raw {
             let Some(i) = specs.iter().position(|s| &s.name == name) else {
+                if unknown == UnknownParams::Ignore {
+                    ignored.push(name.clone());
+                    continue;
+                }
                 return Err(Error::UnknownParam {
                     template: template.to_owned(),
                     name: truncate_for_message(name),
@@ -108,8 +119,20 @@ impl Params {
             .zip(given)
             .map(|(spec, raw)| Ok((spec.name.clone(), spec.validate(raw.unwrap_or(""))?)))
             .collect::<Result<_>>()?;
-        Ok(Params { values })
+        Ok((Params { values }, ignored))
     }
+}
+
+/// What [`Params::resolve`] does with a name the template does not declare.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum UnknownParams {
+    /// An error that names the param and what the template takes: it catches typos such as
+    /// `titel`. The CLI's choice.
+    #[default]
+    Reject,
+    /// Skipped, and so left out of the canonical params and any cache key built from them:
+    /// shared links pick up `utm_*` and cache-buster params. The server's choice.
+    Ignore,
 }
 
 impl ParamSpec {
@@ -210,6 +233,32 @@ impl ParamSpec {
         }
         Ok(text)
     }
+}
+
+/// Turns a JSON object of values into raw pairs: strings as they are, numbers and booleans as
+/// their text, `null` as absent. The error names what is wrong.
+pub fn pairs_from_json(value: &serde_json::Value) -> Result<Vec<(String, String)>, String> {
+    use serde_json::Value as J;
+    let Some(obj) = value.as_object() else {
+        return Err("the values must be a JSON object of name: value".into());
+    };
+    let mut out = Vec::with_capacity(obj.len());
+    for (k, v) in obj {
+        let v = match v {
+            J::String(s) => s.clone(),
+            J::Number(n) => n.to_string(),
+            J::Bool(b) => b.to_string(),
+            J::Null => continue,
+            J::Array(_) | J::Object(_) => {
+                return Err(format!(
+                    "the value of '{}' must be a string, number or boolean",
+                    truncate_for_message(k)
+                ))
+            }
+        };
+        out.push((k.clone(), v));
+    }
+    Ok(out)
 }
 
 /// Removes characters XML cannot carry (and C1 controls, which only ever draw as boxes),
@@ -524,14 +573,35 @@ mod tests {
                 .map(|(a, b)| (a.to_string(), b.to_string()))
                 .collect()
         };
-        let p = Params::resolve("t", &specs, &raw(&[])).unwrap();
+        let reject = UnknownParams::Reject;
+        let (p, _) = Params::resolve("t", &specs, &raw(&[]), reject).unwrap();
         assert_eq!(p.get("p").unwrap().text, "dflt");
-        let err = Params::resolve("t", &specs, &raw(&[("q", "x")])).unwrap_err();
+        let err = Params::resolve("t", &specs, &raw(&[("q", "x")]), reject).unwrap_err();
         assert!(
             err.to_string().contains("'q'") && err.to_string().contains("p"),
             "{err}"
         );
-        let err = Params::resolve("t", &specs, &raw(&[("p", "a"), ("p", "b")])).unwrap_err();
+        let err =
+            Params::resolve("t", &specs, &raw(&[("p", "a"), ("p", "b")]), reject).unwrap_err();
         assert!(matches!(err, Error::DuplicateParam { .. }));
+    }
+
+    #[test]
+    fn ignored_names_leave_the_params_unchanged() {
+        let specs = vec![spec(ParamKind::Text)];
+        let raw = |v: &[(&str, &str)]| -> Vec<(String, String)> {
+            v.iter()
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .collect()
+        };
+        let ignore = UnknownParams::Ignore;
+        let (plain, none) = Params::resolve("t", &specs, &raw(&[("p", "a")]), ignore).unwrap();
+        let given = raw(&[("v", "1"), ("p", "a"), ("v", "2"), ("utm", "x")]);
+        let (with_extra, ignored) = Params::resolve("t", &specs, &given, ignore).unwrap();
+        assert!(none.is_empty());
+        assert_eq!(plain, with_extra);
+        assert_eq!(ignored, ["v", "v", "utm"]);
+        let dup = raw(&[("p", "a"), ("p", "b")]);
+        assert!(Params::resolve("t", &specs, &dup, ignore).is_err());
     }
 }

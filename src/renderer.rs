@@ -8,7 +8,7 @@ use std::sync::Arc;
 use crate::encode::{encode_png, Compression};
 use crate::error::{Error, Result};
 use crate::fit::{fit, SlotFit};
-use crate::params::Params;
+use crate::params::{Params, UnknownParams};
 use crate::template::{PlacedText, Template};
 
 /// The templates in `svg-templates/`, embedded so the binary works from any directory.
@@ -55,6 +55,8 @@ impl Default for Options {
 pub struct RenderRequest {
     pub template: String,
     pub params: Vec<(String, String)>,
+    /// What to do with params the template does not declare. Default: reject.
+    pub unknown: UnknownParams,
 }
 
 impl RenderRequest {
@@ -65,6 +67,7 @@ impl RenderRequest {
                 .iter()
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect(),
+            unknown: UnknownParams::Reject,
         }
     }
 }
@@ -74,6 +77,8 @@ impl RenderRequest {
 pub struct Resolved<'r> {
     pub template: &'r Template,
     pub params: Params,
+    /// Names the request gave that the template does not declare (with [`UnknownParams::Ignore`]).
+    pub ignored: Vec<String>,
 }
 
 /// The output of a render.
@@ -92,6 +97,7 @@ pub struct Renderer {
     fontdb: Arc<fontdb::Database>,
     usvg: usvg::Options<'static>,
     options: Options,
+    fingerprint: u64,
 }
 
 impl Renderer {
@@ -119,13 +125,14 @@ impl Renderer {
         let renderer = Renderer {
             templates,
             usvg: crate::raster::usvg_options(fontdb.clone()),
+            fingerprint: fingerprint(&fontdb, &options),
             fontdb,
             options,
         };
         for t in renderer.templates.values() {
             let req = RenderRequest {
                 template: t.name.clone(),
-                params: vec![],
+                ..RenderRequest::default()
             };
             renderer
                 .render_pixmap(&renderer.resolve(&req)?)
@@ -135,6 +142,13 @@ impl Renderer {
                 })?;
         }
         Ok(renderer)
+    }
+
+    /// Identifies everything besides the template and the params that decides the output
+    /// bytes: ogmill's version, the canvas size, the compression and the loaded font faces.
+    /// Cache keys and ETags include it, so changing fonts or settings never serves old bytes.
+    pub fn fingerprint(&self) -> u64 {
+        self.fingerprint
     }
 
     pub fn options(&self) -> &Options {
@@ -167,8 +181,13 @@ impl Renderer {
                     .collect::<Vec<_>>()
                     .join(", "),
             })?;
-        let params = Params::resolve(&template.name, &template.params, &req.params)?;
-        Ok(Resolved { template, params })
+        let (params, ignored) =
+            Params::resolve(&template.name, &template.params, &req.params, req.unknown)?;
+        Ok(Resolved {
+            template,
+            params,
+            ignored,
+        })
     }
 
     /// Validates, renders and encodes.
@@ -218,6 +237,27 @@ impl Renderer {
     pub fn usvg_options(&self) -> &usvg::Options<'static> {
         &self.usvg
     }
+}
+
+fn fingerprint(db: &fontdb::Database, options: &Options) -> u64 {
+    use std::fmt::Write;
+    let mut s = format!(
+        "{} {}x{} {:?}",
+        env!("CARGO_PKG_VERSION"),
+        options.width,
+        options.height,
+        options.compression
+    );
+    for f in db.faces() {
+        // Names and style, not the font bytes: hashing every file would slow start-up with
+        // large CJK fonts, and a font replaced in place under the same names is rare.
+        let _ = write!(
+            s,
+            "|{:?} {} {} {:?} {:?} {:?}",
+            f.families, f.post_script_name, f.index, f.style, f.weight, f.stretch
+        );
+    }
+    crate::template::fnv1a(s.as_bytes())
 }
 
 fn template_files(dir: &Path) -> Result<Vec<PathBuf>> {

@@ -29,6 +29,7 @@ const RESERVED: &[&str] = &[
     "if",
     "unless",
     "image",
+    "cache",
 ];
 /// Font properties a text slot must set on its own `<text>`, so that measuring sees them.
 pub(crate) const FONT_ATTRS: &[&str] = &[
@@ -55,6 +56,9 @@ pub struct Template {
     pub slots: Vec<TextSlot>,
     /// Names of image params that have a drawing place (`og:image`) in the template.
     pub image_slots: Vec<String>,
+    /// `og:cache="private"` on the root: a request carrying `Authorization` or `Cookie` may be
+    /// personalised, so the server keeps it out of shared caches. Default: public.
+    pub private: bool,
     /// The template's own size in user units; it is scaled onto the output canvas.
     pub width: f32,
     pub height: f32,
@@ -177,6 +181,15 @@ impl Template {
             );
         }
         let (width, height) = svg_size(root)?;
+        let private = match root.attribute((OG_NS, "cache")) {
+            None | Some("public") => false,
+            Some("private") => true,
+            Some(other) => {
+                return Err(format!(
+                    "og:cache=\"{other}\" must be \"public\" or \"private\""
+                ))
+            }
+        };
         let params = parse_params(root)?;
         let mut compiler = Compiler {
             params: &params,
@@ -199,9 +212,20 @@ impl Template {
             params,
             slots,
             image_slots: images,
+            private,
             width,
             height,
             pieces,
+        })
+    }
+
+    /// What `ogmill templates --json` and `GET /templates` show: name, params and text slots.
+    pub fn describe(&self) -> serde_json::Value {
+        serde_json::json!({
+            "name": self.name,
+            "private": self.private,
+            "params": self.params,
+            "slots": self.slots,
         })
     }
 

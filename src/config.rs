@@ -1,0 +1,367 @@
+//! One config struct for flags, `OGMILL_*` variables and the TOML file, so the three stay in
+//! step: every setting is a field, its flag is `--field-name`, its variable `OGMILL_FIELD_NAME`
+//! and its TOML key `field-name` (a test checks the rule). Precedence: flag, then variable,
+//! then the file, then the default written in the matching `Options`/`ServerOptions` field.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+use bytesize::ByteSize;
+
+use crate::encode::Compression;
+use crate::server::ServerOptions;
+
+/// Every setting, each optional: `None` means "not given here".
+#[derive(clap::Args, serde::Deserialize, serde::Serialize, Debug, Clone, Default, PartialEq)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Config {
+    /// A TOML file of these settings (keys as the flags, without --)
+    #[arg(long, global = true, env = "OGMILL_CONFIG", value_name = "FILE")]
+    #[serde(skip)]
+    pub config: Option<PathBuf>,
+
+    /// Directory of *.svg templates [default: the bundled templates]
+    #[arg(long, global = true, env = "OGMILL_TEMPLATES", value_name = "DIR")]
+    pub templates: Option<PathBuf>,
+    /// Extra font directories; repeatable or comma-separated
+    #[arg(
+        long,
+        global = true,
+        env = "OGMILL_FONTS",
+        value_delimiter = ',',
+        value_name = "DIR"
+    )]
+    pub fonts: Option<Vec<PathBuf>>,
+    /// Do not load the bundled Inter fonts
+    #[arg(long, global = true, env = "OGMILL_NO_BUNDLED_FONTS", num_args = 0..=1,
+          default_missing_value = "true", value_name = "BOOL")]
+    pub no_bundled_fonts: Option<bool>,
+    /// PNG compression: fast, balanced or high [default: fast]
+    #[arg(long, global = true, env = "OGMILL_COMPRESSION", value_enum)]
+    pub compression: Option<Compression>,
+
+    /// Address to listen on [default: 127.0.0.1:3000]
+    #[arg(long, global = true, env = "OGMILL_BIND", value_name = "ADDR")]
+    pub bind: Option<SocketAddr>,
+    /// Bytes of rendered PNGs kept in memory, e.g. 256MiB [default: 256 MiB]
+    #[arg(long, global = true, env = "OGMILL_CACHE_SIZE", value_name = "BYTES")]
+    pub cache_size: Option<ByteSize>,
+    /// How long a rendered PNG stays in the memory cache, e.g. 1h [default: 24h]
+    #[arg(long, global = true, env = "OGMILL_CACHE_TTL", value_name = "DURATION")]
+    pub cache_ttl: Option<HumanDuration>,
+    /// Cache-Control of rendered images [default: public, max-age=86400, s-maxage=86400, stale-while-revalidate=604800]
+    #[arg(
+        long,
+        global = true,
+        env = "OGMILL_CACHE_CONTROL",
+        value_name = "VALUE"
+    )]
+    pub cache_control: Option<String>,
+    /// Renders at once [default: number of cores]
+    #[arg(long, global = true, env = "OGMILL_CONCURRENCY", value_name = "N")]
+    pub concurrency: Option<usize>,
+    /// Renders that may wait for a slot before requests get 503 [default: 64]
+    #[arg(long, global = true, env = "OGMILL_QUEUE", value_name = "N")]
+    pub queue: Option<usize>,
+    /// Longest wait for a render, queue included, before the fallback image [default: 10s]
+    #[arg(
+        long,
+        global = true,
+        env = "OGMILL_RENDER_TIMEOUT",
+        value_name = "DURATION"
+    )]
+    pub render_timeout: Option<HumanDuration>,
+    /// Longest time a whole request may take, body included (then 408) [default: 30s]
+    #[arg(
+        long,
+        global = true,
+        env = "OGMILL_REQUEST_TIMEOUT",
+        value_name = "DURATION"
+    )]
+    pub request_timeout: Option<HumanDuration>,
+    /// Longest time a client may take to send its request headers [default: 10s]
+    #[arg(
+        long,
+        global = true,
+        env = "OGMILL_HEADER_TIMEOUT",
+        value_name = "DURATION"
+    )]
+    pub header_timeout: Option<HumanDuration>,
+    /// Open connections at most; more wait to be accepted [default: 1024]
+    #[arg(long, global = true, env = "OGMILL_MAX_CONNECTIONS", value_name = "N")]
+    pub max_connections: Option<usize>,
+    /// Largest POST body [default: 64 KiB]
+    #[arg(
+        long,
+        global = true,
+        env = "OGMILL_MAX_BODY_SIZE",
+        value_name = "BYTES"
+    )]
+    pub max_body_size: Option<ByteSize>,
+    /// Time in-flight requests get to finish after SIGTERM/SIGINT [default: 10s]
+    #[arg(
+        long,
+        global = true,
+        env = "OGMILL_SHUTDOWN_GRACE",
+        value_name = "DURATION"
+    )]
+    pub shutdown_grace: Option<HumanDuration>,
+    /// PNG served when a render fails [default: the default template with --site-name]
+    #[arg(
+        long,
+        global = true,
+        env = "OGMILL_FALLBACK_IMAGE",
+        value_name = "FILE"
+    )]
+    pub fallback_image: Option<PathBuf>,
+    /// Site name drawn on the default fallback image
+    #[arg(long, global = true, env = "OGMILL_SITE_NAME", value_name = "NAME")]
+    pub site_name: Option<String>,
+    /// Keys accepted by POST /v1/{template}; repeatable or comma-separated [default: none, open]
+    #[arg(
+        long,
+        global = true,
+        env = "OGMILL_API_KEYS",
+        value_delimiter = ',',
+        value_name = "KEY",
+        hide_env_values = true
+    )]
+    pub api_keys: Option<Vec<String>>,
+    /// Log filter, e.g. info or ogmill=debug [default: info]
+    #[arg(long, global = true, env = "OGMILL_LOG", value_name = "FILTER")]
+    pub log: Option<String>,
+}
+
+/// What went wrong reading the config file.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("reading {}: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{}: {message}", path.display())]
+    Parse { path: PathBuf, message: String },
+}
+
+impl Config {
+    /// Reads the TOML file named by `config` (if any) and lays these values over it.
+    pub fn resolve(self) -> Result<Config, ConfigError> {
+        let Some(path) = self.config.clone() else {
+            return Ok(self);
+        };
+        let file = Config::from_file(&path)?;
+        Ok(self.over(file))
+    }
+
+    pub fn from_file(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        toml::from_str(&text).map_err(|e| ConfigError::Parse {
+            path: path.to_owned(),
+            message: e.message().to_owned(),
+        })
+    }
+
+    /// Every field set here wins over the same field in `base`.
+    pub fn over(self, base: Config) -> Config {
+        // Round-trip through JSON objects so a new field needs no line here.
+        let (Ok(serde_json::Value::Object(top)), Ok(serde_json::Value::Object(mut merged))) =
+            (serde_json::to_value(&self), serde_json::to_value(&base))
+        else {
+            unreachable!("Config serializes to an object");
+        };
+        for (k, v) in top {
+            if !v.is_null() {
+                merged.insert(k, v);
+            }
+        }
+        let mut out: Config = serde_json::from_value(merged.into()).expect("round trip");
+        out.config = self.config.or(base.config);
+        out
+    }
+
+    /// The renderer's options.
+    pub fn engine_options(&self) -> crate::Options {
+        let d = crate::Options::default();
+        crate::Options {
+            templates_dir: self.templates.clone().or(d.templates_dir),
+            bundled_fonts: !self.no_bundled_fonts.unwrap_or(!d.bundled_fonts),
+            font_dirs: self.fonts.clone().unwrap_or(d.font_dirs),
+            compression: self.compression.unwrap_or(d.compression),
+            ..d
+        }
+    }
+
+    /// The server's options.
+    pub fn server_options(&self) -> ServerOptions {
+        let d = ServerOptions::default();
+        let dur = |v: Option<HumanDuration>, d: Duration| v.map_or(d, |h| h.0);
+        ServerOptions {
+            bind: self.bind.unwrap_or(d.bind),
+            cache_bytes: self.cache_size.map_or(d.cache_bytes, |b| b.0),
+            cache_ttl: dur(self.cache_ttl, d.cache_ttl),
+            cache_control: self.cache_control.clone().unwrap_or(d.cache_control),
+            concurrency: self.concurrency.unwrap_or(d.concurrency).max(1),
+            queue: self.queue.unwrap_or(d.queue),
+            render_timeout: dur(self.render_timeout, d.render_timeout),
+            request_timeout: dur(self.request_timeout, d.request_timeout),
+            header_timeout: dur(self.header_timeout, d.header_timeout),
+            max_connections: self.max_connections.unwrap_or(d.max_connections).max(1),
+            max_body_bytes: self
+                .max_body_size
+                .map_or(d.max_body_bytes, |b| b.0 as usize),
+            shutdown_grace: dur(self.shutdown_grace, d.shutdown_grace),
+            fallback_image: self.fallback_image.clone().or(d.fallback_image),
+            site_name: self.site_name.clone().unwrap_or(d.site_name),
+            api_keys: self.api_keys.clone().unwrap_or(d.api_keys),
+        }
+    }
+}
+
+/// A duration written for people: `30s`, `1h 30m`, `250ms`; a bare number is seconds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HumanDuration(pub Duration);
+
+impl FromStr for HumanDuration {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        if let Ok(secs) = s.trim().parse::<u64>() {
+            return Ok(HumanDuration(Duration::from_secs(secs)));
+        }
+        humantime::parse_duration(s)
+            .map(HumanDuration)
+            .map_err(|e| format!("'{s}' is not a duration such as 30s, 5m or 1h: {e}"))
+    }
+}
+
+impl serde::Serialize for HumanDuration {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&humantime::format_duration(self.0).to_string())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for HumanDuration {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(serde::Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Secs(u64),
+            Text(String),
+        }
+        match Raw::deserialize(d)? {
+            Raw::Secs(n) => Ok(HumanDuration(Duration::from_secs(n))),
+            Raw::Text(s) => s.parse().map_err(serde::de::Error::custom),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::{CommandFactory, Parser};
+
+    #[derive(clap::Parser, Debug)]
+    struct Cli {
+        #[command(flatten)]
+        config: Config,
+    }
+
+    fn full() -> Config {
+        Config {
+            config: None,
+            templates: Some("t".into()),
+            fonts: Some(vec!["f".into()]),
+            no_bundled_fonts: Some(true),
+            compression: Some(Compression::High),
+            bind: Some("0.0.0.0:8080".parse().unwrap()),
+            cache_size: Some(ByteSize::mib(1)),
+            cache_ttl: Some(HumanDuration(Duration::from_secs(60))),
+            cache_control: Some("no-cache".into()),
+            concurrency: Some(3),
+            queue: Some(4),
+            render_timeout: Some(HumanDuration(Duration::from_secs(1))),
+            request_timeout: Some(HumanDuration(Duration::from_secs(2))),
+            header_timeout: Some(HumanDuration(Duration::from_secs(3))),
+            max_connections: Some(5),
+            max_body_size: Some(ByteSize::kib(1)),
+            shutdown_grace: Some(HumanDuration(Duration::from_secs(4))),
+            fallback_image: Some("fallback.png".into()),
+            site_name: Some("example.com".into()),
+            api_keys: Some(vec!["k1".into(), "k2".into()]),
+            log: Some("debug".into()),
+        }
+    }
+
+    #[test]
+    fn flags_variables_and_toml_keys_follow_one_rule() {
+        let toml_keys: Vec<String> = match toml::Value::try_from(full()).unwrap() {
+            toml::Value::Table(t) => t.keys().cloned().collect(),
+            _ => unreachable!(),
+        };
+        let cmd = Cli::command();
+        let mut flags = vec![];
+        for arg in cmd.get_arguments() {
+            let long = arg.get_long().expect("every setting has a long flag");
+            let env = arg.get_env().expect("every setting has a variable");
+            let expected = format!("OGMILL_{}", long.to_uppercase().replace('-', "_"));
+            assert_eq!(env.to_str().unwrap(), expected, "--{long}");
+            if long != "config" {
+                flags.push(long.to_owned());
+            }
+        }
+        flags.sort();
+        let mut keys = toml_keys.clone();
+        keys.sort();
+        assert_eq!(flags, keys);
+    }
+
+    #[test]
+    fn a_toml_file_round_trips_and_flags_win_over_it() {
+        let text = toml::to_string(&full()).unwrap();
+        let file: Config = toml::from_str(&text).unwrap();
+        assert_eq!(file, full());
+        let cli = Cli::try_parse_from(["x", "--bind", "127.0.0.1:9", "--queue", "0"]).unwrap();
+        let merged = cli.config.over(file);
+        assert_eq!(merged.bind, Some("127.0.0.1:9".parse().unwrap()));
+        assert_eq!(merged.queue, Some(0));
+        assert_eq!(
+            merged.concurrency,
+            Some(3),
+            "unset flags keep the file's value"
+        );
+        let server = merged.server_options();
+        assert_eq!(server.cache_bytes, 1024 * 1024);
+        assert_eq!(server.render_timeout, Duration::from_secs(1));
+        assert_eq!(server.api_keys, ["k1", "k2"]);
+        assert!(!merged.engine_options().bundled_fonts);
+    }
+
+    #[test]
+    fn unknown_keys_and_bad_values_in_the_file_are_errors() {
+        let err = toml::from_str::<Config>("bnid = \"x\"").unwrap_err();
+        assert!(err.message().contains("bnid"), "{err}");
+        let err = toml::from_str::<Config>("cache-ttl = \"soon\"").unwrap_err();
+        assert!(err.message().contains("soon"), "{err}");
+        let ok: Config = toml::from_str("cache-ttl = 90\ncache-size = \"1 MiB\"").unwrap();
+        assert_eq!(ok.cache_ttl, Some(HumanDuration(Duration::from_secs(90))));
+        assert_eq!(ok.cache_size, Some(ByteSize::mib(1)));
+    }
+
+    #[test]
+    fn nothing_given_means_the_documented_defaults() {
+        let c = Cli::try_parse_from(["x"]).unwrap().config;
+        assert_eq!(c.server_options(), ServerOptions::default());
+        let d = crate::Options::default();
+        let o = c.engine_options();
+        assert_eq!(
+            (o.bundled_fonts, o.compression),
+            (d.bundled_fonts, d.compression)
+        );
+    }
+}

@@ -1,0 +1,102 @@
+//! The server's one error type: each kind maps to its status here and nowhere else. Messages
+//! are for the person who sent the request; internals are logged, never sent.
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+/// Everything a request can fail with before or instead of an image.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// The renderer refused the request (unknown template, invalid value) or failed.
+    #[error(transparent)]
+    Render(#[from] crate::Error),
+    #[error("{0}")]
+    BadRequest(String),
+    #[error(
+        "a valid API key is required: send 'Authorization: Bearer <key>' or 'dma-api-key: <key>'"
+    )]
+    Unauthorized,
+    #[error("no such route: {0}; try /api/og?title=..., /api/og/{{template}}?..., POST /v1/{{template}}, /templates")]
+    NotFound(String),
+    #[error("method not allowed on this route")]
+    MethodNotAllowed,
+    #[error("the request took too long")]
+    Timeout,
+    #[error("the body is larger than {max} bytes")]
+    PayloadTooLarge { max: usize },
+    #[error("the URI is {len} bytes long; the limit is {max}")]
+    UriTooLong { len: usize, max: usize },
+    #[error("send the values as JSON (Content-Type: application/json), not '{0}'")]
+    UnsupportedMediaType(String),
+    #[error("too many renders queued; retry in a moment")]
+    Overloaded,
+    #[error("shutting down")]
+    NotReady,
+    /// A status without a kind of its own (a default response from a layer below).
+    #[error("{}", .0.canonical_reason().unwrap_or("error"))]
+    Status(StatusCode),
+}
+
+/// The message of an error response, kept so [`negotiate`](super::routes) can re-encode it
+/// as JSON for clients that ask for JSON.
+#[derive(Clone, Debug)]
+pub struct ErrorMessage(pub String);
+
+impl ApiError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ApiError::Render(e) => match e {
+                crate::Error::UnknownTemplate { .. } => StatusCode::NOT_FOUND,
+                e if e.is_client_error() => StatusCode::BAD_REQUEST,
+                _ => StatusCode::INTERNAL_SERVER_ERROR,
+            },
+            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::Timeout => StatusCode::REQUEST_TIMEOUT,
+            ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UriTooLong { .. } => StatusCode::URI_TOO_LONG,
+            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::Overloaded | ApiError::NotReady => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Status(s) => *s,
+        }
+    }
+
+    /// The kind for a bare status some layer answered with (axum's 405, the timeout's 408).
+    pub fn from_status(status: StatusCode) -> Self {
+        match status {
+            StatusCode::METHOD_NOT_ALLOWED => ApiError::MethodNotAllowed,
+            StatusCode::REQUEST_TIMEOUT => ApiError::Timeout,
+            s => ApiError::Status(s),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        let message = if status.is_server_error()
+            && !matches!(self, ApiError::Overloaded | ApiError::NotReady)
+        {
+            tracing::error!(error = %self, "internal error");
+            "internal error; it has been logged".to_owned()
+        } else {
+            self.to_string()
+        };
+        let mut res = (status, format!("{message}\n")).into_response();
+        let headers = res.headers_mut();
+        match self {
+            ApiError::Overloaded | ApiError::NotReady => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+            }
+            ApiError::Unauthorized => {
+                headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            }
+            _ => {}
+        }
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        res.extensions_mut().insert(ErrorMessage(message));
+        res
+    }
+}

@@ -1,0 +1,126 @@
+//! What `/metrics` reports, in the OpenMetrics text format Prometheus scrapes. Each state has
+//! its own registry (no globals), so tests can run many servers side by side.
+
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
+use prometheus_client::registry::Registry;
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct RequestLabels {
+    pub route: String,
+    pub status: u16,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct OutcomeLabels {
+    pub outcome: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct ReasonLabels {
+    pub reason: &'static str,
+}
+
+pub struct Metrics {
+    registry: Registry,
+    pub requests: Family<RequestLabels, Counter>,
+    pub cache_hits: Counter,
+    pub cache_misses: Counter,
+    pub cache_evictions: Counter,
+    pub cache_bytes: Gauge,
+    pub cache_entries: Gauge,
+    /// Finished renders by outcome: `ok`, `error`, `panic`.
+    pub renders: Family<OutcomeLabels, Counter>,
+    pub render_seconds: Histogram,
+    pub renders_in_flight: Gauge,
+    pub shed: Counter,
+    /// Fallback images sent, by reason: `timeout`, `panic`, `error`.
+    pub fallbacks: Family<ReasonLabels, Counter>,
+}
+
+impl Metrics {
+    pub fn new() -> Self {
+        let mut m = Metrics {
+            registry: Registry::with_prefix("ogmill"),
+            requests: Family::default(),
+            cache_hits: Counter::default(),
+            cache_misses: Counter::default(),
+            cache_evictions: Counter::default(),
+            cache_bytes: Gauge::default(),
+            cache_entries: Gauge::default(),
+            renders: Family::default(),
+            // 1 ms to about 8 s.
+            render_seconds: Histogram::new(exponential_buckets(0.001, 2.0, 14)),
+            renders_in_flight: Gauge::default(),
+            shed: Counter::default(),
+            fallbacks: Family::default(),
+        };
+        let r = &mut m.registry;
+        r.register(
+            "http_requests",
+            "HTTP requests by route and status",
+            m.requests.clone(),
+        );
+        r.register("cache_hits", "Memory cache hits", m.cache_hits.clone());
+        r.register(
+            "cache_misses",
+            "Memory cache misses",
+            m.cache_misses.clone(),
+        );
+        r.register(
+            "cache_evictions",
+            "Cards evicted from the memory cache to stay under its byte budget",
+            m.cache_evictions.clone(),
+        );
+        r.register(
+            "cache_bytes",
+            "Bytes held by the memory cache",
+            m.cache_bytes.clone(),
+        );
+        r.register(
+            "cache_entries",
+            "Cards held by the memory cache",
+            m.cache_entries.clone(),
+        );
+        r.register("renders", "Finished renders by outcome", m.renders.clone());
+        r.register(
+            "render_duration_seconds",
+            "Time to render and encode one card",
+            m.render_seconds.clone(),
+        );
+        r.register(
+            "renders_in_flight",
+            "Renders running now",
+            m.renders_in_flight.clone(),
+        );
+        r.register(
+            "shed_requests",
+            "Requests answered 503 because the render queue was full",
+            m.shed.clone(),
+        );
+        r.register(
+            "fallbacks",
+            "Fallback images sent, by reason",
+            m.fallbacks.clone(),
+        );
+        m
+    }
+
+    pub fn encode(&self) -> String {
+        let mut out = String::new();
+        prometheus_client::encoding::text::encode(&mut out, &self.registry)
+            .expect("writing to a String cannot fail");
+        out
+    }
+
+    pub fn render_outcome(&self, outcome: &'static str) {
+        self.renders.get_or_create(&OutcomeLabels { outcome }).inc();
+    }
+
+    pub fn fallback(&self, reason: &'static str) {
+        self.fallbacks.get_or_create(&ReasonLabels { reason }).inc();
+    }
+}

@@ -1,0 +1,209 @@
+//! The HTTP endpoint: a thin, asynchronous leaf over the synchronous [`Renderer`].
+//!
+//! A request flows one way: raw query or JSON body -> [`RenderRequest`](crate::RenderRequest)
+//! -> validated by the renderer -> cache key and ETag -> memory cache -> (on a miss) one
+//! render per key on the blocking pool behind a concurrency limit -> PNG response. Failures
+//! that are not the client's are answered with the fallback image, never a 5xx.
+
+mod cache;
+mod error;
+mod listener;
+mod metrics;
+mod pool;
+mod query;
+mod routes;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+
+use crate::{Error, RenderRequest, Renderer, Result};
+
+pub use error::ApiError;
+pub use listener::serve;
+pub use routes::app;
+
+/// How the server runs. Every field has a flag, an `OGMILL_*` variable and a TOML key
+/// (see [`crate::config::Config`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ServerOptions {
+    /// Where to listen. Default: `127.0.0.1:3000`.
+    pub bind: SocketAddr,
+    /// Bytes of PNGs the memory cache keeps. Default: 256 MiB.
+    pub cache_bytes: u64,
+    /// How long a PNG stays in the memory cache. Default: 24 hours.
+    pub cache_ttl: Duration,
+    /// `Cache-Control` of rendered images. Default:
+    /// `public, max-age=86400, s-maxage=86400, stale-while-revalidate=604800`.
+    pub cache_control: String,
+    /// Renders running at once. Default: the number of cores.
+    pub concurrency: usize,
+    /// Renders that may wait for a free slot; past that, requests get 503. Default: 64.
+    pub queue: usize,
+    /// Longest wait for a render, queueing included, before the fallback is sent. Default: 10 s.
+    pub render_timeout: Duration,
+    /// Longest time for a whole request, body included; then 408. Default: 30 s.
+    pub request_timeout: Duration,
+    /// Longest time a client may take to send its request headers. Default: 10 s.
+    pub header_timeout: Duration,
+    /// Open connections at most; further ones wait in the kernel's backlog. Default: 1024.
+    pub max_connections: usize,
+    /// Largest POST body in bytes; larger is 413. Default: 64 KiB.
+    pub max_body_bytes: usize,
+    /// Time in-flight requests get to finish after a shutdown signal. Default: 10 s.
+    pub shutdown_grace: Duration,
+    /// A PNG file sent when a render fails. Default: `None`, the `default` template
+    /// rendered with `site_name`.
+    pub fallback_image: Option<PathBuf>,
+    /// Site name drawn on the default fallback image. Default: empty.
+    pub site_name: String,
+    /// Keys accepted by `POST /v1/{template}`. Default: none, and the route is open.
+    pub api_keys: Vec<String>,
+}
+
+impl Default for ServerOptions {
+    fn default() -> Self {
+        ServerOptions {
+            bind: SocketAddr::from(([127, 0, 0, 1], 3000)),
+            cache_bytes: 256 * 1024 * 1024,
+            cache_ttl: Duration::from_secs(24 * 60 * 60),
+            cache_control: "public, max-age=86400, s-maxage=86400, stale-while-revalidate=604800"
+                .into(),
+            concurrency: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            queue: 64,
+            render_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(30),
+            header_timeout: Duration::from_secs(10),
+            max_connections: 1024,
+            max_body_bytes: 64 * 1024,
+            shutdown_grace: Duration::from_secs(10),
+            fallback_image: None,
+            site_name: String::new(),
+            api_keys: vec![],
+        }
+    }
+}
+
+/// Runs inside every render job before the render: for fault-injection tests (a panic, a
+/// slow render). Production code sets none.
+pub type FaultHook = Arc<dyn Fn(&str) + Send + Sync>;
+
+/// Everything a request handler needs; cheap to clone.
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+struct Inner {
+    renderer: Arc<Renderer>,
+    options: ServerOptions,
+    cache_control: axum::http::HeaderValue,
+    cache: cache::Cache,
+    pool: pool::Pool,
+    metrics: Arc<metrics::Metrics>,
+    fallback: Bytes,
+    api_keys: Vec<[u8; 32]>,
+    draining: AtomicBool,
+    fault: Option<FaultHook>,
+}
+
+impl AppState {
+    /// Checks the options and prepares the fallback image.
+    pub fn new(renderer: Arc<Renderer>, options: ServerOptions) -> Result<Self> {
+        let cache_control =
+            axum::http::HeaderValue::from_str(&options.cache_control).map_err(|_| {
+                Error::Internal(format!(
+                    "cache-control '{}' is not a valid header value",
+                    options.cache_control
+                ))
+            })?;
+        let fallback = fallback_image(&renderer, &options)?;
+        let metrics = Arc::new(metrics::Metrics::new());
+        Ok(AppState(Arc::new(Inner {
+            cache: cache::Cache::new(options.cache_bytes, options.cache_ttl, metrics.clone()),
+            pool: pool::Pool::new(options.concurrency, options.queue, metrics.clone()),
+            api_keys: options
+                .api_keys
+                .iter()
+                .map(|k| digest(k.as_bytes()))
+                .collect(),
+            cache_control,
+            metrics,
+            fallback,
+            renderer,
+            options,
+            draining: AtomicBool::new(false),
+            fault: None,
+        })))
+    }
+
+    /// The same state with a fault hook; see [`FaultHook`].
+    pub fn with_fault_hook(self, hook: FaultHook) -> Self {
+        let mut inner = Arc::try_unwrap(self.0)
+            .unwrap_or_else(|_| panic!("set the fault hook before sharing the state"));
+        inner.fault = Some(hook);
+        AppState(Arc::new(inner))
+    }
+
+    pub fn renderer(&self) -> &Arc<Renderer> {
+        &self.0.renderer
+    }
+
+    pub fn options(&self) -> &ServerOptions {
+        &self.0.options
+    }
+
+    /// The Prometheus text that `/metrics` serves.
+    pub fn metrics_text(&self) -> String {
+        self.0.metrics.encode()
+    }
+
+    /// After this, `/readyz` answers 503 so load balancers stop sending traffic.
+    pub fn start_draining(&self) {
+        self.0.draining.store(true, Ordering::SeqCst);
+    }
+
+    pub fn is_draining(&self) -> bool {
+        self.0.draining.load(Ordering::SeqCst)
+    }
+}
+
+fn digest(bytes: &[u8]) -> [u8; 32] {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes).into()
+}
+
+/// The configured PNG, or the `default` template (else the first one) with the site name.
+fn fallback_image(renderer: &Renderer, options: &ServerOptions) -> Result<Bytes> {
+    if let Some(path) = &options.fallback_image {
+        let png = std::fs::read(path).map_err(|source| Error::Io {
+            path: path.clone(),
+            source,
+        })?;
+        if !png.starts_with(b"\x89PNG\r\n\x1a\n") {
+            return Err(Error::Internal(format!(
+                "fallback image {} is not a PNG file",
+                path.display()
+            )));
+        }
+        return Ok(png.into());
+    }
+    let template = match renderer.template("default") {
+        Some(t) => t,
+        None => renderer
+            .templates()
+            .next()
+            .expect("a renderer has templates"),
+    };
+    let mut req = RenderRequest {
+        template: template.name.clone(),
+        unknown: crate::params::UnknownParams::Ignore,
+        ..RenderRequest::default()
+    };
+    if !options.site_name.is_empty() {
+        req.params.push(("site".into(), options.site_name.clone()));
+    }
+    Ok(renderer.render(&req)?.png.into())
+}

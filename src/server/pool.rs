@@ -1,0 +1,165 @@
+//! Where renders run: at most `concurrency` at once on tokio's blocking pool, at most `queue`
+//! more waiting for a slot (past that, the request is shed at once), and one render per cache
+//! key at a time: requests for a key already being rendered wait for that render.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::http::HeaderValue;
+use bytes::Bytes;
+use futures_util::future::{BoxFuture, FutureExt, Shared, WeakShared};
+use tokio::sync::Semaphore;
+
+use super::metrics::Metrics;
+
+/// A rendered card, as the cache keeps it and responses send it.
+#[derive(Debug)]
+pub struct Card {
+    pub png: Bytes,
+    pub etag: HeaderValue,
+    pub render_time: Duration,
+}
+
+/// Why a render produced no card.
+#[derive(Clone, Debug)]
+pub enum Failure {
+    /// The queue was full; the render never started.
+    Shed,
+    /// The render panicked; the message.
+    Panic(String),
+    /// The renderer returned an error (request errors are caught before a render starts).
+    Error(String),
+}
+
+/// A render: runs on a blocking thread, stores its card where it belongs, returns it.
+pub type Job = Box<dyn FnOnce() -> crate::Result<Arc<Card>> + Send + 'static>;
+
+type Outcome = Result<Arc<Card>, Failure>;
+type Flights = Mutex<HashMap<String, (u64, WeakShared<BoxFuture<'static, Outcome>>)>>;
+
+pub struct Pool {
+    workers: Arc<Semaphore>,
+    admission: Arc<Semaphore>,
+    // Weak, so a flight every waiter gave up on (timeouts) is dropped, and its queue slot
+    // freed, instead of being kept alive by this map.
+    flights: Arc<Flights>,
+    next_id: AtomicU64,
+    metrics: Arc<Metrics>,
+}
+
+impl Pool {
+    pub fn new(concurrency: usize, queue: usize, metrics: Arc<Metrics>) -> Self {
+        Pool {
+            workers: Arc::new(Semaphore::new(concurrency)),
+            admission: Arc::new(Semaphore::new(concurrency + queue)),
+            flights: Arc::default(),
+            next_id: AtomicU64::new(0),
+            metrics,
+        }
+    }
+
+    /// Runs `job`, or, when a render for `key` is already under way, waits for that one and
+    /// drops `job`. `key` is `None` for renders that must not be shared (private ones).
+    pub async fn run(&self, key: Option<&str>, job: Job) -> Outcome {
+        let Some(key) = key else {
+            return self.start(job)?.await;
+        };
+        let flight = {
+            let mut flights = self.flights.lock().unwrap_or_else(|e| e.into_inner());
+            match flights.get(key).and_then(|(_, weak)| weak.upgrade()) {
+                Some(flight) => flight,
+                None => {
+                    // Before the guard exists: a guard dropped under this lock would deadlock.
+                    let render = self.start(job)?;
+                    let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+                    let guard = FlightGuard {
+                        flights: self.flights.clone(),
+                        key: key.to_owned(),
+                        id,
+                    };
+                    let flight: Shared<BoxFuture<'static, Outcome>> = async move {
+                        let _guard = guard;
+                        render.await
+                    }
+                    .boxed()
+                    .shared();
+                    let weak = flight.downgrade().expect("the flight is alive");
+                    flights.insert(key.to_owned(), (id, weak));
+                    flight
+                }
+            }
+        };
+        flight.await
+    }
+
+    /// Takes a queue slot now (or sheds), then waits for a worker and renders.
+    fn start(&self, job: Job) -> Result<impl Future<Output = Outcome> + Send + 'static, Failure> {
+        let Ok(admitted) = self.admission.clone().try_acquire_owned() else {
+            self.metrics.shed.inc();
+            return Err(Failure::Shed);
+        };
+        let workers = self.workers.clone();
+        let metrics = self.metrics.clone();
+        Ok(async move {
+            let worker = workers.acquire_owned().await.expect("never closed");
+            let render = tokio::task::spawn_blocking(move || {
+                // The permits live in the render, not in the task awaiting it: a request that
+                // times out goes away, but its slot stays taken until the CPU work ends.
+                let _permits = (admitted, worker);
+                run_job(job, &metrics)
+            });
+            render
+                .await
+                .unwrap_or_else(|e| Err(Failure::Panic(e.to_string())))
+        })
+    }
+}
+
+fn run_job(job: Job, metrics: &Metrics) -> Outcome {
+    metrics.renders_in_flight.inc();
+    let result = catch_unwind(AssertUnwindSafe(job));
+    metrics.renders_in_flight.dec();
+    match result {
+        Ok(Ok(card)) => {
+            metrics.render_outcome("ok");
+            metrics
+                .render_seconds
+                .observe(card.render_time.as_secs_f64());
+            Ok(card)
+        }
+        Ok(Err(e)) => {
+            metrics.render_outcome("error");
+            Err(Failure::Error(e.to_string()))
+        }
+        Err(panic) => {
+            metrics.render_outcome("panic");
+            let msg = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "a panic without a message".into());
+            Err(Failure::Panic(msg))
+        }
+    }
+}
+
+/// Takes a flight out of the map when it finishes or every waiter has dropped it; the id
+/// keeps it from removing a newer flight for the same key.
+struct FlightGuard {
+    flights: Arc<Flights>,
+    key: String,
+    id: u64,
+}
+
+impl Drop for FlightGuard {
+    fn drop(&mut self) {
+        let mut flights = self.flights.lock().unwrap_or_else(|e| e.into_inner());
+        if flights.get(&self.key).is_some_and(|(id, _)| *id == self.id) {
+            flights.remove(&self.key);
+        }
+    }
+}
