@@ -36,6 +36,7 @@ pub struct Metrics {
     pub renders: Family<OutcomeLabels, Counter>,
     pub render_seconds: Histogram,
     pub renders_in_flight: Gauge,
+    pub renders_queued: Gauge,
     pub shed: Counter,
     /// Fallback images sent, by reason: `timeout`, `panic`, `error`.
     pub fallbacks: Family<ReasonLabels, Counter>,
@@ -55,6 +56,7 @@ impl Metrics {
             // 1 ms to about 8 s.
             render_seconds: Histogram::new(exponential_buckets(0.001, 2.0, 14)),
             renders_in_flight: Gauge::default(),
+            renders_queued: Gauge::default(),
             shed: Counter::default(),
             fallbacks: Family::default(),
         };
@@ -95,6 +97,11 @@ impl Metrics {
             "renders_in_flight",
             "Renders running now",
             m.renders_in_flight.clone(),
+        );
+        r.register(
+            "renders_queued",
+            "Renders waiting for a free slot",
+            m.renders_queued.clone(),
         );
         r.register(
             "shed_requests",

@@ -104,8 +104,10 @@ impl Pool {
         };
         let workers = self.workers.clone();
         let metrics = self.metrics.clone();
+        let queued = Queued::new(metrics.clone());
         Ok(async move {
             let worker = workers.acquire_owned().await.expect("never closed");
+            drop(queued);
             let render = tokio::task::spawn_blocking(move || {
                 // The permits live in the render, not in the task awaiting it: a request that
                 // times out goes away, but its slot stays taken until the CPU work ends.
@@ -144,6 +146,23 @@ fn run_job(job: Job, metrics: &Metrics) -> Outcome {
                 .unwrap_or_else(|| "a panic without a message".into());
             Err(Failure::Panic(msg))
         }
+    }
+}
+
+/// Counts a render in the `renders_queued` gauge from admission until it gets a worker or
+/// is given up.
+struct Queued(Arc<Metrics>);
+
+impl Queued {
+    fn new(metrics: Arc<Metrics>) -> Self {
+        metrics.renders_queued.inc();
+        Queued(metrics)
+    }
+}
+
+impl Drop for Queued {
+    fn drop(&mut self) {
+        self.0.renders_queued.dec();
     }
 }
 

@@ -4,5 +4,6 @@ mod cli;
 mod escaping;
 mod fit;
 mod golden;
+mod http;
 mod support;
 mod templates;

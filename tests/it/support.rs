@@ -1,12 +1,17 @@
 //! Shared helpers: one renderer for the whole binary, pixel access, the titles corpus.
 
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use ogmill::{Options, Renderer};
 
 pub fn renderer() -> &'static Renderer {
-    static R: OnceLock<Renderer> = OnceLock::new();
-    R.get_or_init(|| Renderer::new(Options::default()).expect("bundled templates load"))
+    shared_renderer()
+}
+
+/// The same renderer, as the server's state holds it.
+pub fn shared_renderer() -> &'static Arc<Renderer> {
+    static R: OnceLock<Arc<Renderer>> = OnceLock::new();
+    R.get_or_init(|| Arc::new(Renderer::new(Options::default()).expect("bundled templates load")))
 }
 
 /// A title from `tests/data/titles.tsv` (a copy of the shared corpus).

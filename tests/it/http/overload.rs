@@ -1,0 +1,135 @@
+//! Staying up: load shedding, and the fallback image for panics, errors and timeouts.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::http::StatusCode;
+use ogmill::server::{AppState, FaultHook, ServerOptions};
+
+use super::{get, metric, renders, slow, state, state_with_hook};
+use crate::support::shared_renderer;
+
+/// Waits (bounded) until `sample` in /metrics reaches `value`.
+async fn until_metric(s: &AppState, sample: &str, value: f64) {
+    for _ in 0..500 {
+        if metric(s, sample) == value {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("{sample} never reached {value}:\n{}", s.metrics_text());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_full_queue_sheds_with_503_and_retry_after_at_once() {
+    let options = ServerOptions {
+        concurrency: 1,
+        queue: 1,
+        ..ServerOptions::default()
+    };
+    let s = state_with_hook(options, slow(Duration::from_millis(800)));
+    let spawn = |title: &'static str| {
+        let s = s.clone();
+        tokio::spawn(async move { get(&s, &format!("/api/og?title={title}")).await })
+    };
+    let running = spawn("Running");
+    until_metric(&s, "ogmill_renders_in_flight", 1.0).await;
+    let queued = spawn("Queued");
+    until_metric(&s, "ogmill_renders_queued", 1.0).await;
+    let shed = get(&s, "/api/og?title=Shed").await;
+    assert_eq!(shed.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(shed.header("retry-after"), "1");
+    assert!(shed.text().contains("retry"), "{}", shed.text());
+    // Answered while the first render still holds the only slot: no waiting in line.
+    assert_eq!(metric(&s, "ogmill_renders_in_flight"), 1.0);
+    assert_eq!(metric(&s, "ogmill_shed_requests_total"), 1.0);
+    running.await.unwrap().png();
+    queued.await.unwrap().png();
+    assert_eq!(renders(&s), 2.0);
+}
+
+fn panics_on_blog() -> FaultHook {
+    Arc::new(|template: &str| {
+        if template == "blog" {
+            panic!("injected fault");
+        }
+    })
+}
+
+#[tokio::test]
+async fn a_panicking_render_gets_the_fallback_and_the_server_lives_on() {
+    let s = state_with_hook(ServerOptions::default(), panics_on_blog());
+    for _ in 0..2 {
+        let r = get(&s, "/api/og/blog?title=Boom").await;
+        r.png();
+        assert_eq!(r.header("x-ogmill-fallback"), "panic");
+        assert_eq!(r.header("cache-control"), "no-store");
+        assert!(r.header("etag").is_empty(), "a fallback has no validator");
+        // The default fallback is the default template with its defaults.
+        assert_eq!(r.body, get(&s, "/api/og").await.body);
+    }
+    assert_eq!(metric(&s, "ogmill_fallbacks_total{reason=\"panic\"}"), 2.0);
+    assert_eq!(metric(&s, "ogmill_renders_total{outcome=\"panic\"}"), 2.0);
+    let ok = get(&s, "/api/og?title=Still+up").await;
+    ok.png();
+    assert!(ok.header("x-ogmill-fallback").is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_render_times_out_to_the_fallback_and_its_result_is_kept() {
+    let options = ServerOptions {
+        render_timeout: Duration::from_millis(100),
+        ..ServerOptions::default()
+    };
+    let s = state_with_hook(options, slow(Duration::from_millis(400)));
+    let r = get(&s, "/api/og?title=Slow").await;
+    r.png();
+    assert_eq!(r.header("x-ogmill-fallback"), "timeout");
+    assert_eq!(r.header("cache-control"), "no-store");
+    // The render went on in the background and filled the cache.
+    until_metric(&s, "ogmill_renders_total{outcome=\"ok\"}", 1.0).await;
+    let again = get(&s, "/api/og?title=Slow").await;
+    assert_eq!(again.header("x-ogmill-cache"), "hit");
+    assert!(again.header("x-ogmill-fallback").is_empty());
+}
+
+#[tokio::test]
+async fn the_fallback_can_be_a_configured_png_or_carry_the_site_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("fallback.png");
+    let mut png = vec![];
+    image::RgbaImage::from_pixel(1200, 630, image::Rgba([1, 2, 3, 255]))
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .unwrap();
+    std::fs::write(&path, &png).unwrap();
+    let options = ServerOptions {
+        fallback_image: Some(path.clone()),
+        ..ServerOptions::default()
+    };
+    let s = state_with_hook(options, panics_on_blog());
+    assert_eq!(get(&s, "/api/og/blog").await.body, png);
+
+    let named = ServerOptions {
+        site_name: "example.com".into(),
+        ..ServerOptions::default()
+    };
+    let s = state_with_hook(named, panics_on_blog());
+    let r = get(&s, "/api/og/blog").await;
+    assert_eq!(r.body, get(&s, "/api/og?site=example.com").await.body);
+
+    std::fs::write(&path, b"not a png").unwrap();
+    let bad = ServerOptions {
+        fallback_image: Some(path),
+        ..ServerOptions::default()
+    };
+    let err = AppState::new(shared_renderer().clone(), bad).err().unwrap();
+    assert!(err.to_string().contains("not a PNG"), "{err}");
+}
+
+#[tokio::test]
+async fn request_errors_are_4xx_not_fallbacks() {
+    let s = state(ServerOptions::default());
+    let r = get(&s, "/api/og?accent=nope").await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(metric(&s, "ogmill_renders_total{outcome=\"ok\"}"), 0.0);
+}

@@ -1,0 +1,257 @@
+//! Every route, and every error a person can get, with its status and message.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use ogmill::server::ServerOptions;
+
+use super::{get, get_with, post_json, send, state};
+
+#[tokio::test]
+async fn api_og_renders_the_default_template_as_a_png() {
+    let s = state(ServerOptions::default());
+    let r = get(&s, "/api/og?title=Hello").await;
+    r.png();
+    assert_eq!(r.header("x-ogmill-cache"), "miss");
+    assert!(r.header("etag").starts_with('"'), "strong ETag");
+    assert!(r.header("server-timing").starts_with("render;dur="));
+    assert_eq!(
+        r.header("cache-control"),
+        "public, max-age=86400, s-maxage=86400, stale-while-revalidate=604800"
+    );
+    let other = get(&s, "/api/og?title=Goodbye").await;
+    other.png();
+    assert_ne!(r.body, other.body, "the title reaches the image");
+}
+
+#[tokio::test]
+async fn named_templates_render_with_their_params() {
+    let s = state(ServerOptions::default());
+    for uri in [
+        "/api/og/blog?title=Next.js+Dynamic+Images&author=Jane+Doe&date=2026-11-23",
+        "/api/og/product?name=Aurora&price=%24249",
+        "/api/og/profile?username=%40jane&bio=Writes+about+Rust",
+        "/api/og/default.png?title=Suffix",
+    ] {
+        get(&s, uri).await.png();
+    }
+}
+
+#[tokio::test]
+async fn post_v1_returns_the_same_bytes_as_the_get_route() {
+    let s = state(ServerOptions::default());
+    let body = r#"{"title":"From the hosted API","author":"Jane","date":"2026-11-24","tag":null}"#;
+    let posted = post_json(&s, "/v1/blog", body, &[]).await;
+    posted.png();
+    let got = get(
+        &s,
+        "/api/og/blog?title=From+the+hosted+API&author=Jane&date=2026-11-24",
+    )
+    .await;
+    assert_eq!(got.header("x-ogmill-cache"), "hit", "same canonical key");
+    assert_eq!(posted.body, got.body);
+}
+
+#[tokio::test]
+async fn api_keys_guard_post_v1_and_accept_both_headers() {
+    let s = state(ServerOptions {
+        api_keys: vec!["k-one".into(), "k-two".into()],
+        ..ServerOptions::default()
+    });
+    let body = r#"{"title":"Keys"}"#;
+    let none = post_json(&s, "/v1/default", body, &[]).await;
+    assert_eq!(none.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(none.header("www-authenticate"), "Bearer");
+    assert!(none.text().contains("API key"), "{}", none.text());
+    let wrong = post_json(&s, "/v1/default", body, &[("authorization", "Bearer k-on")]).await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    post_json(
+        &s,
+        "/v1/default",
+        body,
+        &[("authorization", "Bearer k-two")],
+    )
+    .await
+    .png();
+    post_json(&s, "/v1/default", body, &[("dma-api-key", "k-one")])
+        .await
+        .png();
+    // The GET routes are for crawlers, which send no keys.
+    get(&s, "/api/og?title=Keys").await.png();
+}
+
+#[tokio::test]
+async fn bad_post_bodies_get_clear_4xx() {
+    let s = state(ServerOptions {
+        max_body_bytes: 1024,
+        ..ServerOptions::default()
+    });
+    let r = post_json(&s, "/v1/default", "{\"title\": ", &[]).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.text().contains("not valid JSON"), "{}", r.text());
+    let r = post_json(&s, "/v1/default", r#"{"title": ["a"]}"#, &[]).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.text().contains("'title'"), "{}", r.text());
+    let r = post_json(&s, "/v1/default", r#"["title"]"#, &[]).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let big = format!("{{\"title\": \"{}\"}}", "a".repeat(2000));
+    let r = post_json(&s, "/v1/default", &big, &[]).await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(r.text().contains("1024"), "{}", r.text());
+    let req = Request::post("/v1/default")
+        .header("content-type", "text/plain")
+        .body(Body::from("title=x"))
+        .unwrap();
+    let r = send(&s, req).await;
+    assert_eq!(r.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+}
+
+#[tokio::test]
+async fn unknown_templates_are_404_listing_the_known_ones() {
+    let s = state(ServerOptions::default());
+    for uri in [
+        "/api/og/nope?title=x",
+        "/api/og/..%2F..%2Fetc%2Fpasswd",
+        "/api/og/%2Fetc%2Fpasswd",
+    ] {
+        let r = get(&s, uri).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{uri}");
+        assert!(
+            r.text().contains("blog, default, product, profile"),
+            "{uri}: {}",
+            r.text()
+        );
+    }
+    let r = post_json(&s, "/v1/nope", "{}", &[]).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn invalid_values_are_400_naming_the_param() {
+    let s = state(ServerOptions::default());
+    let long = "a".repeat(301);
+    let cases = [
+        (format!("/api/og?title={long}"), "'title' is 301 characters"),
+        ("/api/og?accent=url(%23x)".into(), "'accent'"),
+        (
+            "/api/og?title=a&title=b".into(),
+            "'title' was given more than once",
+        ),
+        ("/api/og?title=%FF%FE".into(), "'title' is not valid UTF-8"),
+    ];
+    for (uri, want) in cases {
+        let r = get(&s, &uri).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{uri}");
+        assert!(r.text().contains(want), "{uri}: {}", r.text());
+        assert_eq!(r.header("content-type"), "text/plain; charset=utf-8");
+    }
+}
+
+#[tokio::test]
+async fn errors_are_json_when_the_client_asks_for_json() {
+    let s = state(ServerOptions::default());
+    let r = get_with(&s, "/api/og/nope", &[("accept", "application/json")]).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(r.header("content-type"), "application/json");
+    let v: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
+    assert_eq!(v["status"], 404);
+    assert!(v["error"]
+        .as_str()
+        .unwrap()
+        .contains("unknown template 'nope'"));
+}
+
+#[tokio::test]
+async fn unknown_params_are_ignored_named_and_kept_out_of_the_key() {
+    let s = state(ServerOptions::default());
+    let plain = get(&s, "/api/og?title=Same").await;
+    let extra = get(&s, "/api/og?utm_source=x&title=Same&v=2&titel=typo").await;
+    extra.png();
+    assert_eq!(extra.header("x-ogmill-cache"), "hit");
+    assert_eq!(plain.header("etag"), extra.header("etag"));
+    assert_eq!(
+        extra.header("x-ogmill-ignored-params"),
+        "utm_source, v, titel"
+    );
+}
+
+#[tokio::test]
+async fn uris_over_8_kib_are_414() {
+    let s = state(ServerOptions::default());
+    let r = get(&s, &format!("/api/og?title={}", "a".repeat(9000))).await;
+    assert_eq!(r.status, StatusCode::URI_TOO_LONG);
+    assert!(r.text().contains("8192"), "{}", r.text());
+}
+
+#[tokio::test]
+async fn wrong_methods_and_paths_get_405_and_404_with_words() {
+    let s = state(ServerOptions::default());
+    let req = Request::delete("/api/og").body(Body::empty()).unwrap();
+    let r = send(&s, req).await;
+    assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert!(r.header("allow").contains("GET"));
+    assert!(r.text().contains("method not allowed"), "{}", r.text());
+    let r = send(&s, Request::get("/v1/blog").body(Body::empty()).unwrap()).await;
+    assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED);
+    let r = get(&s, "/nothing/here").await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(r.text().contains("/api/og"), "{}", r.text());
+}
+
+#[tokio::test]
+async fn head_requests_get_the_headers_without_the_body() {
+    let s = state(ServerOptions::default());
+    let req = Request::head("/api/og?title=Head")
+        .body(Body::empty())
+        .unwrap();
+    let r = send(&s, req).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.header("content-type"), "image/png");
+    assert!(r.body.is_empty());
+}
+
+#[tokio::test]
+async fn templates_lists_every_template_with_its_params() {
+    let s = state(ServerOptions::default());
+    let r = get(&s, "/templates").await;
+    assert_eq!(r.status, StatusCode::OK);
+    let v: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
+    let names: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["blog", "default", "product", "profile"]);
+    let blog = &v[0];
+    assert_eq!(blog["params"][0]["name"], "title");
+    assert_eq!(blog["params"][0]["kind"], "text");
+    assert_eq!(blog["private"], false);
+}
+
+#[tokio::test]
+async fn health_readiness_and_metrics() {
+    let s = state(ServerOptions::default());
+    assert_eq!(get(&s, "/healthz").await.status, StatusCode::OK);
+    assert_eq!(get(&s, "/readyz").await.status, StatusCode::OK);
+    get(&s, "/api/og?title=Metrics").await.png();
+    let m = get(&s, "/metrics").await;
+    assert!(m
+        .header("content-type")
+        .starts_with("application/openmetrics-text"));
+    for name in [
+        "ogmill_http_requests_total{route=\"/api/og\",status=\"200\"} 1",
+        "ogmill_cache_misses_total 1",
+        "ogmill_renders_total{outcome=\"ok\"} 1",
+        "ogmill_render_duration_seconds_count 1",
+        "ogmill_renders_in_flight 0",
+        "ogmill_shed_requests_total 0",
+        "ogmill_cache_bytes ",
+        "ogmill_cache_evictions_total 0",
+    ] {
+        assert!(m.text().contains(name), "missing {name}:\n{}", m.text());
+    }
+    s.start_draining();
+    let r = get(&s, "/readyz").await;
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(get(&s, "/healthz").await.status, StatusCode::OK);
+}
