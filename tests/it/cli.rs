@@ -139,3 +139,108 @@ fn a_broken_templates_dir_fails_start_up() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("bad.svg"));
 }
+
+/// `ogmill serve` on a free port; its address, read from the log line that announces it.
+fn spawn_server(extra: &[&str]) -> (std::process::Child, std::net::SocketAddr) {
+    use std::io::BufRead;
+    let mut child = ogmill()
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .args(extra)
+        .env("OGMILL_LOG", "info")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let mut lines = std::io::BufReader::new(stderr).lines();
+    let addr = lines
+        .by_ref()
+        .take(50)
+        .map_while(Result::ok)
+        .find_map(|l| {
+            let rest = l.split("listening on http://").nth(1)?;
+            rest.split_whitespace().next()?.parse().ok()
+        })
+        .expect("the server announces its address");
+    // Keep draining the log so the server never blocks on a full pipe.
+    std::thread::spawn(move || lines.for_each(drop));
+    (child, addr)
+}
+
+#[test]
+fn serve_answers_and_exits_0_on_sigterm_after_finishing_a_request_in_flight() {
+    use std::io::{Read, Write};
+    let (mut child, addr) = spawn_server(&[]);
+    let mut conn = std::net::TcpStream::connect(addr).unwrap();
+    conn.set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
+    let body = r#"{"title":"In flight during shutdown"}"#;
+    let head = format!(
+        "POST /v1/default HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    conn.write_all(head.as_bytes()).unwrap();
+    // The request is in flight (its body not yet sent) when the signal arrives.
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let kill = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    conn.write_all(body.as_bytes()).unwrap();
+    let mut raw = vec![];
+    conn.read_to_end(&mut raw).unwrap();
+    assert!(
+        raw.starts_with(b"HTTP/1.1 200 OK"),
+        "{}",
+        String::from_utf8_lossy(&raw[..raw.len().min(200)])
+    );
+    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+    assert_eq!(decode_png(&raw[split + 4..]).dimensions(), (1200, 630));
+    let status = child.wait().unwrap();
+    assert!(status.success(), "exit status {status}");
+}
+
+#[test]
+fn a_config_file_sets_what_flags_set_and_rejects_unknown_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let templates = dir.path().join("templates");
+    std::fs::create_dir(&templates).unwrap();
+    let (_, default) = ogmill::renderer::BUNDLED_TEMPLATES
+        .iter()
+        .find(|(name, _)| *name == "default")
+        .unwrap();
+    std::fs::write(templates.join("only.svg"), default).unwrap();
+    let config = dir.path().join("ogmill.toml");
+    std::fs::write(
+        &config,
+        format!("templates = {:?}\ncache-size = \"1MiB\"\n", templates),
+    )
+    .unwrap();
+    let out = ogmill()
+        .args(["templates", "--config"])
+        .arg(&config)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let listed = String::from_utf8_lossy(&out.stdout);
+    assert!(listed.starts_with("only\n"), "{listed}");
+
+    std::fs::write(&config, "cache-sise = \"1MiB\"\n").unwrap();
+    let out = ogmill()
+        .arg("templates")
+        .env("OGMILL_CONFIG", &config)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("ogmill.toml") && err.contains("cache-sise"),
+        "{err}"
+    );
+}
