@@ -1,6 +1,6 @@
 //! The built `ogmill` binary, run into a temp dir as a user would.
 
-use std::process::Command;
+use std::process::{Command, Output};
 
 use crate::support::decode_png;
 
@@ -8,27 +8,33 @@ fn ogmill() -> Command {
     Command::new(env!("CARGO_BIN_EXE_ogmill"))
 }
 
+/// Runs `cmd` and fails the test with its stderr unless it exits 0.
+fn succeed(cmd: &mut Command) -> Output {
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
 #[test]
 fn render_writes_a_card_from_params() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("card.png");
-    let status = ogmill()
-        .args(["render", "blog", "--param"])
-        .arg("title=Next.js Dynamic Image Generation: OG Images, Social Cards & More")
-        .args([
-            "--param",
-            "author=Jane Doe",
-            "--param",
-            "date=2026-11-23",
-            "-o",
-        ])
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert!(
-        status.status.success(),
-        "{}",
-        String::from_utf8_lossy(&status.stderr)
+    let status = succeed(
+        ogmill()
+            .args(["render", "blog", "--param"])
+            .arg("title=Next.js Dynamic Image Generation: OG Images, Social Cards & More")
+            .args([
+                "--param",
+                "author=Jane Doe",
+                "--param",
+                "date=2026-11-23",
+                "-o",
+            ])
+            .arg(&out),
     );
     let img = decode_png(&std::fs::read(&out).unwrap());
     assert_eq!(img.dimensions(), (1200, 630));
@@ -44,23 +50,14 @@ fn render_takes_values_from_a_json_file_and_flags_override_it() {
         r#"{"name": "Desk Lamp", "price": 49, "badge": "NEW", "image": null}"#,
     )
     .unwrap();
-    let out = ogmill()
-        .current_dir(dir.path())
-        .args([
-            "render",
-            "product",
-            "--params",
-            "values.json",
-            "-p",
-            "badge=-20%",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = succeed(ogmill().current_dir(dir.path()).args([
+        "render",
+        "product",
+        "--params",
+        "values.json",
+        "-p",
+        "badge=-20%",
+    ]));
     assert!(dir.path().join("product.png").exists());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -218,16 +215,7 @@ fn a_config_file_sets_what_flags_set_and_rejects_unknown_keys() {
         format!("templates = {:?}\ncache-size = \"1MiB\"\n", templates),
     )
     .unwrap();
-    let out = ogmill()
-        .args(["templates", "--config"])
-        .arg(&config)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = succeed(ogmill().args(["templates", "--config"]).arg(&config));
     let listed = String::from_utf8_lossy(&out.stdout);
     assert!(listed.starts_with("only\n"), "{listed}");
 
