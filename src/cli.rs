@@ -33,6 +33,40 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Render every card of a manifest (JSON array, NDJSON or CSV) into a directory
+    Build(BuildArgs),
+    /// Print a signed URL for a template and values (uses the first --signing-key)
+    Sign(SignArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct BuildArgs {
+    /// The manifest: entries with `template`, `output` and one field per param; "-" reads stdin
+    pub manifest: PathBuf,
+    /// Directory the cards are written to (paths in the manifest are relative to it)
+    #[arg(long, short, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Render every entry, even those unchanged since the last build
+    #[arg(long)]
+    pub force: bool,
+    /// Threads rendering at once [default: number of cores]
+    #[arg(long, short, value_name = "N")]
+    pub jobs: Option<usize>,
+}
+
+#[derive(Args, Debug)]
+pub struct SignArgs {
+    /// Template name
+    pub template: String,
+    /// Values as NAME=VALUE
+    #[arg(value_name = "NAME=VALUE")]
+    pub params: Vec<String>,
+    /// Where the server is reached
+    #[arg(long, value_name = "URL", default_value = "http://127.0.0.1:3000")]
+    pub base_url: String,
+    /// Make the URL expire after this long, e.g. 1h or 30d
+    #[arg(long, value_name = "DURATION")]
+    pub expires_in: Option<ogmill::config::HumanDuration>,
 }
 
 #[derive(Args, Debug)]

@@ -129,6 +129,21 @@ pub struct Config {
         hide_env_values = true
     )]
     pub api_keys: Option<Vec<String>>,
+    /// Keys for signed URLs: sign with the first, accept any; repeatable or comma-separated
+    #[arg(
+        long,
+        visible_alias = "signing-key",
+        global = true,
+        env = "OGMILL_SIGNING_KEYS",
+        value_delimiter = ',',
+        value_name = "KEY",
+        hide_env_values = true
+    )]
+    pub signing_keys: Option<Vec<String>>,
+    /// Refuse unsigned, tampered and expired URLs with 403 (needs --signing-key)
+    #[arg(long, global = true, env = "OGMILL_REQUIRE_SIGNATURE", num_args = 0..=1,
+          default_missing_value = "true", value_name = "BOOL")]
+    pub require_signature: Option<bool>,
     /// Log filter, e.g. info or ogmill=debug [default: info]
     #[arg(long, global = true, env = "OGMILL_LOG", value_name = "FILTER")]
     pub log: Option<String>,
@@ -219,6 +234,8 @@ impl Config {
             fallback_image: self.fallback_image.clone().or(d.fallback_image),
             site_name: self.site_name.clone().unwrap_or(d.site_name),
             api_keys: self.api_keys.clone().unwrap_or(d.api_keys),
+            signing_keys: self.signing_keys.clone().unwrap_or(d.signing_keys),
+            require_signature: self.require_signature.unwrap_or(d.require_signature),
         }
     }
 }
@@ -294,6 +311,8 @@ mod tests {
             fallback_image: Some("fallback.png".into()),
             site_name: Some("example.com".into()),
             api_keys: Some(vec!["k1".into(), "k2".into()]),
+            signing_keys: Some(vec!["s1".into()]),
+            require_signature: Some(true),
             log: Some("debug".into()),
         }
     }

@@ -8,6 +8,7 @@
 //! the pipeline depends on them. [`config`] is the one settings struct both read.
 #![forbid(unsafe_code)]
 
+pub mod build;
 pub mod config;
 pub mod encode;
 pub mod error;
@@ -17,6 +18,7 @@ pub mod params;
 pub mod raster;
 pub mod renderer;
 pub mod server;
+pub mod signature;
 pub mod template;
 pub mod xml;
 

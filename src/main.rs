@@ -1,6 +1,7 @@
 #![forbid(unsafe_code)]
 
 mod cli;
+mod progress;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -10,7 +11,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use clap::Parser;
 
-use cli::{Cli, Command, RenderArgs};
+use cli::{BuildArgs, Cli, Command, RenderArgs, SignArgs};
 use ogmill::config::Config;
 use ogmill::server::AppState;
 use ogmill::{RenderRequest, Renderer};
@@ -31,6 +32,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve => serve(&config, renderer),
         Command::Render(args) => render(&renderer, args),
         Command::Templates { json } => templates(&renderer, json),
+        Command::Build(args) => build(&renderer, args),
+        Command::Sign(args) => sign(&config, &renderer, args),
     }
 }
 
@@ -102,11 +105,9 @@ fn render(renderer: &Renderer, args: RenderArgs) -> anyhow::Result<()> {
         None => vec![],
     };
     for p in &args.params {
-        let (k, v) = p
-            .split_once('=')
-            .with_context(|| format!("--param '{p}' must look like NAME=VALUE"))?;
-        params.retain(|(name, _)| name != k); // the command line overrides the file
-        params.push((k.to_owned(), v.to_owned()));
+        let (k, v) = pair(p)?;
+        params.retain(|(name, _)| *name != k); // the command line overrides the file
+        params.push((k, v));
     }
     let req = RenderRequest {
         template: args.template.clone(),
@@ -136,6 +137,13 @@ fn render(renderer: &Renderer, args: RenderArgs) -> anyhow::Result<()> {
         eprintln!("  {}: {}px, {} line(s){cut}", f.slot, f.font_size, f.lines);
     }
     Ok(())
+}
+
+fn pair(p: &str) -> anyhow::Result<(String, String)> {
+    let (k, v) = p
+        .split_once('=')
+        .with_context(|| format!("'{p}' must look like NAME=VALUE"))?;
+    Ok((k.to_owned(), v.to_owned()))
 }
 
 /// Reads a JSON object of values from a file.
@@ -180,5 +188,65 @@ fn templates(renderer: &Renderer, json: bool) -> anyhow::Result<()> {
             }
         }
     }
+    Ok(())
+}
+
+fn build(renderer: &Renderer, args: BuildArgs) -> anyhow::Result<()> {
+    use ogmill::build::{self, BuildOptions};
+    let entries = build::read_manifest(&args.manifest)?;
+    let mut options = BuildOptions::new(&args.out);
+    options.force = args.force;
+    if let Some(jobs) = args.jobs {
+        options.jobs = jobs.max(1);
+    }
+    let progress = progress::Display::new();
+    let summary = build::run(renderer, &entries, &options, &|p| progress.update(p))?;
+    progress.finish();
+    for f in &summary.failed {
+        eprintln!("failed: {}: {}", f.origin, f.reason);
+    }
+    let secs = summary.elapsed.as_secs_f64();
+    eprintln!(
+        "rendered {}, skipped {}, failed {} in {:.2} s ({:.1} images/s), {} written to {}",
+        summary.rendered,
+        summary.skipped,
+        summary.failed.len(),
+        secs,
+        summary.rendered as f64 / secs.max(1e-9),
+        bytesize::ByteSize(summary.bytes),
+        args.out.display()
+    );
+    if !summary.failed.is_empty() {
+        anyhow::bail!(
+            "{} of {} entries failed",
+            summary.failed.len(),
+            entries.len()
+        );
+    }
+    Ok(())
+}
+
+fn sign(config: &Config, renderer: &Renderer, args: SignArgs) -> anyhow::Result<()> {
+    let keys = config.signing_keys.clone().unwrap_or_default();
+    let signer = ogmill::signature::Signer::new(&keys)
+        .context("no signing key: pass --signing-key KEY or set OGMILL_SIGNING_KEYS")?;
+    let params = args
+        .params
+        .iter()
+        .map(|p| pair(p))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    // Sign only what the server would render: a typo fails here, not in production.
+    let req = RenderRequest {
+        template: args.template.clone(),
+        params: params.clone(),
+        ..RenderRequest::default()
+    };
+    renderer.resolve(&req)?;
+    let exp = args
+        .expires_in
+        .map(|d| ogmill::signature::now() + d.0.as_secs());
+    let query = signer.signed_query(&args.template, &params, exp);
+    let base = args.base_url.trim_end_matches('/');
+    println!("{base}/api/og/{}?{query}", args.template);
     Ok(())
 }

@@ -151,6 +151,20 @@ impl Renderer {
         self.fingerprint
     }
 
+    /// Names the output bytes of a resolved request: the template's name and content hash,
+    /// the [fingerprint](Self::fingerprint) and every param with defaults applied. The
+    /// server's cache and ETag and `ogmill build`'s state file use it. Unambiguous: values
+    /// are length-prefixed.
+    pub fn key(&self, resolved: &Resolved) -> String {
+        use std::fmt::Write;
+        let t = resolved.template;
+        let mut key = format!("{}/{:016x}/{:016x}?", t.name, t.hash, self.fingerprint);
+        for (name, value) in resolved.params.iter() {
+            let _ = write!(key, "{name}={}:{};", value.text.len(), value.text);
+        }
+        key
+    }
+
     pub fn options(&self) -> &Options {
         &self.options
     }

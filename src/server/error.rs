@@ -18,6 +18,8 @@ pub enum ApiError {
     Unauthorized,
     #[error("no such route: {0}; try /api/og?title=..., /api/og/{{template}}?..., POST /v1/{{template}}, /templates")]
     NotFound(String),
+    #[error(transparent)]
+    Forbidden(#[from] crate::signature::SignatureError),
     #[error("method not allowed on this route")]
     MethodNotAllowed,
     #[error("the request took too long")]
@@ -52,6 +54,7 @@ impl ApiError {
             },
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Timeout => StatusCode::REQUEST_TIMEOUT,

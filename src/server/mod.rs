@@ -63,6 +63,11 @@ pub struct ServerOptions {
     pub site_name: String,
     /// Keys accepted by `POST /v1/{template}`. Default: none, and the route is open.
     pub api_keys: Vec<String>,
+    /// Keys for signed URLs on the GET routes: sign with the first, accept any. With keys, a
+    /// URL carrying `sig` must verify. Default: none.
+    pub signing_keys: Vec<String>,
+    /// Refuse URLs without a valid signature (403). Needs `signing_keys`. Default: `false`.
+    pub require_signature: bool,
 }
 
 impl Default for ServerOptions {
@@ -84,6 +89,8 @@ impl Default for ServerOptions {
             fallback_image: None,
             site_name: String::new(),
             api_keys: vec![],
+            signing_keys: vec![],
+            require_signature: false,
         }
     }
 }
@@ -105,6 +112,7 @@ struct Inner {
     metrics: Arc<metrics::Metrics>,
     fallback: Bytes,
     api_keys: Vec<[u8; 32]>,
+    signer: Option<crate::signature::Signer>,
     draining: AtomicBool,
     fault: Option<FaultHook>,
 }
@@ -119,6 +127,12 @@ impl AppState {
                     options.cache_control
                 ))
             })?;
+        let signer = crate::signature::Signer::new(&options.signing_keys);
+        if options.require_signature && signer.is_none() {
+            return Err(Error::Internal(
+                "require-signature needs at least one signing key (--signing-key KEY)".into(),
+            ));
+        }
         let fallback = fallback_image(&renderer, &options)?;
         let metrics = Arc::new(metrics::Metrics::new());
         Ok(AppState(Arc::new(Inner {
@@ -129,6 +143,7 @@ impl AppState {
                 .iter()
                 .map(|k| digest(k.as_bytes()))
                 .collect(),
+            signer,
             cache_control,
             metrics,
             fallback,

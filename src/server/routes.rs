@@ -58,7 +58,8 @@ async fn og_default(
     RawQuery(q): RawQuery,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let params = query::parse(q.as_deref().unwrap_or(""))?;
+    let mut params = query::parse(q.as_deref().unwrap_or(""))?;
+    check_signature(&state, "default", &mut params)?;
     render_card(&state, "default", params, &headers).await
 }
 
@@ -69,9 +70,10 @@ async fn og_named(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let Path(template) = template.map_err(|e| ApiError::BadRequest(e.body_text()))?;
-    let params = query::parse(q.as_deref().unwrap_or(""))?;
+    let mut params = query::parse(q.as_deref().unwrap_or(""))?;
     // `/api/og/blog.png` too: some platforms want an image URL to end in .png.
     let name = template.strip_suffix(".png").unwrap_or(&template);
+    check_signature(&state, name, &mut params)?;
     render_card(&state, name, params, &headers).await
 }
 
@@ -127,6 +129,30 @@ fn check_api_key(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> 
     }
 }
 
+/// With signing keys, a `sig` must verify (and is required with `require_signature`); `sig`
+/// and `exp` are then taken out, so they are neither template params nor part of the key.
+fn check_signature(
+    state: &AppState,
+    template: &str,
+    params: &mut Vec<(String, String)>,
+) -> Result<(), ApiError> {
+    use crate::signature::{now, SignatureError, SIG};
+    let Some(signer) = &state.0.signer else {
+        return Ok(());
+    };
+    let sig = params
+        .iter()
+        .position(|(k, _)| k == SIG)
+        .map(|i| params.remove(i).1);
+    match sig {
+        Some(sig) => signer.verify(template, params, &sig, now())?,
+        None if state.options().require_signature => Err(SignatureError::Missing)?,
+        None => {}
+    }
+    params.retain(|(k, _)| k != crate::signature::EXP);
+    Ok(())
+}
+
 /// The request -> card flow: validate, answer 304 or a hit without rendering, else render
 /// once per key behind the pool, and send the fallback image when the render fails.
 async fn render_card(
@@ -141,7 +167,7 @@ async fn render_card(
         unknown: UnknownParams::Ignore,
     };
     let resolved = state.renderer().resolve(&req)?;
-    let key = cache_key(state.renderer().fingerprint(), &resolved);
+    let key = state.renderer().key(&resolved);
     let etag = etag(&key);
     let private = resolved.template.private
         && (headers.contains_key(header::AUTHORIZATION) || headers.contains_key(header::COOKIE));
@@ -251,17 +277,6 @@ fn fallback(state: &AppState, reason: &'static str, req: &RenderRequest, detail:
     h.insert(X_FALLBACK, HeaderValue::from_static(reason));
     h.insert(X_CACHE, HeaderValue::from_static("miss"));
     res
-}
-
-/// Unambiguous (values are length-prefixed) and complete: everything the bytes depend on.
-fn cache_key(fingerprint: u64, resolved: &Resolved) -> String {
-    use std::fmt::Write;
-    let t = resolved.template;
-    let mut key = format!("{}/{:016x}/{fingerprint:016x}?", t.name, t.hash);
-    for (name, value) in resolved.params.iter() {
-        let _ = write!(key, "{name}={}:{};", value.text.len(), value.text);
-    }
-    key
 }
 
 /// A strong validator: the same key always renders the same bytes.

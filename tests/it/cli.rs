@@ -232,3 +232,48 @@ fn a_config_file_sets_what_flags_set_and_rejects_unknown_keys() {
         "{err}"
     );
 }
+
+#[test]
+fn sign_prints_a_url_the_server_accepts_and_refuses_values_the_template_does_not_take() {
+    let out = succeed(ogmill().args([
+        "sign",
+        "blog",
+        "title=Hello & welcome",
+        "author=Jane",
+        "--signing-key",
+        "k2,k1",
+        "--base-url",
+        "https://og.example.com/",
+        "--expires-in",
+        "1h",
+    ]));
+    let url = String::from_utf8(out.stdout).unwrap();
+    let url = url.trim();
+    let path = url.strip_prefix("https://og.example.com").expect(url);
+    assert!(
+        path.starts_with("/api/og/blog?title=Hello%20%26%20welcome&author=Jane&exp="),
+        "{url}"
+    );
+    let state = crate::http::state(ogmill::server::ServerOptions {
+        signing_keys: vec!["k1".into(), "k2".into()],
+        require_signature: true,
+        ..Default::default()
+    });
+    let reply = tokio::runtime::Runtime::new()
+        .unwrap()
+        .block_on(crate::http::get(&state, path));
+    reply.png();
+
+    let typo = ogmill()
+        .args(["sign", "blog", "titel=Hello", "--signing-key", "k"])
+        .output()
+        .unwrap();
+    assert!(!typo.status.success());
+    assert!(String::from_utf8_lossy(&typo.stderr).contains("unknown parameter 'titel'"));
+    let keyless = ogmill()
+        .args(["sign", "blog", "title=x"])
+        .env_remove("OGMILL_SIGNING_KEYS")
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&keyless.stderr).contains("--signing-key"));
+}

@@ -1,5 +1,6 @@
 //! One integration-test binary; each module is named for what it tests.
 
+mod build;
 mod cli;
 mod escaping;
 mod fit;
@@ -7,3 +8,4 @@ mod golden;
 mod http;
 mod support;
 mod templates;
+mod typescript;

@@ -7,6 +7,7 @@ mod caching;
 mod listener;
 mod overload;
 mod routes;
+mod signing;
 
 use std::time::Duration;
 

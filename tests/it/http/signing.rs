@@ -1,0 +1,125 @@
+//! Signed URLs through the GET routes: what passes, what is a 403 and what it says.
+
+use axum::http::StatusCode;
+use ogmill::server::ServerOptions;
+use ogmill::signature::Signer;
+
+use super::{get, state};
+
+fn signed(keys: &[&str], template: &str, params: &[(&str, &str)], exp: Option<u64>) -> String {
+    let params: Vec<(String, String)> = params
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let q = Signer::new(keys)
+        .unwrap()
+        .signed_query(template, &params, exp);
+    format!("/api/og/{template}?{q}")
+}
+
+fn strict(keys: &[&str]) -> ServerOptions {
+    ServerOptions {
+        signing_keys: keys.iter().map(|k| k.to_string()).collect(),
+        require_signature: true,
+        ..ServerOptions::default()
+    }
+}
+
+fn later() -> u64 {
+    ogmill::signature::now() + 3600
+}
+
+#[tokio::test]
+async fn a_signed_url_renders_and_sig_and_exp_stay_out_of_the_card() {
+    let s = state(strict(&["secret"]));
+    let title = [("title", "Signed & sealed"), ("author", "Jane")];
+    let r = get(&s, &signed(&["secret"], "blog", &title, Some(later()))).await;
+    r.png();
+    assert_eq!(
+        r.header("x-ogmill-ignored-params"),
+        "",
+        "sig and exp are not params"
+    );
+    // Same card, other signature (no exp): the same cache entry.
+    let again = get(&s, &signed(&["secret"], "blog", &title, None)).await;
+    assert_eq!(again.header("x-ogmill-cache"), "hit");
+    assert_eq!(again.body, r.body);
+    // /api/og is the `default` template.
+    let q = signed(&["secret"], "default", &[("title", "Hi")], None);
+    let q = q.replace("/api/og/default?", "/api/og?");
+    get(&s, &q).await.png();
+}
+
+#[tokio::test]
+async fn every_bad_signature_is_a_403_that_says_why() {
+    let s = state(strict(&["secret"]));
+    let good = signed(&["secret"], "blog", &[("title", "Hello")], Some(later()));
+    let cases = [
+        ("/api/og/blog?title=Hello".to_owned(), "only signed URLs"),
+        (good.replace("title=Hello", "title=Hellp"), "does not match"),
+        (format!("{good}&author=Mallory"), "does not match"),
+        (good.replace("/blog?", "/default?"), "does not match"),
+        (
+            signed(&["other"], "blog", &[("title", "Hello")], None),
+            "does not match",
+        ),
+        (
+            signed(&["secret"], "blog", &[("title", "Hello")], Some(1)),
+            "expired at 1",
+        ),
+        (
+            good.rsplit_once("sig=").unwrap().0.to_owned() + "sig=not-base64!",
+            "not a signature",
+        ),
+        (good[..good.len() - 5].to_owned(), "not a signature"),
+    ];
+    for (uri, says) in cases {
+        let r = get(&s, &uri).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{uri}: {}", r.text());
+        assert!(r.text().contains(says), "{uri}: {}", r.text());
+        assert_eq!(r.header("cache-control"), "no-store");
+    }
+}
+
+#[tokio::test]
+async fn rotation_accepts_the_old_key_while_it_is_listed() {
+    let s = state(strict(&["new", "old"]));
+    get(&s, &signed(&["old"], "blog", &[("title", "Old")], None))
+        .await
+        .png();
+    get(&s, &signed(&["new"], "blog", &[("title", "New")], None))
+        .await
+        .png();
+    let dropped = state(strict(&["new"]));
+    let r = get(
+        &dropped,
+        &signed(&["old"], "blog", &[("title", "Old")], None),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn without_require_signature_unsigned_urls_pass_but_a_bad_sig_does_not() {
+    let s = state(ServerOptions {
+        signing_keys: vec!["secret".into()],
+        ..ServerOptions::default()
+    });
+    get(&s, "/api/og/blog?title=Open").await.png();
+    let r = get(&s, "/api/og/blog?title=Open&sig=AAAA").await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+}
+
+#[test]
+fn require_signature_without_a_key_fails_at_start_up() {
+    let err = ogmill::server::AppState::new(
+        crate::support::shared_renderer().clone(),
+        ServerOptions {
+            require_signature: true,
+            ..ServerOptions::default()
+        },
+    )
+    .err()
+    .expect("refused");
+    assert!(err.to_string().contains("signing key"), "{err}");
+}

@@ -1,0 +1,187 @@
+//! The TypeScript helper in `examples/nextjs/lib/ogmill.ts`, compiled with tsc and run with
+//! Node: its URLs carry the signatures the Rust signer makes and the server accepts.
+//!
+//! Needs Node.js and npm (`.ci/run` installs them); typescript and @types/node are
+//! installed once into `target/ts-tools` from the npm registry.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+
+use ogmill::server::ServerOptions;
+use ogmill::signature::Signer;
+
+const TOOLS: &[&str] = &["typescript@5.9.3", "@types/node@20.19.43"];
+
+fn node_available() {
+    let ok = Command::new("node")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        ok,
+        "this test runs the TypeScript helper with Node.js: install it (apt-get install nodejs npm)"
+    );
+}
+
+/// typescript and @types/node, installed once per target dir.
+fn tools() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/ts-tools");
+    let tsc = dir.join("node_modules/typescript/bin/tsc");
+    if !tsc.exists() || !dir.join("node_modules/@types/node").exists() {
+        std::fs::create_dir_all(&dir).unwrap();
+        let out = Command::new("npm")
+            .args([
+                "install",
+                "--no-audit",
+                "--no-fund",
+                "--no-save",
+                "--prefix",
+            ])
+            .arg(&dir)
+            .args(TOOLS)
+            .output()
+            .expect("npm runs (apt-get install npm)");
+        assert!(
+            out.status.success(),
+            "npm install {TOOLS:?} failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    dir
+}
+
+/// The helper compiled (strict) with a driver beside it, once per test run.
+fn compiled() -> &'static Path {
+    static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
+    DIR.get_or_init(compile).path()
+}
+
+fn compile() -> tempfile::TempDir {
+    node_available();
+    let tools = tools();
+    let out = tempfile::tempdir().unwrap();
+    let helper = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/nextjs/lib/ogmill.ts");
+    let tsc = Command::new("node")
+        .arg(tools.join("node_modules/typescript/bin/tsc"))
+        .args(["--strict", "--target", "es2020", "--module", "commonjs"])
+        .args(["--types", "node", "--typeRoots"])
+        .arg(tools.join("node_modules/@types"))
+        .arg("--outDir")
+        .arg(out.path())
+        .arg(&helper)
+        .output()
+        .unwrap();
+    assert!(
+        tsc.status.success(),
+        "tsc rejected the helper:\n{}",
+        String::from_utf8_lossy(&tsc.stdout)
+    );
+    let driver = out.path().join("driver.js");
+    std::fs::write(
+        &driver,
+        r#"const { ogUrl } = require("./ogmill.js");
+const cases = JSON.parse(require("fs").readFileSync(0, "utf8"));
+console.log(JSON.stringify(cases.map((c) => ogUrl(c.template, c.params, c.options))));"#,
+    )
+    .unwrap();
+    out
+}
+
+/// Runs `cases` (a JSON array of ogUrl arguments) through the compiled helper.
+fn run_helper(cases: &serde_json::Value) -> Vec<String> {
+    let driver = compiled().join("driver.js");
+    let mut child = Command::new("node")
+        .arg(&driver)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(cases.to_string().as_bytes())
+        .unwrap();
+    let res = child.wait_with_output().unwrap();
+    assert!(
+        res.status.success(),
+        "{}",
+        String::from_utf8_lossy(&res.stderr)
+    );
+    serde_json::from_slice(&res.stdout).unwrap()
+}
+
+/// (template, params without sig, sig) from a URL the helper made.
+fn split(url: &str) -> (String, Vec<(String, String)>, Option<String>) {
+    let decode = |s: &str| {
+        percent_encoding::percent_decode_str(s)
+            .decode_utf8()
+            .unwrap()
+            .into_owned()
+    };
+    let (path, query) = url.split_once('?').unwrap_or((url, ""));
+    let template = decode(path.rsplit('/').next().unwrap());
+    let mut params = vec![];
+    let mut sig = None;
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        let (k, v) = pair.split_once('=').unwrap();
+        match decode(k).as_str() {
+            "sig" => sig = Some(decode(v)),
+            k => params.push((k.to_owned(), decode(v))),
+        }
+    }
+    (template, params, sig)
+}
+
+#[test]
+fn the_helper_signs_exactly_as_the_rust_signer() {
+    let now = 1_800_000_000u64;
+    let cases = serde_json::json!([
+        {"template": "blog", "params": {"title": "Hello", "author": "Jane Doe"},
+         "options": {"baseUrl": "https://og.example.com/", "key": "k1"}},
+        {"template": "blog", "params": {"title": "Ünïcödé 日本語 🎉 עברית", "tag": "a&b=c+d%20 ?#/"},
+         "options": {"baseUrl": "https://og.example.com", "key": "k1"}},
+        {"template": "product", "params": {"price": 49.5, "name": "Lamp\nline two", "badge": null, "z": "", "a": true},
+         "options": {"baseUrl": "http://localhost:3000", "key": "k1", "expiresIn": 3600, "now": now}},
+        {"template": "default", "params": {"title": "unsigned"},
+         "options": {"baseUrl": "http://localhost:3000"}},
+    ]);
+    let urls = run_helper(&cases);
+    let signer = Signer::new(&["k1"]).unwrap();
+    assert!(
+        urls[0].starts_with("https://og.example.com/api/og/blog?"),
+        "{}",
+        urls[0]
+    );
+    for url in &urls[..3] {
+        let (template, params, sig) = split(url);
+        let sig = sig.unwrap_or_else(|| panic!("{url} is signed"));
+        assert_eq!(sig, signer.sign(&template, &params), "{url}");
+        signer.verify(&template, &params, &sig, now).unwrap();
+    }
+    let (_, params, _) = split(&urls[2]);
+    assert!(params.contains(&("exp".into(), (now + 3600).to_string())));
+    assert!(
+        !params.iter().any(|(k, _)| k == "badge"),
+        "null is left out"
+    );
+    assert_eq!(split(&urls[3]).2, None);
+}
+
+#[tokio::test]
+async fn a_url_from_the_helper_renders_on_a_server_that_requires_signatures() {
+    let urls = run_helper(&serde_json::json!([
+        {"template": "blog", "params": {"title": "Signed in TypeScript", "author": "Jane"},
+         "options": {"baseUrl": "http://localhost:3000", "key": "site-key", "expiresIn": 600}},
+    ]));
+    let s = crate::http::state(ServerOptions {
+        signing_keys: vec!["site-key".into()],
+        require_signature: true,
+        ..ServerOptions::default()
+    });
+    let path = urls[0].strip_prefix("http://localhost:3000").unwrap();
+    crate::http::get(&s, path).await.png();
+}
