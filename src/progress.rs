@@ -25,9 +25,15 @@ impl Display {
             let bar = ProgressBar::new(0);
             bar.set_style(
                 ProgressStyle::with_template(
-                    "{bar:40} {pos}/{len} cards  {per_sec}  ETA {eta}  {msg}",
+                    "{bar:40} {pos}/{len} cards  {rate}  ETA {eta}  {msg}",
                 )
-                .expect("a valid template"),
+                .expect("a valid template")
+                .with_key(
+                    "rate",
+                    |s: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                        let _ = write!(w, "{:.1}/s", s.per_sec());
+                    },
+                ),
             );
             Display::Bar(bar)
         } else {
