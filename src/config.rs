@@ -144,6 +144,65 @@ pub struct Config {
     #[arg(long, global = true, env = "OGMILL_REQUIRE_SIGNATURE", num_args = 0..=1,
           default_missing_value = "true", value_name = "BOOL")]
     pub require_signature: Option<bool>,
+    /// Directory of image assets that image params may name [default: assets]
+    #[arg(long, global = true, env = "OGMILL_ASSETS", value_name = "DIR")]
+    pub assets: Option<PathBuf>,
+    /// Only fetch images from these exact hosts; repeatable or comma-separated [default: any public host]
+    #[arg(
+        long,
+        global = true,
+        env = "OGMILL_IMAGE_ALLOW_HOSTS",
+        value_delimiter = ',',
+        value_name = "HOST"
+    )]
+    pub image_allow_hosts: Option<Vec<String>>,
+    /// Let image URLs reach private, loopback and link-local addresses (tests, intranets)
+    #[arg(long, global = true, env = "OGMILL_ALLOW_PRIVATE_NETWORKS", num_args = 0..=1,
+          default_missing_value = "true", value_name = "BOOL")]
+    pub allow_private_networks: Option<bool>,
+    /// Longest wait to connect to an image's server [default: 2s]
+    #[arg(
+        long,
+        global = true,
+        env = "OGMILL_IMAGE_CONNECT_TIMEOUT",
+        value_name = "DURATION"
+    )]
+    pub image_connect_timeout: Option<HumanDuration>,
+    /// Longest whole image fetch, redirects included [default: 4s]
+    #[arg(
+        long,
+        global = true,
+        env = "OGMILL_IMAGE_TIMEOUT",
+        value_name = "DURATION"
+    )]
+    pub image_timeout: Option<HumanDuration>,
+    /// Largest image file [default: 8 MiB]
+    #[arg(
+        long,
+        global = true,
+        env = "OGMILL_IMAGE_MAX_SIZE",
+        value_name = "BYTES"
+    )]
+    pub image_max_size: Option<ByteSize>,
+    /// Largest image in pixels, read from its header before decoding [default: 16000000]
+    #[arg(long, global = true, env = "OGMILL_IMAGE_MAX_PIXELS", value_name = "N")]
+    pub image_max_pixels: Option<u64>,
+    /// Bytes of prepared images kept in memory [default: 64 MiB]
+    #[arg(
+        long,
+        global = true,
+        env = "OGMILL_IMAGE_CACHE_SIZE",
+        value_name = "BYTES"
+    )]
+    pub image_cache_size: Option<ByteSize>,
+    /// Cache-Control of a card drawn with a placeholder image [default: public, max-age=300]
+    #[arg(
+        long,
+        global = true,
+        env = "OGMILL_DEGRADED_CACHE_CONTROL",
+        value_name = "VALUE"
+    )]
+    pub degraded_cache_control: Option<String>,
     /// Log filter, e.g. info or ogmill=debug [default: info]
     #[arg(long, global = true, env = "OGMILL_LOG", value_name = "FILTER")]
     pub log: Option<String>,
@@ -236,6 +295,30 @@ impl Config {
             api_keys: self.api_keys.clone().unwrap_or(d.api_keys),
             signing_keys: self.signing_keys.clone().unwrap_or(d.signing_keys),
             require_signature: self.require_signature.unwrap_or(d.require_signature),
+            images: self.image_options(),
+            degraded_cache_control: self
+                .degraded_cache_control
+                .clone()
+                .unwrap_or(d.degraded_cache_control),
+        }
+    }
+
+    /// How image params are had (the server, `render` and `build` share it).
+    pub fn image_options(&self) -> crate::images::ImageOptions {
+        let d = crate::images::ImageOptions::default();
+        let dur = |v: Option<HumanDuration>, d: Duration| v.map_or(d, |h| h.0);
+        crate::images::ImageOptions {
+            assets_dir: self.assets.clone().unwrap_or(d.assets_dir),
+            allow_hosts: self.image_allow_hosts.clone().unwrap_or(d.allow_hosts),
+            allow_private_networks: self
+                .allow_private_networks
+                .unwrap_or(d.allow_private_networks),
+            connect_timeout: dur(self.image_connect_timeout, d.connect_timeout),
+            timeout: dur(self.image_timeout, d.timeout),
+            max_bytes: self.image_max_size.map_or(d.max_bytes, |b| b.0),
+            max_pixels: self.image_max_pixels.unwrap_or(d.max_pixels),
+            cache_bytes: self.image_cache_size.map_or(d.cache_bytes, |b| b.0),
+            ..d
         }
     }
 }
@@ -313,6 +396,15 @@ mod tests {
             api_keys: Some(vec!["k1".into(), "k2".into()]),
             signing_keys: Some(vec!["s1".into()]),
             require_signature: Some(true),
+            assets: Some("a".into()),
+            image_allow_hosts: Some(vec!["img.example.com".into()]),
+            allow_private_networks: Some(true),
+            image_connect_timeout: Some(HumanDuration(Duration::from_secs(1))),
+            image_timeout: Some(HumanDuration(Duration::from_secs(2))),
+            image_max_size: Some(ByteSize::mib(2)),
+            image_max_pixels: Some(1000),
+            image_cache_size: Some(ByteSize::mib(3)),
+            degraded_cache_control: Some("no-store".into()),
             log: Some("debug".into()),
         }
     }

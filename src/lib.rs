@@ -14,6 +14,8 @@ pub mod encode;
 pub mod error;
 pub mod fit;
 pub mod fonts;
+pub mod images;
+pub mod lru_bytes;
 pub mod params;
 pub mod raster;
 pub mod renderer;

@@ -30,9 +30,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     let renderer = Renderer::new(config.engine_options())?;
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(&config, renderer),
-        Command::Render(args) => render(&renderer, args),
+        Command::Render(args) => render(&config, &renderer, args),
         Command::Templates { json } => templates(&renderer, json),
-        Command::Build(args) => build(&renderer, args),
+        Command::Build(args) => build(&config, &renderer, args),
         Command::Sign(args) => sign(&config, &renderer, args),
     }
 }
@@ -99,7 +99,7 @@ async fn shutdown_signal() {
     }
 }
 
-fn render(renderer: &Renderer, args: RenderArgs) -> anyhow::Result<()> {
+fn render(config: &Config, renderer: &Renderer, args: RenderArgs) -> anyhow::Result<()> {
     let mut params = match &args.params_file {
         Some(path) => read_params_file(path)?,
         None => vec![],
@@ -114,12 +114,23 @@ fn render(renderer: &Renderer, args: RenderArgs) -> anyhow::Result<()> {
         params,
         ..RenderRequest::default()
     };
+    let resolved = renderer.resolve(&req)?;
+    let images = if resolved.template.image_slots.is_empty() {
+        vec![]
+    } else {
+        let loader =
+            ogmill::images::Loader::new(config.image_options()).map_err(anyhow::Error::msg)?;
+        let (images, problems) = loader.load_for(&resolved, renderer.options().width);
+        for (param, problem) in problems {
+            eprintln!("warning: image '{param}' drawn as a placeholder: {problem}");
+        }
+        images
+    };
     let (bytes, fits) = if args.svg {
-        let resolved = renderer.resolve(&req)?;
-        let (svg, fits) = renderer.fill(&resolved)?;
+        let (svg, fits) = renderer.fill_with(&resolved, &images)?;
         (svg.into_bytes(), fits)
     } else {
-        let r = renderer.render(&req)?;
+        let r = renderer.render_with(&resolved, &images)?;
         (r.png, r.fits)
     };
     let ext = if args.svg { "svg" } else { "png" };
@@ -191,7 +202,7 @@ fn templates(renderer: &Renderer, json: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn build(renderer: &Renderer, args: BuildArgs) -> anyhow::Result<()> {
+fn build(config: &Config, renderer: &Renderer, args: BuildArgs) -> anyhow::Result<()> {
     use ogmill::build::{self, BuildOptions};
     let entries = build::read_manifest(&args.manifest)?;
     let mut options = BuildOptions::new(&args.out);
@@ -199,9 +210,15 @@ fn build(renderer: &Renderer, args: BuildArgs) -> anyhow::Result<()> {
     if let Some(jobs) = args.jobs {
         options.jobs = jobs.max(1);
     }
+    let images = ogmill::images::Loader::new(config.image_options()).map_err(anyhow::Error::msg)?;
     let progress = progress::Display::new();
-    let summary = build::run(renderer, &entries, &options, &|p| progress.update(p))?;
+    let summary = build::run(renderer, &entries, &options, Some(&images), &|p| {
+        progress.update(p)
+    })?;
     progress.finish();
+    for f in &summary.degraded {
+        eprintln!("warning: {}: {}", f.origin, f.reason);
+    }
     for f in &summary.failed {
         eprintln!("failed: {}: {}", f.origin, f.reason);
     }

@@ -38,3 +38,22 @@ pub fn usvg_options(fontdb: std::sync::Arc<fontdb::Database>) -> usvg::Options<'
         ..usvg::Options::default()
     }
 }
+
+/// The same options, plus the prepared images of one render at `ogmill:image/N`. Nothing
+/// else resolves: resvg decodes only PNGs ogmill itself encoded from vetted pixels.
+pub fn usvg_options_with_images(
+    fontdb: std::sync::Arc<fontdb::Database>,
+    images: &[Option<crate::images::Prepared>],
+) -> usvg::Options<'static> {
+    let images: Vec<Option<std::sync::Arc<Vec<u8>>>> = images
+        .iter()
+        .map(|i| i.as_ref().map(|p| p.png.clone()))
+        .collect();
+    let mut opts = usvg_options(fontdb);
+    opts.image_href_resolver.resolve_string = Box::new(move |href, _| {
+        let n: usize = href.strip_prefix("ogmill:image/")?.parse().ok()?;
+        let png = images.get(n)?.clone()?;
+        Some(usvg::ImageKind::PNG(png))
+    });
+    opts
+}

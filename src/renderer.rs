@@ -8,8 +8,9 @@ use std::sync::Arc;
 use crate::encode::{encode_png, Compression};
 use crate::error::{Error, Result};
 use crate::fit::{fit, SlotFit};
+use crate::images::Prepared;
 use crate::params::{Params, UnknownParams};
-use crate::template::{PlacedText, Template};
+use crate::template::{ImageFill, PlacedText, Template};
 
 /// The templates in `svg-templates/`, embedded so the binary works from any directory.
 pub const BUNDLED_TEMPLATES: &[(&str, &str)] = &[
@@ -210,7 +211,17 @@ impl Renderer {
     }
 
     pub fn render_resolved(&self, resolved: &Resolved) -> Result<Rendered> {
-        let (pixmap, fits) = self.render_pixmap(resolved)?;
+        self.render_with(resolved, &[])
+    }
+
+    /// Renders with prepared images, one entry per image slot of the template (`None` or a
+    /// missing entry draws the slot's placeholder).
+    pub fn render_with(
+        &self,
+        resolved: &Resolved,
+        images: &[Option<Prepared>],
+    ) -> Result<Rendered> {
+        let (pixmap, fits) = self.render_pixmap_with(resolved, images)?;
         let png = encode_png(&pixmap, self.options.compression)?;
         Ok(Rendered {
             png,
@@ -222,15 +233,46 @@ impl Renderer {
 
     /// Everything but encoding: the canvas and what the fit decided.
     pub fn render_pixmap(&self, resolved: &Resolved) -> Result<(tiny_skia::Pixmap, Vec<SlotFit>)> {
-        let (svg, fits) = self.fill(resolved)?;
+        self.render_pixmap_with(resolved, &[])
+    }
+
+    pub fn render_pixmap_with(
+        &self,
+        resolved: &Resolved,
+        images: &[Option<Prepared>],
+    ) -> Result<(tiny_skia::Pixmap, Vec<SlotFit>)> {
+        let (svg, fits) = self.fill_with(resolved, images)?;
         let (w, h) = (self.options.width, self.options.height);
-        Ok((crate::raster::rasterize(&svg, &self.usvg, w, h)?, fits))
+        let pixmap = if images.iter().any(Option::is_some) {
+            let opts = crate::raster::usvg_options_with_images(self.fontdb.clone(), images);
+            crate::raster::rasterize(&svg, &opts, w, h)?
+        } else {
+            crate::raster::rasterize(&svg, &self.usvg, w, h)?
+        };
+        Ok((pixmap, fits))
     }
 
     /// The filled SVG for a resolved request, and what the fit decided.
     pub fn fill(&self, resolved: &Resolved) -> Result<(String, Vec<SlotFit>)> {
+        self.fill_with(resolved, &[])
+    }
+
+    pub fn fill_with(
+        &self,
+        resolved: &Resolved,
+        images: &[Option<Prepared>],
+    ) -> Result<(String, Vec<SlotFit>)> {
         let (placed, fits) = self.place(resolved)?;
-        Ok((resolved.template.fill(&resolved.params, &placed), fits))
+        let fills: Vec<ImageFill> = (0..resolved.template.image_slots.len())
+            .map(|i| match images.get(i) {
+                Some(Some(_)) => ImageFill::Picture,
+                _ => ImageFill::Placeholder,
+            })
+            .collect();
+        Ok((
+            resolved.template.fill(&resolved.params, &placed, &fills),
+            fits,
+        ))
     }
 
     /// Fits every text slot of the template: the lines to draw and what was decided.

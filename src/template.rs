@@ -29,6 +29,8 @@ const RESERVED: &[&str] = &[
     "if",
     "unless",
     "image",
+    "fit",
+    "initials",
     "cache",
 ];
 /// Font properties a text slot must set on its own `<text>`, so that measuring sees them.
@@ -54,8 +56,8 @@ pub struct Template {
     pub hash: u64,
     pub params: Vec<ParamSpec>,
     pub slots: Vec<TextSlot>,
-    /// Names of image params that have a drawing place (`og:image`) in the template.
-    pub image_slots: Vec<String>,
+    /// Where image params are drawn (`og:image`), in document order.
+    pub image_slots: Vec<ImageSlot>,
     /// `og:cache="private"` on the root: a request carrying `Authorization` or `Cookie` may be
     /// personalised, so the server keeps it out of shared caches. Default: public.
     pub private: bool,
@@ -87,6 +89,41 @@ pub struct TextSlot {
     /// Font attributes copied from the slot's `<text>`, used to measure with the same font.
     #[serde(skip)]
     pub font_attrs: Vec<(String, String)>,
+}
+
+/// Where and how an image param is drawn: an element with `og:image="param"` and
+/// `og:box`. Its children are the placeholder drawn when there is no image.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct ImageSlot {
+    pub param: String,
+    pub x: f32,
+    pub y: f32,
+    pub width: f32,
+    pub height: f32,
+    pub fit: Fit,
+    /// `og:initials="{{name}}"`: without an image, draw these initials on a color derived
+    /// from the text instead of the placeholder children.
+    #[serde(skip)]
+    initials: Option<Vec<Part>>,
+}
+
+/// How an image fills its box.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Fit {
+    /// Scaled to cover the box, centered, the overflow cropped; never stretched.
+    Cover,
+    /// Scaled to fit inside the box, centered.
+    Contain,
+}
+
+/// What an image slot shows in one render.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ImageFill {
+    /// The prepared image, at `href` `ogmill:image/N` (N the slot's index).
+    Picture,
+    /// No image: initials if the slot has them, else the template's placeholder.
+    Placeholder,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
@@ -127,6 +164,9 @@ enum Piece {
         negate: bool,
         end: usize,
     },
+    /// Image slot N: its picture or initials, then skip the placeholder children to `end`;
+    /// or fall through to the children.
+    Image { slot: usize, end: usize },
 }
 
 /// A text slot's decided lines, positioned in template coordinates.
@@ -241,8 +281,9 @@ impl Template {
         crate::params::clean_text(&raw)
     }
 
-    /// Writes the filled SVG: values escaped for their context, slots as positioned lines.
-    pub fn fill(&self, params: &Params, placed: &[PlacedText]) -> String {
+    /// Writes the filled SVG: values escaped for their context, slots as positioned lines,
+    /// image slots as `images` says (missing entries mean the placeholder).
+    pub fn fill(&self, params: &Params, placed: &[PlacedText], images: &[ImageFill]) -> String {
         let mut out = String::with_capacity(8 * 1024);
         let mut i = 0;
         while i < self.pieces.len() {
@@ -270,11 +311,102 @@ impl Template {
                         continue;
                     }
                 }
+                Piece::Image { slot, end } => {
+                    let fill = images.get(*slot).copied().unwrap_or(ImageFill::Placeholder);
+                    if self.write_image(*slot, fill, params, &mut out) {
+                        i = *end;
+                        continue;
+                    }
+                }
             }
             i += 1;
         }
         out
     }
+}
+
+impl Template {
+    /// Writes slot N's picture or initials; false means "draw the placeholder children".
+    fn write_image(&self, n: usize, fill: ImageFill, params: &Params, out: &mut String) -> bool {
+        use std::fmt::Write;
+        let s = &self.image_slots[n];
+        if fill == ImageFill::Picture {
+            let aspect = match s.fit {
+                Fit::Cover => "xMidYMid slice",
+                Fit::Contain => "xMidYMid meet",
+            };
+            let _ = write!(
+                out,
+                "<image href=\"ogmill:image/{n}\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" preserveAspectRatio=\"{aspect}\"/>",
+                s.x, s.y, s.width, s.height
+            );
+            return true;
+        }
+        let Some(pattern) = &s.initials else {
+            return false;
+        };
+        let mut name = String::new();
+        for part in pattern {
+            match part {
+                Part::Lit(l) => name.push_str(l),
+                Part::Param(p) => name.push_str(params.get(p).map_or("", |v| &v.text)),
+            }
+        }
+        let letters = initials(&name);
+        if letters.is_empty() {
+            return false;
+        }
+        let size = (s.width.min(s.height) * 0.38).round();
+        let _ = write!(
+            out,
+            "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\"/><text x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-family=\"{}\" font-weight=\"700\" font-size=\"{size}\" fill=\"#ffffff\">",
+            s.x,
+            s.y,
+            s.width,
+            s.height,
+            color_for(&name),
+            s.x + s.width / 2.0,
+            (s.y + s.height / 2.0 + size * 0.36).round(),
+            crate::fonts::DEFAULT_FAMILY,
+        );
+        escape_text(&letters, out);
+        out.push_str("</text>");
+        true
+    }
+}
+
+/// Up to two initials: the first letter of the first two words, upper-cased (`@jane_doe`
+/// gives `JD`, `Ada Lovelace` gives `AL`).
+pub fn initials(name: &str) -> String {
+    use unicode_segmentation::UnicodeSegmentation;
+    name.split(|c: char| c.is_whitespace() || matches!(c, '_' | '-' | '.' | '@'))
+        .filter_map(|w| {
+            w.graphemes(true)
+                .find(|g| g.chars().any(char::is_alphanumeric))
+        })
+        .take(2)
+        .map(|g| g.to_uppercase())
+        .collect()
+}
+
+/// A calm color derived from the name, the same for the same name: a hue from its hash at
+/// fixed saturation and lightness, so white initials always read.
+fn color_for(name: &str) -> String {
+    let hue = (fnv1a(name.as_bytes()) % 360) as f32;
+    let (s, l) = (0.45f32, 0.42f32);
+    let c = (1.0 - (2.0 * l - 1.0).abs()) * s;
+    let x = c * (1.0 - ((hue / 60.0) % 2.0 - 1.0).abs());
+    let (r, g, b) = match hue as u32 / 60 {
+        0 => (c, x, 0.0),
+        1 => (x, c, 0.0),
+        2 => (0.0, c, x),
+        3 => (0.0, x, c),
+        4 => (x, 0.0, c),
+        _ => (c, 0.0, x),
+    };
+    let m = l - c / 2.0;
+    let to = |v: f32| ((v + m) * 255.0).round() as u8;
+    format!("#{:02x}{:02x}{:02x}", to(r), to(g), to(b))
 }
 
 fn write_lines(placed: &PlacedText, out: &mut String) {
@@ -309,6 +441,31 @@ fn svg_size(root: roxmltree::Node) -> Result<(f32, f32), String> {
         [_, _, w, h] if w > 0.0 && h > 0.0 && w.is_finite() && h.is_finite() => Ok((w, h)),
         _ => Err("the <svg> needs width and height in px, or a viewBox".into()),
     }
+}
+
+/// `og:box="x y width height"`, with a positive width and height.
+fn parse_box(value: Option<&str>, ctx: &str) -> Result<[f32; 4], String> {
+    let value = value.ok_or(format!("{ctx}: og:box=\"x y width height\" is required"))?;
+    let nums: Vec<f32> = value
+        .split([' ', ','])
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.trim_end_matches("px")
+                .parse::<f32>()
+                .ok()
+                .filter(|n| n.is_finite())
+                .ok_or(format!("{ctx}: og:box '{s}' is not a number"))
+        })
+        .collect::<Result<_, _>>()?;
+    let [x, y, width, height] = nums[..] else {
+        return Err(format!(
+            "{ctx}: og:box needs four numbers: x y width height"
+        ));
+    };
+    if width <= 0.0 || height <= 0.0 {
+        return Err(format!("{ctx}: og:box width and height must be positive"));
+    }
+    Ok([x, y, width, height])
 }
 
 fn parse_params(root: roxmltree::Node) -> Result<Vec<ParamSpec>, String> {
@@ -374,7 +531,7 @@ struct Compiler<'a> {
     family_exists: &'a dyn Fn(&str) -> bool,
     pieces: Vec<Piece>,
     slots: Vec<TextSlot>,
-    images: Vec<String>,
+    images: Vec<ImageSlot>,
 }
 
 impl Compiler<'_> {
@@ -411,23 +568,36 @@ impl Compiler<'_> {
             }
         }
         let start = self.pieces.len();
-        if let Some(img) = og("image") {
-            if self.param(img, "og:image")?.kind != ParamKind::Image {
-                return Err(format!("og:image='{img}' must name a param of kind image"));
-            }
-            self.images.push(img.to_owned());
-        }
+        let image = match og("image") {
+            Some(param) => Some(self.image_slot(node, param)?),
+            None => None,
+        };
         let slot = match og("text") {
             Some(pattern) => Some(self.text_slot(node, pattern)?),
             None => None,
         };
         self.open_tag(node, is_root, slot.is_some())?;
-        match slot {
-            Some(slot) => {
+        match (slot, image) {
+            (Some(_), Some(_)) => return Err("og:text and og:image cannot share an element".into()),
+            (Some(slot), None) => {
                 self.pieces.push(Piece::Slot(self.slots.len()));
                 self.slots.push(slot);
             }
-            None => self.children(node)?,
+            (None, Some(image)) => {
+                let at = self.pieces.len();
+                self.pieces.push(Piece::Image {
+                    slot: self.images.len(),
+                    end: 0,
+                });
+                self.images.push(image);
+                self.children(node)?;
+                let end = self.pieces.len();
+                self.pieces.push(Piece::Lit(String::new()));
+                if let Piece::Image { end: e, .. } = &mut self.pieces[at] {
+                    *e = end;
+                }
+            }
+            (None, None) => self.children(node)?,
         }
         self.lit(&format!("</{}>", tag.name()));
         if conditions == 0 {
@@ -521,6 +691,47 @@ impl Compiler<'_> {
         Ok(())
     }
 
+    fn image_slot(&self, node: roxmltree::Node, param: &str) -> Result<ImageSlot, String> {
+        if self.param(param, "og:image")?.kind != ParamKind::Image {
+            return Err(format!(
+                "og:image='{param}' must name a param of kind image"
+            ));
+        }
+        let ctx = format!("image slot '{param}'");
+        let og = |a: &str| node.attribute((OG_NS, a));
+        let [x, y, width, height] = parse_box(og("box"), &ctx)?;
+        let fit = match og("fit").unwrap_or("cover") {
+            "cover" => Fit::Cover,
+            "contain" => Fit::Contain,
+            other => return Err(format!("{ctx}: og:fit '{other}' is not cover or contain")),
+        };
+        let initials = match og("initials") {
+            None => None,
+            Some(pattern) => {
+                let pattern = parse_pattern(pattern);
+                for part in &pattern {
+                    if let Part::Param(p) = part {
+                        if self.param(p, "og:initials")?.kind != ParamKind::Text {
+                            return Err(format!(
+                                "og:initials uses '{p}', which is not a text param"
+                            ));
+                        }
+                    }
+                }
+                Some(pattern)
+            }
+        };
+        Ok(ImageSlot {
+            param: param.to_owned(),
+            x,
+            y,
+            width,
+            height,
+            fit,
+            initials,
+        })
+    }
+
     fn text_slot(&self, node: roxmltree::Node, pattern: &str) -> Result<TextSlot, String> {
         if !node.has_tag_name((SVG_NS, "text")) {
             return Err("og:text belongs on a <text> element".into());
@@ -548,26 +759,13 @@ impl Compiler<'_> {
             })
             .transpose()
         };
-        let bx: Vec<f32> = og("box")
-            .ok_or(format!("{ctx}: og:box=\"x y width height\" is required"))?
-            .split([' ', ','])
-            .filter(|s| !s.is_empty())
-            .map(|s| num(Some(s), "og:box").map(|n| n.unwrap_or(0.0)))
-            .collect::<Result<_, _>>()?;
-        let [x, y, width, height] = bx[..] else {
-            return Err(format!(
-                "{ctx}: og:box needs four numbers: x y width height"
-            ));
-        };
+        let [x, y, width, height] = parse_box(og("box"), &ctx)?;
         let max_font_size = num(node.attribute("font-size"), "font-size")?
             .ok_or(format!("{ctx}: font-size (the largest size) is required"))?;
         let min_font_size =
             num(og("min-font-size"), "og:min-font-size")?.unwrap_or((max_font_size / 2.0).round());
         let max_lines = num(og("max-lines"), "og:max-lines")?.unwrap_or(1.0);
         let line_height = num(og("line-height"), "og:line-height")?.unwrap_or(1.2);
-        if width <= 0.0 || height <= 0.0 {
-            return Err(format!("{ctx}: og:box width and height must be positive"));
-        }
         if !(1.0..=1000.0).contains(&max_font_size)
             || !(1.0..=max_font_size).contains(&min_font_size)
         {

@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 use sha2::Digest;
 
+use crate::images::Loader;
 use crate::{RenderRequest, Renderer};
 pub use manifest::{BadEntry, Entry, Format};
 
@@ -57,6 +58,9 @@ pub struct Summary {
     pub skipped: usize,
     /// Entries that failed, in manifest order, with the reason.
     pub failed: Vec<BadEntry>,
+    /// Entries rendered with a placeholder because an image could not be had; they are
+    /// not recorded as built, so the next build tries them again.
+    pub degraded: Vec<BadEntry>,
     /// PNG bytes written by this build.
     pub bytes: u64,
     pub elapsed: Duration,
@@ -105,6 +109,7 @@ pub fn run(
     renderer: &Renderer,
     entries: &[Result<Entry, BadEntry>],
     options: &BuildOptions,
+    images: Option<&Loader>,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<Summary, BuildError> {
     let started = Instant::now();
@@ -145,17 +150,22 @@ pub fn run(
         render: jobs.len(),
         skipped,
     });
-    let results = render_all(renderer, &jobs, options, progress);
+    let results = render_all(renderer, &jobs, options, images, progress);
     let mut summary = Summary {
         skipped,
         ..Summary::default()
     };
     for (job, result) in jobs.iter().zip(results) {
         match result {
-            Ok(bytes) => {
+            Ok((bytes, problems)) => {
                 summary.rendered += 1;
                 summary.bytes += bytes;
-                state.keys.insert(job.output.clone(), job.key.clone());
+                if problems.is_empty() {
+                    state.keys.insert(job.output.clone(), job.key.clone());
+                } else {
+                    state.keys.remove(&job.output);
+                    summary.degraded.push(bad(job.entry, problems));
+                }
             }
             Err(reason) => {
                 state.keys.remove(&job.output);
@@ -228,15 +238,20 @@ fn safe_output_path(output: &str) -> Result<String, String> {
         .ok_or_else(|| format!("output '{output}' is not valid UTF-8"))
 }
 
+/// What one render gave: bytes written and image problems (empty when none), or why not.
+type Outcome = Result<(u64, String), String>;
+
 /// Renders on `options.jobs` threads; the results are in `jobs` order.
 fn render_all(
     renderer: &Renderer,
     jobs: &[Job],
     options: &BuildOptions,
+    images: Option<&Loader>,
     progress: &(dyn Fn(Progress) + Sync),
-) -> Vec<Result<u64, String>> {
+) -> Vec<Outcome> {
     let render = |job: &Job| {
-        let result = render_one(renderer, job.entry, &options.out_dir.join(&job.output));
+        let path = options.out_dir.join(&job.output);
+        let result = render_one(renderer, job.entry, images, &path);
         progress(Progress::Rendered { ok: result.is_ok() });
         result
     };
@@ -251,14 +266,24 @@ fn render_all(
 }
 
 /// Renders one card and writes it whole or not at all (temp file, then rename).
-fn render_one(renderer: &Renderer, entry: &Entry, path: &Path) -> Result<u64, String> {
+fn render_one(renderer: &Renderer, entry: &Entry, images: Option<&Loader>, path: &Path) -> Outcome {
     let req = RenderRequest {
         template: entry.template.clone(),
         params: entry.params.clone(),
         ..RenderRequest::default()
     };
+    let resolved = renderer.resolve(&req).map_err(|e| e.to_string())?;
+    let (prepared, problems) = match images {
+        Some(loader) => loader.load_for(&resolved, renderer.options().width),
+        None => (vec![], vec![]),
+    };
+    let problems: Vec<String> = problems
+        .iter()
+        .map(|(param, p)| format!("image '{param}' drawn as a placeholder: {p}"))
+        .collect();
     // The renderer holds no state a panic could leave half-changed.
-    let png = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| renderer.render(&req)))
+    let render = || renderer.render_with(&resolved, &prepared);
+    let png = std::panic::catch_unwind(std::panic::AssertUnwindSafe(render))
         .map_err(|_| "the render panicked (a bug; please report it)".to_owned())?
         .map_err(|e| e.to_string())?
         .png;
@@ -266,7 +291,7 @@ fn render_one(renderer: &Renderer, entry: &Entry, path: &Path) -> Result<u64, St
         std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
     }
     write_atomically(path, &png).map_err(|e| format!("{}: {e}", path.display()))?;
-    Ok(png.len() as u64)
+    Ok((png.len() as u64, problems.join("; ")))
 }
 
 fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {

@@ -1,42 +1,24 @@
 //! The memory tier: rendered cards by cache key, bounded by total bytes, each with a TTL.
 
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
-
-use lru::LruCache;
+use std::sync::Arc;
+use std::time::Duration;
 
 use super::metrics::Metrics;
 use super::pool::Card;
-
-/// What an entry costs beyond its PNG and key: the LRU node, the `Card` and its headers.
-const ENTRY_OVERHEAD: u64 = 256;
+#[cfg(test)]
+use crate::lru_bytes::ENTRY_OVERHEAD;
+use crate::lru_bytes::{ByteLru, Usage};
 
 pub struct Cache {
-    inner: Mutex<Inner>,
-    max_bytes: u64,
+    lru: ByteLru<Arc<Card>>,
     ttl: Duration,
     metrics: Arc<Metrics>,
-}
-
-struct Inner {
-    // Unbounded in count: the byte budget is what bounds it.
-    lru: LruCache<String, Entry>,
-    bytes: u64,
-}
-
-struct Entry {
-    card: Arc<Card>,
-    expires: Instant,
 }
 
 impl Cache {
     pub fn new(max_bytes: u64, ttl: Duration, metrics: Arc<Metrics>) -> Self {
         Cache {
-            inner: Mutex::new(Inner {
-                lru: LruCache::unbounded(),
-                bytes: 0,
-            }),
-            max_bytes,
+            lru: ByteLru::new(max_bytes),
             ttl,
             metrics,
         }
@@ -44,17 +26,8 @@ impl Cache {
 
     /// The card under `key`, unless it has expired; counts a hit or a miss.
     pub fn get(&self, key: &str) -> Option<Arc<Card>> {
-        let mut inner = self.lock();
-        let found = match inner.lru.get(key) {
-            Some(e) if e.expires > Instant::now() => Some(e.card.clone()),
-            Some(_) => {
-                inner.remove(key);
-                None
-            }
-            None => None,
-        };
-        self.publish(&inner);
-        drop(inner);
+        let (found, usage) = self.lru.get(key);
+        self.publish(usage);
         match &found {
             Some(_) => self.metrics.cache_hits.inc(),
             None => self.metrics.cache_misses.inc(),
@@ -65,50 +38,16 @@ impl Cache {
     /// Stores `card`, evicting the least recently used cards until it fits. A card larger
     /// than the whole budget is not stored.
     pub fn insert(&self, key: String, card: Arc<Card>) {
-        let size = cost(&key, &card);
-        if size > self.max_bytes {
-            return;
-        }
-        let mut inner = self.lock();
-        inner.remove(&key);
-        let mut evicted = 0;
-        while inner.bytes + size > self.max_bytes {
-            let Some((k, e)) = inner.lru.pop_lru() else {
-                break;
-            };
-            inner.bytes -= cost(&k, &e.card);
-            evicted += 1;
-        }
-        let expires = Instant::now() + self.ttl;
-        inner.lru.put(key, Entry { card, expires });
-        inner.bytes += size;
-        self.publish(&inner);
-        drop(inner);
-        self.metrics.cache_evictions.inc_by(evicted);
+        let size = card.png.len() as u64;
+        let usage = self.lru.insert(key, card, size, self.ttl);
+        self.publish(usage);
     }
 
-    fn publish(&self, inner: &Inner) {
-        self.metrics.cache_bytes.set(inner.bytes as i64);
-        self.metrics.cache_entries.set(inner.lru.len() as i64);
+    fn publish(&self, usage: Usage) {
+        self.metrics.cache_bytes.set(usage.bytes as i64);
+        self.metrics.cache_entries.set(usage.entries as i64);
+        self.metrics.cache_evictions.inc_by(usage.evicted);
     }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
-        // A panic while holding the lock cannot leave the LRU half-updated in a way that
-        // matters more than losing the cache, so keep serving from it.
-        self.inner.lock().unwrap_or_else(|e| e.into_inner())
-    }
-}
-
-impl Inner {
-    fn remove(&mut self, key: &str) {
-        if let Some(e) = self.lru.pop(key) {
-            self.bytes -= cost(key, &e.card);
-        }
-    }
-}
-
-fn cost(key: &str, card: &Card) -> u64 {
-    (key.len() + card.png.len()) as u64 + ENTRY_OVERHEAD
 }
 
 #[cfg(test)]

@@ -40,6 +40,7 @@ pub struct Metrics {
     pub shed: Counter,
     /// Fallback images sent, by reason: `timeout`, `panic`, `error`.
     pub fallbacks: Family<ReasonLabels, Counter>,
+    pub image_problems: Family<ReasonLabels, Counter>,
 }
 
 impl Metrics {
@@ -59,6 +60,7 @@ impl Metrics {
             renders_queued: Gauge::default(),
             shed: Counter::default(),
             fallbacks: Family::default(),
+            image_problems: Family::default(),
         };
         let r = &mut m.registry;
         r.register(
@@ -113,6 +115,11 @@ impl Metrics {
             "Fallback images sent, by reason",
             m.fallbacks.clone(),
         );
+        r.register(
+            "image_problems",
+            "Images drawn as a placeholder, by reason",
+            m.image_problems.clone(),
+        );
         m
     }
 
@@ -125,6 +132,12 @@ impl Metrics {
 
     pub fn render_outcome(&self, outcome: &'static str) {
         self.renders.get_or_create(&OutcomeLabels { outcome }).inc();
+    }
+
+    pub fn image_problem(&self, reason: &'static str) {
+        self.image_problems
+            .get_or_create(&ReasonLabels { reason })
+            .inc();
     }
 
     pub fn fallback(&self, reason: &'static str) {

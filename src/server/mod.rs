@@ -68,6 +68,11 @@ pub struct ServerOptions {
     pub signing_keys: Vec<String>,
     /// Refuse URLs without a valid signature (403). Needs `signing_keys`. Default: `false`.
     pub require_signature: bool,
+    /// How image params are fetched, read and cached.
+    pub images: crate::images::ImageOptions,
+    /// `Cache-Control` of a card drawn with a placeholder because an image could not be
+    /// had. Default: `public, max-age=300`.
+    pub degraded_cache_control: String,
 }
 
 impl Default for ServerOptions {
@@ -91,6 +96,8 @@ impl Default for ServerOptions {
             api_keys: vec![],
             signing_keys: vec![],
             require_signature: false,
+            images: crate::images::ImageOptions::default(),
+            degraded_cache_control: "public, max-age=300".into(),
         }
     }
 }
@@ -113,6 +120,8 @@ struct Inner {
     fallback: Bytes,
     api_keys: Vec<[u8; 32]>,
     signer: Option<crate::signature::Signer>,
+    images: Arc<crate::images::ImageStore>,
+    degraded_cache_control: axum::http::HeaderValue,
     draining: AtomicBool,
     fault: Option<FaultHook>,
 }
@@ -134,6 +143,15 @@ impl AppState {
             ));
         }
         let fallback = fallback_image(&renderer, &options)?;
+        let images =
+            crate::images::ImageStore::new(options.images.clone()).map_err(Error::Internal)?;
+        let degraded_cache_control =
+            axum::http::HeaderValue::from_str(&options.degraded_cache_control).map_err(|_| {
+                Error::Internal(format!(
+                    "degraded-cache-control '{}' is not a valid header value",
+                    options.degraded_cache_control
+                ))
+            })?;
         let metrics = Arc::new(metrics::Metrics::new());
         Ok(AppState(Arc::new(Inner {
             cache: cache::Cache::new(options.cache_bytes, options.cache_ttl, metrics.clone()),
@@ -144,6 +162,8 @@ impl AppState {
                 .map(|k| digest(k.as_bytes()))
                 .collect(),
             signer,
+            images,
+            degraded_cache_control,
             cache_control,
             metrics,
             fallback,

@@ -28,6 +28,7 @@ pub const MAX_URI_BYTES: usize = 8 * 1024;
 const X_CACHE: HeaderName = HeaderName::from_static("x-ogmill-cache");
 const X_FALLBACK: HeaderName = HeaderName::from_static("x-ogmill-fallback");
 const X_IGNORED: HeaderName = HeaderName::from_static("x-ogmill-ignored-params");
+const X_IMAGE_ERROR: HeaderName = HeaderName::from_static("x-ogmill-image-error");
 const SERVER_TIMING: HeaderName = HeaderName::from_static("server-timing");
 
 /// The whole HTTP surface, apart from the listener, so tests can drive it with `oneshot`.
@@ -196,10 +197,28 @@ async fn render_card(
             return Ok(reply(&card, "hit"));
         }
     }
-    let job = render_job(state, &resolved, etag, (!private).then(|| key.clone()));
+    let (images, problems) = load_images(state, &resolved).await;
+    // A card drawn with a placeholder is not the card this key names: keep it out of the
+    // cache, give it no ETag and a short lifetime, and say why.
+    let degraded = !problems.is_empty();
+    let store = !private && !degraded;
+    let job = render_job(state, &resolved, etag, images, store.then(|| key.clone()));
     let shared_key = (!private).then_some(key.as_str());
     let run = state.0.pool.run(shared_key, job);
     match tokio::time::timeout(state.options().render_timeout, run).await {
+        Ok(Ok(card)) if degraded => {
+            let mut res = reply(&card, if private { "bypass" } else { "miss" });
+            let h = res.headers_mut();
+            h.remove(header::ETAG);
+            h.insert(
+                header::CACHE_CONTROL,
+                state.0.degraded_cache_control.clone(),
+            );
+            if let Ok(v) = HeaderValue::from_str(&problems.join("; ")) {
+                h.insert(X_IMAGE_ERROR, v);
+            }
+            Ok(res)
+        }
         Ok(Ok(card)) => Ok(reply(&card, if private { "bypass" } else { "miss" })),
         Ok(Err(Failure::Shed)) => Err(ApiError::Overloaded),
         Ok(Err(Failure::Panic(msg))) => Ok(fallback(state, "panic", &req, &msg)),
@@ -208,12 +227,33 @@ async fn render_card(
     }
 }
 
+/// Loads every image slot's image; each problem is logged, counted and named for the
+/// response header (`avatar: timed out`).
+async fn load_images(
+    state: &AppState,
+    resolved: &Resolved<'_>,
+) -> (Vec<Option<crate::images::Prepared>>, Vec<String>) {
+    let width = state.renderer().options().width;
+    let (images, problems) = state.0.images.load_for(resolved, width).await;
+    let problems = problems
+        .into_iter()
+        .map(|(param, problem)| {
+            let t = &resolved.template.name;
+            tracing::warn!(template = %t, %param, %problem, "image replaced by a placeholder");
+            state.0.metrics.image_problem(problem.code());
+            format!("{param}: {problem}")
+        })
+        .collect();
+    (images, problems)
+}
+
 /// The blocking part: render, store the card under `key` (even if every waiter has timed
 /// out by then, so the work is not wasted), return it.
 fn render_job(
     state: &AppState,
     resolved: &Resolved,
     etag: HeaderValue,
+    images: Vec<Option<crate::images::Prepared>>,
     key: Option<String>,
 ) -> Job {
     let state = state.clone();
@@ -233,7 +273,7 @@ fn render_job(
             params,
             ignored: vec![],
         };
-        let rendered = renderer.render_resolved(&resolved)?;
+        let rendered = renderer.render_with(&resolved, &images)?;
         let card = Arc::new(Card {
             png: rendered.png.into(),
             etag,

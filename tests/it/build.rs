@@ -24,7 +24,7 @@ fn run(manifest: &str, dir: &Path, force: bool) -> build::Summary {
     let entries = build::manifest::parse(Format::NdJson, manifest).unwrap();
     let mut options = BuildOptions::new(dir);
     options.force = force;
-    build::run(renderer(), &entries, &options, &|_| {}).unwrap()
+    build::run(renderer(), &entries, &options, None, &|_| {}).unwrap()
 }
 
 #[test]
@@ -110,6 +110,7 @@ fn build_writes_the_bytes_the_server_sends() {
         renderer(),
         &[Ok(entry)],
         &BuildOptions::new(dir.path()),
+        None,
         &|_| {},
     )
     .unwrap();

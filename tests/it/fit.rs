@@ -24,14 +24,14 @@ fn title_ink(template: &str, title: &str) -> (Option<Bounds>, TextSlot, SlotFit,
     let mut blank = placed.clone();
     blank[i].lines.clear();
     let with = rasterize(
-        &resolved.template.fill(&resolved.params, &placed),
+        &resolved.template.fill(&resolved.params, &placed, &[]),
         r.usvg_options(),
         1200,
         630,
     )
     .unwrap();
     let without = rasterize(
-        &resolved.template.fill(&resolved.params, &blank),
+        &resolved.template.fill(&resolved.params, &blank, &[]),
         r.usvg_options(),
         1200,
         630,

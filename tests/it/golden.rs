@@ -37,7 +37,51 @@ fn cases() -> Vec<(&'static str, RenderRequest)> {
             ("bio", "Designer and engineer. Building tools that make the web a little more beautiful."),
             ("stats", "1.2k followers · 48 posts"),
         ])),
+        // An asset (JPEG, wider than its square frame: cover crops the sides) ...
+        ("product-photo", RenderRequest::new("product", &[
+            ("name", "Desk Lamp"),
+            ("price", "$49"),
+            ("image", "photo.jpg"),
+        ])),
+        // ... and a data URI (PNG with transparent corners, cropped to the circle).
+        ("profile-avatar", RenderRequest::new("profile", &[
+            ("username", "Ada Lovelace"),
+            ("bio", "First programmer."),
+            ("avatar", &avatar_data_uri()),
+        ])),
     ]
+}
+
+fn avatar_data_uri() -> String {
+    use base64::Engine;
+    let png = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/assets/avatar.png"
+    ))
+    .unwrap();
+    format!(
+        "data:image/png;base64,{}",
+        base64::engine::general_purpose::STANDARD.encode(png)
+    )
+}
+
+/// Renders with images from tests/data/assets, as the server and CLI would load them.
+fn render(req: &RenderRequest) -> Vec<u8> {
+    static LOADER: std::sync::OnceLock<ogmill::images::Loader> = std::sync::OnceLock::new();
+    let loader = LOADER.get_or_init(|| {
+        ogmill::images::Loader::new(ogmill::images::ImageOptions {
+            assets_dir: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/assets"),
+            ..Default::default()
+        })
+        .unwrap()
+    });
+    let resolved = renderer().resolve(req).expect("valid");
+    let (images, problems) = loader.load_for(&resolved, 1200);
+    assert!(problems.is_empty(), "{problems:?}");
+    renderer()
+        .render_with(&resolved, &images)
+        .expect("renders")
+        .png
 }
 
 #[test]
@@ -46,7 +90,7 @@ fn templates_match_their_references() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let mut failures = vec![];
     for (name, req) in cases() {
-        let png = renderer().render(&req).expect("renders").png;
+        let png = render(&req);
         let reference = root.join(format!("tests/golden/{name}.png"));
         if bless || !reference.exists() {
             assert!(

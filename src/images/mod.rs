@@ -1,0 +1,349 @@
+//! Images in cards: a product photo or an avatar from a URL, a local asset or a data URI.
+//!
+//! A reference (an image param's value) becomes a [`Source`], its bytes are had (fetched by
+//! the hardened [`fetch::Fetcher`], read from the assets directory, or decoded from the URI),
+//! sniffed by magic bytes, checked for size before decoding, decoded (first frame only),
+//! cropped and downscaled to the slot's frame, and re-encoded as a PNG ogmill made itself:
+//! resvg never sees a URL, a path, or bytes from outside. [`store::ImageStore`] caches the
+//! result and coalesces concurrent loads. Anything that goes wrong is an [`ImageProblem`],
+//! and the card is drawn with the slot's placeholder instead.
+
+pub mod address;
+pub mod fetch;
+pub mod store;
+
+use std::io::Cursor;
+use std::sync::Arc;
+
+use base64::Engine;
+
+use crate::template::{Fit, ImageSlot};
+
+pub use store::{ImageOptions, ImageStore, Loader};
+
+/// An image ready to draw: a PNG of at most the frame's size, encoded by ogmill.
+#[derive(Clone, Debug)]
+pub struct Prepared {
+    pub png: Arc<Vec<u8>>,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// The size, in output pixels, an image is drawn at, and how it fills it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Frame {
+    pub width: u32,
+    pub height: u32,
+    pub fit: Fit,
+}
+
+impl Frame {
+    /// The frame of `slot` when a template `template_width` units wide is drawn
+    /// `output_width` pixels wide.
+    pub fn of(slot: &ImageSlot, template_width: f32, output_width: u32) -> Frame {
+        let scale = output_width as f32 / template_width;
+        let px = |v: f32| ((v * scale).ceil() as u32).clamp(1, 4096);
+        Frame {
+            width: px(slot.width),
+            height: px(slot.height),
+            fit: slot.fit,
+        }
+    }
+}
+
+/// Why an image could not be drawn. The message is safe to show the requester.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ImageProblem {
+    #[error("blocked: {0}")]
+    Blocked(String),
+    #[error("the server answered HTTP {0}")]
+    Status(u16),
+    #[error("timed out")]
+    Timeout,
+    #[error("larger than {0} bytes")]
+    TooLarge(u64),
+    #[error("{width}x{height} pixels is over the limit of {max} pixels")]
+    TooManyPixels { width: u32, height: u32, max: u64 },
+    #[error("not an image: {0}")]
+    NotAnImage(String),
+    #[error("cannot be decoded: {0}")]
+    Corrupt(String),
+    #[error("no asset named '{0}'")]
+    NoAsset(String),
+    #[error("bad data URI: {0}")]
+    BadDataUri(String),
+    #[error("fetch failed: {0}")]
+    Fetch(String),
+}
+
+impl ImageProblem {
+    /// A short token for metrics.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ImageProblem::Blocked(_) => "blocked",
+            ImageProblem::Status(_) => "status",
+            ImageProblem::Timeout => "timeout",
+            ImageProblem::TooLarge(_) => "too_large",
+            ImageProblem::TooManyPixels { .. } => "too_many_pixels",
+            ImageProblem::NotAnImage(_) => "not_an_image",
+            ImageProblem::Corrupt(_) => "corrupt",
+            ImageProblem::NoAsset(_) => "no_asset",
+            ImageProblem::BadDataUri(_) => "bad_data_uri",
+            ImageProblem::Fetch(_) => "fetch",
+        }
+    }
+}
+
+/// Where an image reference points.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Source {
+    Url(url::Url),
+    /// A file name in the assets directory (no path).
+    Asset(String),
+    /// The bytes of a `data:` URI.
+    Data(Vec<u8>),
+}
+
+/// Reads a reference as the image param validated it: URL, data URI or asset name.
+pub fn parse_source(reference: &str, max_bytes: u64) -> Result<Source, ImageProblem> {
+    let lower = reference.get(..8).unwrap_or(reference).to_ascii_lowercase();
+    if lower.starts_with("http://") || lower.starts_with("https://") {
+        let url = url::Url::parse(reference)
+            .map_err(|e| ImageProblem::Blocked(format!("not a valid URL: {e}")))?;
+        return Ok(Source::Url(url));
+    }
+    if lower.starts_with("data:") {
+        return data_uri(reference, max_bytes).map(Source::Data);
+    }
+    let is_name = !reference.is_empty()
+        && !reference.starts_with('.')
+        && reference
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+    if is_name {
+        Ok(Source::Asset(reference.to_owned()))
+    } else {
+        Err(ImageProblem::NoAsset(reference.chars().take(64).collect()))
+    }
+}
+
+fn data_uri(uri: &str, max_bytes: u64) -> Result<Vec<u8>, ImageProblem> {
+    let bad = |m: &str| ImageProblem::BadDataUri(m.to_owned());
+    let (head, payload) = uri[5..]
+        .split_once(',')
+        .ok_or_else(|| bad("no ',' before the data"))?;
+    if !head.to_ascii_lowercase().starts_with("image/") {
+        return Err(bad("the media type must be image/..."));
+    }
+    let bytes = if head.to_ascii_lowercase().ends_with(";base64") {
+        let clean: String = payload
+            .chars()
+            .filter(|c| !c.is_ascii_whitespace())
+            .collect();
+        base64::engine::general_purpose::STANDARD
+            .decode(clean.trim_end_matches('='))
+            .or_else(|_| {
+                base64::engine::general_purpose::STANDARD_NO_PAD.decode(clean.trim_end_matches('='))
+            })
+            .map_err(|_| bad("the base64 data is not valid"))?
+    } else {
+        percent_encoding::percent_decode_str(payload).collect()
+    };
+    if bytes.len() as u64 > max_bytes {
+        return Err(ImageProblem::TooLarge(max_bytes));
+    }
+    Ok(bytes)
+}
+
+/// Tells the format from the first bytes; never from a name or a header a server sent.
+pub fn sniff(bytes: &[u8]) -> Result<image::ImageFormat, ImageProblem> {
+    use image::ImageFormat as F;
+    match bytes {
+        [0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a, ..] => Ok(F::Png),
+        [0xff, 0xd8, 0xff, ..] => Ok(F::Jpeg),
+        [b'G', b'I', b'F', b'8', b'7' | b'9', b'a', ..] => Ok(F::Gif),
+        [b'R', b'I', b'F', b'F', _, _, _, _, b'W', b'E', b'B', b'P', ..] => Ok(F::WebP),
+        _ => {
+            let text = String::from_utf8_lossy(&bytes[..bytes.len().min(256)]).to_ascii_lowercase();
+            let text = text.trim_start_matches('\u{feff}').trim_start();
+            let what = if text.contains("<svg") {
+                "an SVG document (only PNG, JPEG, WebP and GIF are drawn)"
+            } else if text.starts_with('<') {
+                "an HTML or XML document"
+            } else {
+                "not PNG, JPEG, WebP or GIF"
+            };
+            Err(ImageProblem::NotAnImage(what.into()))
+        }
+    }
+}
+
+/// Decodes `bytes` (first frame only) within `max_pixels`, fits it to `frame` and encodes
+/// the result as a PNG for resvg.
+pub fn prepare(bytes: &[u8], frame: Frame, max_pixels: u64) -> Result<Prepared, ImageProblem> {
+    let format = sniff(bytes)?;
+    let reader = || image::ImageReader::with_format(Cursor::new(bytes), format);
+    // The header's dimensions, before a single pixel is decoded: a decompression bomb
+    // declares its size up front.
+    let (w, h) = reader()
+        .into_dimensions()
+        .map_err(|e| ImageProblem::Corrupt(e.to_string()))?;
+    if u64::from(w) * u64::from(h) > max_pixels {
+        return Err(ImageProblem::TooManyPixels {
+            width: w,
+            height: h,
+            max: max_pixels,
+        });
+    }
+    let mut limits = image::Limits::default();
+    limits.max_alloc = Some(max_pixels.saturating_mul(8).max(1 << 20));
+    let mut decoder = reader();
+    decoder.limits(limits);
+    let img = decoder
+        .decode()
+        .map_err(|e| ImageProblem::Corrupt(e.to_string()))?;
+    let img = fit(img, frame);
+    encode(&img.to_rgba8())
+}
+
+/// Cover: crop the centre to the frame's aspect; both: downscale to the frame, never up
+/// (resvg scales up a small image at draw time).
+fn fit(img: image::DynamicImage, frame: Frame) -> image::DynamicImage {
+    let (w, h) = (img.width().max(1), img.height().max(1));
+    let (fw, fh) = (frame.width, frame.height);
+    match frame.fit {
+        Fit::Cover => {
+            let scale = (fw as f64 / w as f64).max(fh as f64 / h as f64);
+            // The part of the image that shows, in source pixels.
+            let cw = ((fw as f64 / scale).round() as u32).clamp(1, w);
+            let ch = ((fh as f64 / scale).round() as u32).clamp(1, h);
+            let cropped = img.crop_imm((w - cw) / 2, (h - ch) / 2, cw, ch);
+            if scale < 1.0 {
+                cropped.thumbnail_exact(fw, fh)
+            } else {
+                cropped
+            }
+        }
+        Fit::Contain => {
+            if w > fw || h > fh {
+                img.thumbnail(fw, fh)
+            } else {
+                img
+            }
+        }
+    }
+}
+
+fn encode(img: &image::RgbaImage) -> Result<Prepared, ImageProblem> {
+    let mut png = Vec::new();
+    {
+        let mut enc = png::Encoder::new(&mut png, img.width(), img.height());
+        enc.set_color(png::ColorType::Rgba);
+        enc.set_depth(png::BitDepth::Eight);
+        // resvg decodes this once per render; fast beats small here.
+        enc.set_compression(png::Compression::Fastest);
+        let mut writer = enc
+            .write_header()
+            .map_err(|e| ImageProblem::Corrupt(e.to_string()))?;
+        writer
+            .write_image_data(img.as_raw())
+            .map_err(|e| ImageProblem::Corrupt(e.to_string()))?;
+    }
+    Ok(Prepared {
+        png: Arc::new(png),
+        width: img.width(),
+        height: img.height(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn png_of(w: u32, h: u32) -> Vec<u8> {
+        let img = image::RgbaImage::from_pixel(w, h, image::Rgba([200, 10, 10, 255]));
+        let mut out = Cursor::new(Vec::new());
+        img.write_to(&mut out, image::ImageFormat::Png).unwrap();
+        out.into_inner()
+    }
+
+    #[test]
+    fn sources_are_told_apart() {
+        assert!(matches!(
+            parse_source("https://x.com/a.png", 100),
+            Ok(Source::Url(_))
+        ));
+        assert_eq!(
+            parse_source("logo.png", 100),
+            Ok(Source::Asset("logo.png".into()))
+        );
+        let data = format!(
+            "data:image/png;base64,{}",
+            base64::engine::general_purpose::STANDARD.encode(b"abc")
+        );
+        assert_eq!(parse_source(&data, 100), Ok(Source::Data(b"abc".to_vec())));
+        assert_eq!(parse_source(&data, 2), Err(ImageProblem::TooLarge(2)));
+        assert!(matches!(
+            parse_source("data:text/html,<b>", 100),
+            Err(ImageProblem::BadDataUri(_))
+        ));
+        assert!(matches!(
+            parse_source("../etc/passwd", 100),
+            Err(ImageProblem::NoAsset(_))
+        ));
+    }
+
+    #[test]
+    fn cover_crops_the_centre_and_downscales_to_the_frame() {
+        let frame = Frame {
+            width: 100,
+            height: 100,
+            fit: Fit::Cover,
+        };
+        let p = prepare(&png_of(400, 200), frame, 1 << 20).unwrap();
+        assert_eq!((p.width, p.height), (100, 100));
+        let small = prepare(&png_of(50, 20), frame, 1 << 20).unwrap();
+        assert_eq!(
+            (small.width, small.height),
+            (20, 20),
+            "cropped square, not upscaled"
+        );
+        let contain = Frame {
+            fit: Fit::Contain,
+            ..frame
+        };
+        let p = prepare(&png_of(400, 200), contain, 1 << 20).unwrap();
+        assert_eq!((p.width, p.height), (100, 50));
+    }
+
+    #[test]
+    fn bombs_and_impostors_are_refused_before_decoding() {
+        let frame = Frame {
+            width: 10,
+            height: 10,
+            fit: Fit::Cover,
+        };
+        let err = prepare(&png_of(300, 300), frame, 200 * 200).unwrap_err();
+        assert!(
+            matches!(err, ImageProblem::TooManyPixels { width: 300, .. }),
+            "{err}"
+        );
+        for (bytes, says) in [
+            (&b"<!doctype html><html>"[..], "HTML"),
+            (
+                b"<?xml version='1.0'?><svg xmlns='http://www.w3.org/2000/svg'/>",
+                "SVG",
+            ),
+            (b"GIF", "not PNG"),
+        ] {
+            let err = prepare(bytes, frame, 1 << 20).unwrap_err();
+            assert!(err.to_string().contains(says), "{err}");
+        }
+        let mut truncated = png_of(64, 64);
+        truncated.truncate(60);
+        assert!(matches!(
+            prepare(&truncated, frame, 1 << 20),
+            Err(ImageProblem::Corrupt(_))
+        ));
+    }
+}

@@ -1,0 +1,260 @@
+//! Prepared images by reference and frame: a byte-bounded LRU with per-entry lifetimes
+//! (the origin's `max-age` within bounds), with concurrent loads of the same image
+//! coalesced into one. Failures are remembered briefly so a broken URL is not hammered.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use futures_util::future::{BoxFuture, FutureExt, Shared};
+
+use super::fetch::{FetchOptions, Fetcher};
+use super::{parse_source, prepare, Frame, ImageProblem, Prepared, Source};
+use crate::lru_bytes::ByteLru;
+
+/// How images are had. Every field has a flag, an `OGMILL_*` variable and a TOML key.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ImageOptions {
+    /// Where asset names are looked up (name only, no paths). Default: `assets`.
+    pub assets_dir: PathBuf,
+    /// Exact host names URLs may point at; empty allows every public host. Default: empty.
+    pub allow_hosts: Vec<String>,
+    /// Let URLs reach private, loopback and link-local addresses. Default: `false`.
+    pub allow_private_networks: bool,
+    /// Longest wait for a connection. Default: 2 s.
+    pub connect_timeout: Duration,
+    /// Longest whole fetch, redirects included. Default: 4 s.
+    pub timeout: Duration,
+    /// Largest image file, however it arrives. Default: 8 MiB.
+    pub max_bytes: u64,
+    /// Largest image, in pixels, read from its header before decoding. Default: 16 million.
+    pub max_pixels: u64,
+    /// Bytes of prepared images kept in memory. Default: 64 MiB.
+    pub cache_bytes: u64,
+    /// Bounds on how long a fetched image is kept, whatever its `max-age`. Default: 1 min..1 day.
+    pub min_ttl: Duration,
+    pub max_ttl: Duration,
+    /// How long a failure is remembered before the image is tried again. Default: 30 s.
+    pub failure_ttl: Duration,
+}
+
+impl Default for ImageOptions {
+    fn default() -> Self {
+        ImageOptions {
+            assets_dir: PathBuf::from("assets"),
+            allow_hosts: vec![],
+            allow_private_networks: false,
+            connect_timeout: Duration::from_secs(2),
+            timeout: Duration::from_secs(4),
+            max_bytes: 8 * 1024 * 1024,
+            max_pixels: 16_000_000,
+            cache_bytes: 64 * 1024 * 1024,
+            min_ttl: Duration::from_secs(60),
+            max_ttl: Duration::from_secs(24 * 60 * 60),
+            failure_ttl: Duration::from_secs(30),
+        }
+    }
+}
+
+type Outcome = Result<Prepared, ImageProblem>;
+type Flight = Shared<BoxFuture<'static, Outcome>>;
+
+pub struct ImageStore {
+    options: ImageOptions,
+    fetcher: Fetcher,
+    cache: ByteLru<Outcome>,
+    flights: Mutex<HashMap<String, Flight>>,
+}
+
+impl ImageStore {
+    pub fn new(options: ImageOptions) -> Result<Arc<Self>, String> {
+        let fetcher = Fetcher::new(FetchOptions {
+            connect_timeout: options.connect_timeout,
+            timeout: options.timeout,
+            max_bytes: options.max_bytes,
+            allow_hosts: options.allow_hosts.clone(),
+            allow_private_networks: options.allow_private_networks,
+        })?;
+        Ok(Arc::new(ImageStore {
+            cache: ByteLru::new(options.cache_bytes),
+            fetcher,
+            options,
+            flights: Mutex::new(HashMap::new()),
+        }))
+    }
+
+    pub fn options(&self) -> &ImageOptions {
+        &self.options
+    }
+
+    /// The image `reference` prepared for `frame`: from the cache, from a load already under
+    /// way, or loaded now. Never panics the caller; a failure is an [`ImageProblem`].
+    pub async fn load(self: &Arc<Self>, reference: &str, frame: Frame) -> Outcome {
+        let key = format!(
+            "{}x{}:{:?}:{reference}",
+            frame.width, frame.height, frame.fit
+        );
+        if let (Some(hit), _) = self.cache.get(&key) {
+            return hit;
+        }
+        let flight = {
+            let mut flights = self.flights.lock().unwrap_or_else(|e| e.into_inner());
+            flights
+                .entry(key.clone())
+                .or_insert_with(|| {
+                    let store = self.clone();
+                    let (reference, key) = (reference.to_owned(), key.clone());
+                    async move { store.load_now(reference, frame, key).await }
+                        .boxed()
+                        .shared()
+                })
+                .clone()
+        };
+        flight.await
+    }
+
+    async fn load_now(self: Arc<Self>, reference: String, frame: Frame, key: String) -> Outcome {
+        let (outcome, ttl) = match self.bytes(&reference).await {
+            Ok((bytes, ttl)) => {
+                let max_pixels = self.options.max_pixels;
+                let prepared = tokio::task::spawn_blocking(move || {
+                    std::panic::catch_unwind(|| prepare(&bytes, frame, max_pixels))
+                        .unwrap_or_else(|_| Err(ImageProblem::Corrupt("the decoder failed".into())))
+                })
+                .await
+                .unwrap_or_else(|_| Err(ImageProblem::Corrupt("the decoder failed".into())));
+                (prepared, ttl)
+            }
+            Err(problem) => (Err(problem), self.options.failure_ttl),
+        };
+        let (outcome, ttl) = match outcome {
+            Ok(p) => (Ok(p), ttl),
+            Err(e) => (Err(e), self.options.failure_ttl),
+        };
+        let size = outcome.as_ref().map_or(0, |p| p.png.len() as u64);
+        self.cache.insert(key.clone(), outcome.clone(), size, ttl);
+        self.flights
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&key);
+        outcome
+    }
+
+    /// Every image slot of a resolved request, loaded at once: one entry per slot (`None`
+    /// when the param is empty or its image cannot be had), and the problems by param.
+    pub async fn load_for(
+        self: &Arc<Self>,
+        resolved: &crate::renderer::Resolved<'_>,
+        output_width: u32,
+    ) -> (Vec<Option<Prepared>>, Vec<(String, ImageProblem)>) {
+        let t = resolved.template;
+        let loads = t.image_slots.iter().map(|slot| {
+            let reference = resolved
+                .params
+                .get(&slot.param)
+                .map_or("", |v| v.text.as_str())
+                .to_owned();
+            let frame = Frame::of(slot, t.width, output_width);
+            async move {
+                if reference.is_empty() {
+                    return Ok(None);
+                }
+                self.load(&reference, frame).await.map(Some)
+            }
+        });
+        let outcomes = futures_util::future::join_all(loads).await;
+        let mut images = vec![];
+        let mut problems = vec![];
+        for (slot, outcome) in t.image_slots.iter().zip(outcomes) {
+            match outcome {
+                Ok(image) => images.push(image),
+                Err(problem) => {
+                    problems.push((slot.param.clone(), problem));
+                    images.push(None);
+                }
+            }
+        }
+        (images, problems)
+    }
+
+    /// The raw bytes of a reference and how long what is made of them may be kept.
+    async fn bytes(&self, reference: &str) -> Result<(Vec<u8>, Duration), ImageProblem> {
+        let o = &self.options;
+        match parse_source(reference, o.max_bytes)? {
+            Source::Data(bytes) => Ok((bytes, o.max_ttl)),
+            Source::Asset(name) => {
+                let path = o.assets_dir.join(&name);
+                let max = o.max_bytes;
+                let read = tokio::task::spawn_blocking(move || read_capped(&path, max))
+                    .await
+                    .map_err(|_| ImageProblem::NoAsset(name.clone()))?;
+                read.map(|b| (b, o.max_ttl)).map_err(|e| match e {
+                    ImageProblem::NoAsset(_) => ImageProblem::NoAsset(name),
+                    other => other,
+                })
+            }
+            Source::Url(url) => {
+                let fetched = self.fetcher.fetch(url).await?;
+                let ttl = fetched
+                    .max_age
+                    .unwrap_or(Duration::from_secs(3600))
+                    .clamp(o.min_ttl, o.max_ttl);
+                Ok((fetched.bytes, ttl))
+            }
+        }
+    }
+}
+
+/// Reads an asset, refusing anything but a regular file and anything over `max` bytes.
+fn read_capped(path: &std::path::Path, max: u64) -> Result<Vec<u8>, ImageProblem> {
+    use std::io::Read;
+    let missing = || ImageProblem::NoAsset(String::new());
+    let meta = std::fs::metadata(path).map_err(|_| missing())?;
+    if !meta.is_file() {
+        return Err(missing());
+    }
+    if meta.len() > max {
+        return Err(ImageProblem::TooLarge(max));
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .map_err(|_| missing())?
+        .take(max + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|_| missing())?;
+    if bytes.len() as u64 > max {
+        return Err(ImageProblem::TooLarge(max));
+    }
+    Ok(bytes)
+}
+
+/// The store for synchronous callers (the CLI, `ogmill build`): its own small runtime, on
+/// which any number of threads may block at once.
+pub struct Loader {
+    store: Arc<ImageStore>,
+    runtime: tokio::runtime::Runtime,
+}
+
+impl Loader {
+    pub fn new(options: ImageOptions) -> Result<Self, String> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .map_err(|e| format!("cannot start the image loader: {e}"))?;
+        // reqwest's client must be built inside a runtime context.
+        let store = runtime.block_on(async { ImageStore::new(options) })?;
+        Ok(Loader { store, runtime })
+    }
+
+    /// [`ImageStore::load_for`], blocking.
+    pub fn load_for(
+        &self,
+        resolved: &crate::renderer::Resolved<'_>,
+        output_width: u32,
+    ) -> (Vec<Option<Prepared>>, Vec<(String, ImageProblem)>) {
+        self.runtime
+            .block_on(self.store.load_for(resolved, output_width))
+    }
+}
