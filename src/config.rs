@@ -160,6 +160,15 @@ pub struct Config {
     #[arg(long, global = true, env = "OGMILL_ALLOW_PRIVATE_NETWORKS", num_args = 0..=1,
           default_missing_value = "true", value_name = "BOOL")]
     pub allow_private_networks: Option<bool>,
+    /// Hosts whose images may come from private addresses while others may not; repeatable or comma-separated
+    #[arg(
+        long,
+        global = true,
+        env = "OGMILL_IMAGE_PRIVATE_HOSTS",
+        value_delimiter = ',',
+        value_name = "HOST"
+    )]
+    pub image_private_hosts: Option<Vec<String>>,
     /// Longest wait to connect to an image's server [default: 2s]
     #[arg(
         long,
@@ -313,6 +322,7 @@ impl Config {
             allow_private_networks: self
                 .allow_private_networks
                 .unwrap_or(d.allow_private_networks),
+            private_hosts: self.image_private_hosts.clone().unwrap_or(d.private_hosts),
             connect_timeout: dur(self.image_connect_timeout, d.connect_timeout),
             timeout: dur(self.image_timeout, d.timeout),
             max_bytes: self.image_max_size.map_or(d.max_bytes, |b| b.0),
@@ -399,6 +409,7 @@ mod tests {
             assets: Some("a".into()),
             image_allow_hosts: Some(vec!["img.example.com".into()]),
             allow_private_networks: Some(true),
+            image_private_hosts: Some(vec!["images.internal".into()]),
             image_connect_timeout: Some(HumanDuration(Duration::from_secs(1))),
             image_timeout: Some(HumanDuration(Duration::from_secs(2))),
             image_max_size: Some(ByteSize::mib(2)),

@@ -30,6 +30,9 @@ pub struct FetchOptions {
     pub allow_hosts: Vec<String>,
     /// Lets private, loopback and link-local addresses through (tests, intranets).
     pub allow_private_networks: bool,
+    /// Hosts (exactly as in the URL) that may be private while others may not: an
+    /// intranet image server, or a test's own server.
+    pub private_hosts: Vec<String>,
 }
 
 /// A fetched body and how long its origin says it may be kept.
@@ -54,6 +57,7 @@ impl Fetcher {
             .user_agent(concat!("ogmill/", env!("CARGO_PKG_VERSION")))
             .dns_resolver(Arc::new(VettingResolver {
                 allow_private: options.allow_private_networks,
+                private_hosts: options.private_hosts.clone(),
             }))
             .build()
             .map_err(|e| format!("cannot build the image fetcher: {e}"))?;
@@ -110,21 +114,20 @@ impl Fetcher {
             .host()
             .ok_or_else(|| ImageProblem::Blocked("a URL without a host".into()))?;
         let o = &self.options;
-        if !o.allow_hosts.is_empty() {
-            let name = url.host_str().unwrap_or("").to_ascii_lowercase();
-            if !o.allow_hosts.iter().any(|h| h.eq_ignore_ascii_case(&name)) {
-                return Err(ImageProblem::Blocked(format!(
-                    "{name} is not on the allowed hosts list"
-                )));
-            }
+        if !o.allow_hosts.is_empty() && !is_listed(&o.allow_hosts, url.host_str()) {
+            return Err(ImageProblem::Blocked(format!(
+                "{} is not on the allowed hosts list",
+                url.host_str().unwrap_or("")
+            )));
         }
         let literal = match host {
             url::Host::Ipv4(ip) => Some(IpAddr::V4(ip)),
             url::Host::Ipv6(ip) => Some(IpAddr::V6(ip)),
             url::Host::Domain(_) => None,
         };
+        let exempt = o.allow_private_networks || is_listed(&o.private_hosts, url.host_str());
         match literal.and_then(address::refusal) {
-            Some(why) if !o.allow_private_networks => Err(ImageProblem::Blocked(why)),
+            Some(why) if !exempt => Err(ImageProblem::Blocked(why)),
             _ => Ok(()),
         }
     }
@@ -145,6 +148,13 @@ impl Fetcher {
         }
         Ok(Fetched { bytes, max_age })
     }
+}
+
+/// Exact, case-insensitive host match on the parsed URL's host (so `good.com@evil.com`
+/// is `evil.com`, and `127.1` is `127.0.0.1`).
+fn is_listed(list: &[String], host: Option<&str>) -> bool {
+    let host = host.unwrap_or("");
+    list.iter().any(|h| h.eq_ignore_ascii_case(host))
 }
 
 /// `Cache-Control: max-age=N` (`no-store`/`no-cache` count as 0).
@@ -203,12 +213,13 @@ impl std::error::Error for Refused {}
 /// Resolves with the system resolver, then refuses the name if any address is not public.
 struct VettingResolver {
     allow_private: bool,
+    private_hosts: Vec<String>,
 }
 
 impl Resolve for VettingResolver {
     fn resolve(&self, name: Name) -> Resolving {
-        let allow_private = self.allow_private;
         let host = name.as_str().to_owned();
+        let allow_private = self.allow_private || is_listed(&self.private_hosts, Some(&host));
         Box::pin(async move {
             let addrs: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0))
                 .await

@@ -22,6 +22,8 @@ pub struct ImageOptions {
     pub allow_hosts: Vec<String>,
     /// Let URLs reach private, loopback and link-local addresses. Default: `false`.
     pub allow_private_networks: bool,
+    /// Hosts that may be private while others may not (an intranet server). Default: none.
+    pub private_hosts: Vec<String>,
     /// Longest wait for a connection. Default: 2 s.
     pub connect_timeout: Duration,
     /// Longest whole fetch, redirects included. Default: 4 s.
@@ -45,6 +47,7 @@ impl Default for ImageOptions {
             assets_dir: PathBuf::from("assets"),
             allow_hosts: vec![],
             allow_private_networks: false,
+            private_hosts: vec![],
             connect_timeout: Duration::from_secs(2),
             timeout: Duration::from_secs(4),
             max_bytes: 8 * 1024 * 1024,
@@ -75,6 +78,7 @@ impl ImageStore {
             max_bytes: options.max_bytes,
             allow_hosts: options.allow_hosts.clone(),
             allow_private_networks: options.allow_private_networks,
+            private_hosts: options.private_hosts.clone(),
         })?;
         Ok(Arc::new(ImageStore {
             cache: ByteLru::new(options.cache_bytes),

@@ -6,6 +6,7 @@ mod escaping;
 mod fit;
 mod golden;
 mod http;
+mod images;
 mod support;
 mod templates;
 mod typescript;
