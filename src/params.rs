@@ -8,8 +8,9 @@ use crate::xml::is_xml_char;
 
 /// Default cap on a text value, in characters (after whitespace is collapsed).
 pub const DEFAULT_MAX_LENGTH: usize = 300;
-/// Cap on an image reference (URL, asset name or data URI), in bytes.
-pub const MAX_IMAGE_REF_LEN: usize = 8 * 1024;
+/// Cap on an image reference (URL, asset name or data URI), in bytes. Room for a small
+/// avatar as a data URI in a POST body; a GET URI is capped at 8 KiB before this.
+pub const MAX_IMAGE_REF_LEN: usize = 48 * 1024;
 /// Cap on any raw value before it is even looked at, in bytes: bounds the work done on junk.
 pub const MAX_RAW_LEN: usize = 64 * 1024;
 

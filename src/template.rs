@@ -266,6 +266,7 @@ impl Template {
             "private": self.private,
             "params": self.params,
             "slots": self.slots,
+            "images": self.image_slots,
         })
     }
 

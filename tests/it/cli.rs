@@ -277,3 +277,48 @@ fn sign_prints_a_url_the_server_accepts_and_refuses_values_the_template_does_not
         .unwrap();
     assert!(String::from_utf8_lossy(&keyless.stderr).contains("--signing-key"));
 }
+
+#[test]
+fn render_draws_an_asset_and_warns_but_still_renders_when_an_image_is_missing() {
+    let dir = tempfile::tempdir().unwrap();
+    let assets = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/assets");
+    let out = succeed(
+        ogmill()
+            .current_dir(dir.path())
+            .args([
+                "render",
+                "product",
+                "-p",
+                "name=Lamp",
+                "-p",
+                "image=photo.jpg",
+            ])
+            .args(["--assets", assets, "-o", "with.png"]),
+    );
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("warning"));
+    let out = succeed(
+        ogmill()
+            .current_dir(dir.path())
+            .args([
+                "render",
+                "product",
+                "-p",
+                "name=Lamp",
+                "-p",
+                "image=gone.jpg",
+            ])
+            .args(["--assets", assets, "-o", "without.png"]),
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("warning: image 'image' drawn as a placeholder: no asset named 'gone.jpg'"),
+        "{stderr}"
+    );
+    let with = decode_png(&std::fs::read(dir.path().join("with.png")).unwrap());
+    let without = decode_png(&std::fs::read(dir.path().join("without.png")).unwrap());
+    assert_ne!(
+        with.get_pixel(300, 200),
+        without.get_pixel(300, 200),
+        "the photo is drawn"
+    );
+}
