@@ -212,6 +212,39 @@ pub struct Config {
         value_name = "VALUE"
     )]
     pub degraded_cache_control: Option<String>,
+    /// A Redis shared by every instance, e.g. redis://127.0.0.1:6379/0 [default: none]
+    #[arg(
+        long,
+        global = true,
+        env = "OGMILL_REDIS_URL",
+        value_name = "URL",
+        hide_env_values = true
+    )]
+    pub redis_url: Option<String>,
+    /// Prefix of every Redis key [default: ogmill:]
+    #[arg(
+        long,
+        global = true,
+        env = "OGMILL_REDIS_PREFIX",
+        value_name = "PREFIX"
+    )]
+    pub redis_prefix: Option<String>,
+    /// Longest a Redis connect or command may take before it counts as a miss [default: 50ms]
+    #[arg(
+        long,
+        global = true,
+        env = "OGMILL_REDIS_TIMEOUT",
+        value_name = "DURATION"
+    )]
+    pub redis_timeout: Option<HumanDuration>,
+    /// How long to wait for another instance rendering the same card [default: 500ms]
+    #[arg(
+        long,
+        global = true,
+        env = "OGMILL_REDIS_LOCK_WAIT",
+        value_name = "DURATION"
+    )]
+    pub redis_lock_wait: Option<HumanDuration>,
     /// Log filter, e.g. info or ogmill=debug [default: info]
     #[arg(long, global = true, env = "OGMILL_LOG", value_name = "FILTER")]
     pub log: Option<String>,
@@ -305,6 +338,15 @@ impl Config {
             signing_keys: self.signing_keys.clone().unwrap_or(d.signing_keys),
             require_signature: self.require_signature.unwrap_or(d.require_signature),
             images: self.image_options(),
+            redis: self.redis_url.as_ref().map(|url| {
+                let d = crate::server::redis::RedisOptions::new(url.clone());
+                crate::server::redis::RedisOptions {
+                    prefix: self.redis_prefix.clone().unwrap_or(d.prefix),
+                    timeout: dur(self.redis_timeout, d.timeout),
+                    lock_wait: dur(self.redis_lock_wait, d.lock_wait),
+                    ..d
+                }
+            }),
             degraded_cache_control: self
                 .degraded_cache_control
                 .clone()
@@ -416,6 +458,10 @@ mod tests {
             image_max_pixels: Some(1000),
             image_cache_size: Some(ByteSize::mib(3)),
             degraded_cache_control: Some("no-store".into()),
+            redis_url: Some("redis://127.0.0.1:6379/0".into()),
+            redis_prefix: Some("site:".into()),
+            redis_timeout: Some(HumanDuration(Duration::from_millis(20))),
+            redis_lock_wait: Some(HumanDuration(Duration::from_millis(200))),
             log: Some("debug".into()),
         }
     }

@@ -24,6 +24,11 @@ pub struct ReasonLabels {
     pub reason: &'static str,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct OpLabels {
+    pub op: &'static str,
+}
+
 pub struct Metrics {
     registry: Registry,
     pub requests: Family<RequestLabels, Counter>,
@@ -41,6 +46,11 @@ pub struct Metrics {
     /// Fallback images sent, by reason: `timeout`, `panic`, `error`.
     pub fallbacks: Family<ReasonLabels, Counter>,
     pub image_problems: Family<ReasonLabels, Counter>,
+    pub redis_hits: Counter,
+    pub redis_misses: Counter,
+    pub redis_writes: Counter,
+    /// Redis failures (each one a miss) by operation: `get`, `set`, `lock`, `connect`...
+    pub redis_errors: Family<OpLabels, Counter>,
 }
 
 impl Metrics {
@@ -61,6 +71,10 @@ impl Metrics {
             shed: Counter::default(),
             fallbacks: Family::default(),
             image_problems: Family::default(),
+            redis_hits: Counter::default(),
+            redis_misses: Counter::default(),
+            redis_writes: Counter::default(),
+            redis_errors: Family::default(),
         };
         let r = &mut m.registry;
         r.register(
@@ -120,6 +134,22 @@ impl Metrics {
             "Images drawn as a placeholder, by reason",
             m.image_problems.clone(),
         );
+        r.register("redis_hits", "Cards found in Redis", m.redis_hits.clone());
+        r.register(
+            "redis_misses",
+            "Cards looked up in Redis and not found",
+            m.redis_misses.clone(),
+        );
+        r.register(
+            "redis_writes",
+            "Cards stored in Redis",
+            m.redis_writes.clone(),
+        );
+        r.register(
+            "redis_errors",
+            "Redis commands that failed or timed out (served without Redis)",
+            m.redis_errors.clone(),
+        );
         m
     }
 
@@ -132,6 +162,10 @@ impl Metrics {
 
     pub fn render_outcome(&self, outcome: &'static str) {
         self.renders.get_or_create(&OutcomeLabels { outcome }).inc();
+    }
+
+    pub fn redis_error(&self, op: &'static str) {
+        self.redis_errors.get_or_create(&OpLabels { op }).inc();
     }
 
     pub fn image_problem(&self, reason: &'static str) {

@@ -11,6 +11,7 @@ mod listener;
 mod metrics;
 mod pool;
 mod query;
+pub mod redis;
 mod routes;
 
 use std::net::SocketAddr;
@@ -73,6 +74,8 @@ pub struct ServerOptions {
     /// `Cache-Control` of a card drawn with a placeholder because an image could not be
     /// had. Default: `public, max-age=300`.
     pub degraded_cache_control: String,
+    /// A shared Redis tier behind the memory cache. Default: `None`.
+    pub redis: Option<redis::RedisOptions>,
 }
 
 impl Default for ServerOptions {
@@ -98,6 +101,7 @@ impl Default for ServerOptions {
             require_signature: false,
             images: crate::images::ImageOptions::default(),
             degraded_cache_control: "public, max-age=300".into(),
+            redis: None,
         }
     }
 }
@@ -121,6 +125,7 @@ struct Inner {
     api_keys: Vec<[u8; 32]>,
     signer: Option<crate::signature::Signer>,
     images: Arc<crate::images::ImageStore>,
+    redis: Option<Arc<redis::RedisTier>>,
     degraded_cache_control: axum::http::HeaderValue,
     draining: AtomicBool,
     fault: Option<FaultHook>,
@@ -153,6 +158,12 @@ impl AppState {
                 ))
             })?;
         let metrics = Arc::new(metrics::Metrics::new());
+        let redis = match &options.redis {
+            Some(o) => {
+                Some(redis::RedisTier::new(o.clone(), metrics.clone()).map_err(Error::Internal)?)
+            }
+            None => None,
+        };
         Ok(AppState(Arc::new(Inner {
             cache: cache::Cache::new(options.cache_bytes, options.cache_ttl, metrics.clone()),
             pool: pool::Pool::new(options.concurrency, options.queue, metrics.clone()),
@@ -163,6 +174,7 @@ impl AppState {
                 .collect(),
             signer,
             images,
+            redis,
             degraded_cache_control,
             cache_control,
             metrics,

@@ -96,6 +96,14 @@ impl Pool {
         flight.await
     }
 
+    /// Whether a render for `key` is under way here (a request for it would join it).
+    pub fn is_flying(&self, key: &str) -> bool {
+        let flights = self.flights.lock().unwrap_or_else(|e| e.into_inner());
+        flights
+            .get(key)
+            .is_some_and(|(_, weak)| weak.upgrade().is_some())
+    }
+
     /// Takes a queue slot now (or sheds), then waits for a worker and renders.
     fn start(&self, job: Job) -> Result<impl Future<Output = Outcome> + Send + 'static, Failure> {
         let Ok(admitted) = self.admission.clone().try_acquire_owned() else {

@@ -192,9 +192,16 @@ async fn render_card(
         }
         res
     };
+    let redis_key = state.0.redis.as_ref().map(|r| {
+        let t = resolved.template;
+        r.card_key(&t.name, t.hash, &key)
+    });
     if !private {
         if let Some(card) = state.0.cache.get(&key) {
             return Ok(reply(&card, "hit"));
+        }
+        if let Some(card) = from_redis(state, &key, redis_key.as_deref(), &etag).await {
+            return Ok(reply(&card, "redis"));
         }
     }
     let (images, problems) = load_images(state, &resolved).await;
@@ -202,7 +209,8 @@ async fn render_card(
     // cache, give it no ETag and a short lifetime, and say why.
     let degraded = !problems.is_empty();
     let store = !private && !degraded;
-    let job = render_job(state, &resolved, etag, images, store.then(|| key.clone()));
+    let keys = store.then(|| (key.clone(), redis_key));
+    let job = render_job(state, &resolved, etag, images, keys);
     let shared_key = (!private).then_some(key.as_str());
     let run = state.0.pool.run(shared_key, job);
     match tokio::time::timeout(state.options().render_timeout, run).await {
@@ -247,14 +255,42 @@ async fn load_images(
     (images, problems)
 }
 
-/// The blocking part: render, store the card under `key` (even if every waiter has timed
-/// out by then, so the work is not wasted), return it.
+/// The shared tier, between the memory cache and a render: the card if Redis has it, or
+/// if another instance holds the render lock and stores it within the lock wait. `None`
+/// means "render it here" (also when Redis is away, or this instance is already rendering).
+async fn from_redis(
+    state: &AppState,
+    key: &str,
+    redis_key: Option<&str>,
+    etag: &HeaderValue,
+) -> Option<Arc<Card>> {
+    use super::redis::Lock;
+    let (redis, rkey) = (state.0.redis.as_ref()?, redis_key?);
+    let png = match redis.get(rkey).await {
+        Some(png) => png,
+        None if state.0.pool.is_flying(key) => return None,
+        None => match redis.lock(rkey, state.options().render_timeout).await {
+            Lock::Render => return None,
+            Lock::Wait => redis.wait_for(rkey).await?,
+        },
+    };
+    let card = Arc::new(Card {
+        png,
+        etag: etag.clone(),
+        render_time: std::time::Duration::ZERO,
+    });
+    state.0.cache.insert(key.to_owned(), card.clone());
+    Some(card)
+}
+
+/// The blocking part: render, store the card under its keys, memory and Redis (even if
+/// every waiter has timed out by then, so the work is not wasted), return it.
 fn render_job(
     state: &AppState,
     resolved: &Resolved,
     etag: HeaderValue,
     images: Vec<Option<crate::images::Prepared>>,
-    key: Option<String>,
+    keys: Option<(String, Option<String>)>,
 ) -> Job {
     let state = state.clone();
     let name = resolved.template.name.clone();
@@ -279,8 +315,11 @@ fn render_job(
             etag,
             render_time: started.elapsed(),
         });
-        if let Some(key) = key {
+        if let Some((key, redis_key)) = keys {
             state.0.cache.insert(key, card.clone());
+            if let (Some(redis), Some(rkey)) = (&state.0.redis, redis_key) {
+                redis.put(rkey, card.png.clone(), state.options().cache_ttl);
+            }
         }
         Ok(card)
     })
@@ -288,7 +327,7 @@ fn render_job(
 
 fn card_response(card: &Card, cache: &'static str, cache_control: HeaderValue) -> Response {
     let timing = match cache {
-        "hit" => "cache;desc=\"hit\"".to_owned(),
+        "hit" | "redis" => format!("cache;desc=\"{cache}\""),
         _ => format!("render;dur={:.1}", card.render_time.as_secs_f64() * 1000.0),
     };
     let mut res = Response::new(Body::from(card.png.clone()));

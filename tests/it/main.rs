@@ -7,6 +7,7 @@ mod fit;
 mod golden;
 mod http;
 mod images;
+mod redis;
 mod support;
 mod templates;
 mod typescript;

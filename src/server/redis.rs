@@ -1,0 +1,262 @@
+//! The shared tier: rendered cards in Redis, so a fleet of instances renders each card once.
+//!
+//! Redis can only ever make a response faster, never fail it: every command has a tight
+//! timeout, any error or timeout counts as a miss, and after a failure the tier stands aside
+//! (no command at all, so no added latency) until a background reconnect, retried with
+//! exponential backoff, succeeds. Values that do not decode are misses, and the render that
+//! follows overwrites them.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use redis::aio::MultiplexedConnection;
+
+use super::metrics::Metrics;
+
+/// Marks our values: anything else under one of our keys is ignored and overwritten.
+const MAGIC: &[u8] = b"ogmill-card-1\n";
+const PNG_SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
+
+/// How the tier behaves. Every field has a flag, an `OGMILL_*` variable and a TOML key.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RedisOptions {
+    /// `redis://host:port/db`.
+    pub url: String,
+    /// Prepended to every key. Default: `ogmill:`.
+    pub prefix: String,
+    /// Longest a connect or a command may take before it counts as a miss. Default: 50 ms.
+    pub timeout: Duration,
+    /// How long an instance that lost the render lock waits for the winner's card before it
+    /// renders the card itself. Default: 500 ms.
+    pub lock_wait: Duration,
+    /// Longest pause between reconnect attempts (backoff doubles from 100 ms). Default: 5 s.
+    pub max_backoff: Duration,
+}
+
+impl RedisOptions {
+    pub fn new(url: impl Into<String>) -> Self {
+        RedisOptions {
+            url: url.into(),
+            prefix: "ogmill:".into(),
+            timeout: Duration::from_millis(50),
+            lock_wait: Duration::from_millis(500),
+            max_backoff: Duration::from_secs(5),
+        }
+    }
+}
+
+pub struct RedisTier {
+    client: redis::Client,
+    options: RedisOptions,
+    link: Mutex<Link>,
+    metrics: Arc<Metrics>,
+}
+
+/// The connection, or when to try again.
+struct Link {
+    conn: Option<MultiplexedConnection>,
+    connecting: bool,
+    failures: u32,
+    retry_at: Instant,
+}
+
+/// What the lock step decided.
+pub enum Lock {
+    /// Ours (or Redis is unavailable): render.
+    Render,
+    /// Another instance is rendering: wait for its card.
+    Wait,
+}
+
+impl RedisTier {
+    /// Checks the URL; connects lazily, in the background.
+    pub fn new(options: RedisOptions, metrics: Arc<Metrics>) -> Result<Arc<Self>, String> {
+        let client = redis::Client::open(options.url.as_str())
+            .map_err(|e| format!("redis-url '{}': {e}", options.url))?;
+        Ok(Arc::new(RedisTier {
+            client,
+            options,
+            link: Mutex::new(Link {
+                conn: None,
+                connecting: false,
+                failures: 0,
+                retry_at: Instant::now(),
+            }),
+            metrics,
+        }))
+    }
+
+    pub fn options(&self) -> &RedisOptions {
+        &self.options
+    }
+
+    /// The key a card is stored under: prefix, template, its content hash, and a digest of
+    /// the full cache key (params, fonts, settings), so a changed template is a new key.
+    pub fn card_key(&self, template: &str, template_hash: u64, cache_key: &str) -> String {
+        use sha2::Digest;
+        let digest = sha2::Sha256::digest(cache_key.as_bytes());
+        let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+        format!(
+            "{}card:{template}:{template_hash:016x}:{hex}",
+            self.options.prefix
+        )
+    }
+
+    /// The PNG under `key`, if Redis has a valid one and answers in time.
+    pub async fn get(self: &Arc<Self>, key: &str) -> Option<Bytes> {
+        let value: Option<Vec<u8>> = self.command("get", redis::cmd("GET").arg(key)).await?;
+        let found = value.and_then(|v| decode(&v));
+        match &found {
+            Some(_) => self.metrics.redis_hits.inc(),
+            None => self.metrics.redis_misses.inc(),
+        };
+        found
+    }
+
+    /// Stores `png` under `key` for `ttl`, off the response path; drops our render lock.
+    pub fn put(self: &Arc<Self>, key: String, png: Bytes, ttl: Duration) {
+        let tier = self.clone();
+        tokio::spawn(async move {
+            let mut value = Vec::with_capacity(MAGIC.len() + png.len());
+            value.extend_from_slice(MAGIC);
+            value.extend_from_slice(&png);
+            let ms = ttl.as_millis().max(1) as u64;
+            let set = redis::cmd("SET")
+                .arg(&key)
+                .arg(value)
+                .arg("PX")
+                .arg(ms)
+                .clone();
+            if tier.command::<()>("set", &set).await.is_some() {
+                tier.metrics.redis_writes.inc();
+            }
+            let unlock = redis::cmd("DEL").arg(tier.lock_key(&key)).clone();
+            let _ = tier.command::<i64>("unlock", &unlock).await;
+        });
+    }
+
+    /// Takes the short render lock for `key` (`SET NX PX`), held at most `hold`.
+    pub async fn lock(self: &Arc<Self>, key: &str, hold: Duration) -> Lock {
+        let cmd = redis::cmd("SET")
+            .arg(self.lock_key(key))
+            .arg(1)
+            .arg("NX")
+            .arg("PX")
+            .arg(hold.as_millis().max(1) as u64)
+            .clone();
+        match self.command::<Option<String>>("lock", &cmd).await {
+            Some(None) => Lock::Wait,
+            _ => Lock::Render,
+        }
+    }
+
+    /// Polls for the lock holder's card for at most `lock_wait`.
+    pub async fn wait_for(self: &Arc<Self>, key: &str) -> Option<Bytes> {
+        let deadline = Instant::now() + self.options.lock_wait;
+        while Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            if let Some(png) = self.get(key).await {
+                return Some(png);
+            }
+        }
+        None
+    }
+
+    fn lock_key(&self, card_key: &str) -> String {
+        format!("{}lock:{}", self.options.prefix, card_key)
+    }
+
+    /// Runs a command within the timeout; `None` on any failure, which is counted and
+    /// makes the tier stand aside until it reconnects.
+    async fn command<T: redis::FromRedisValue>(
+        self: &Arc<Self>,
+        op: &'static str,
+        cmd: &redis::Cmd,
+    ) -> Option<T> {
+        let mut conn = self.connection().await?;
+        match tokio::time::timeout(self.options.timeout, cmd.query_async::<T>(&mut conn)).await {
+            Ok(Ok(v)) => Some(v),
+            Ok(Err(e)) => {
+                self.failed(op, &e.to_string());
+                None
+            }
+            Err(_) => {
+                self.failed(op, "timed out");
+                None
+            }
+        }
+    }
+
+    /// The live connection. Without one, the first caller after the backoff connects (within
+    /// the timeout); everyone else goes without Redis meanwhile, at no cost.
+    async fn connection(self: &Arc<Self>) -> Option<MultiplexedConnection> {
+        {
+            let mut link = self.link.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(conn) = &link.conn {
+                return Some(conn.clone());
+            }
+            if link.connecting || Instant::now() < link.retry_at {
+                return None;
+            }
+            link.connecting = true;
+        }
+        self.connect().await
+    }
+
+    async fn connect(self: &Arc<Self>) -> Option<MultiplexedConnection> {
+        let t = Some(self.options.timeout);
+        let config = redis::AsyncConnectionConfig::new()
+            .set_connection_timeout(t)
+            .set_response_timeout(t);
+        let attempt = self
+            .client
+            .get_multiplexed_async_connection_with_config(&config);
+        let result = tokio::time::timeout(self.options.timeout * 2, attempt).await;
+        let mut link = self.link.lock().unwrap_or_else(|e| e.into_inner());
+        link.connecting = false;
+        match result {
+            Ok(Ok(conn)) => {
+                link.conn = Some(conn.clone());
+                link.failures = 0;
+                tracing::info!(url = %self.options.url, "connected to redis");
+                Some(conn)
+            }
+            Ok(Err(e)) => {
+                self.back_off(&mut link, "connect", &e.to_string());
+                None
+            }
+            Err(_) => {
+                self.back_off(&mut link, "connect", "timed out");
+                None
+            }
+        }
+    }
+
+    fn failed(&self, op: &'static str, why: &str) {
+        let mut link = self.link.lock().unwrap_or_else(|e| e.into_inner());
+        link.conn = None;
+        self.back_off(&mut link, op, why);
+    }
+
+    fn back_off(&self, link: &mut Link, op: &'static str, why: &str) {
+        self.metrics.redis_error(op);
+        link.failures = link.failures.saturating_add(1);
+        let exp = 100u64.saturating_mul(1 << link.failures.min(16));
+        let pause = Duration::from_millis(exp).min(self.options.max_backoff);
+        link.retry_at = Instant::now() + pause;
+        tracing::warn!(
+            op,
+            error = why,
+            retry_in_ms = pause.as_millis() as u64,
+            "redis unavailable; serving without it"
+        );
+    }
+}
+
+/// Our PNG, or `None` for anything else (old formats, garbage, truncated values).
+fn decode(value: &[u8]) -> Option<Bytes> {
+    let png = value.strip_prefix(MAGIC)?;
+    png.starts_with(PNG_SIGNATURE)
+        .then(|| Bytes::copy_from_slice(png))
+}
