@@ -37,6 +37,27 @@ pub enum Command {
     Build(BuildArgs),
     /// Print a signed URL for a template and values (uses the first --signing-key)
     Sign(SignArgs),
+    /// Measure render latency, throughput, PNG size and stages per template
+    Bench(BenchArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct BenchArgs {
+    /// Templates to measure [default: all]
+    #[arg(value_name = "TEMPLATE")]
+    pub names: Vec<String>,
+    /// Threads rendering at once
+    #[arg(long, default_value_t = 1)]
+    pub threads: usize,
+    /// Renders per template
+    #[arg(long, default_value_t = 100)]
+    pub iterations: usize,
+    /// Skip the plain-pipeline baseline
+    #[arg(long)]
+    pub no_baseline: bool,
+    /// Print JSON instead of a table
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Args, Debug)]

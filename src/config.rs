@@ -41,6 +41,14 @@ pub struct Config {
     /// PNG compression: fast, balanced or high [default: fast]
     #[arg(long, global = true, env = "OGMILL_COMPRESSION", value_enum)]
     pub compression: Option<Compression>,
+    /// How far a pixel may move per channel so a card fits a 256-color palette; 0 is exact [default: 2]
+    #[arg(
+        long,
+        global = true,
+        env = "OGMILL_PALETTE_TOLERANCE",
+        value_name = "N"
+    )]
+    pub palette_tolerance: Option<u8>,
 
     /// Address to listen on [default: 127.0.0.1:3000]
     #[arg(long, global = true, env = "OGMILL_BIND", value_name = "ADDR")]
@@ -309,6 +317,7 @@ impl Config {
             bundled_fonts: !self.no_bundled_fonts.unwrap_or(!d.bundled_fonts),
             font_dirs: self.fonts.clone().unwrap_or(d.font_dirs),
             compression: self.compression.unwrap_or(d.compression),
+            palette_tolerance: self.palette_tolerance.unwrap_or(d.palette_tolerance),
             ..d
         }
     }
@@ -431,6 +440,7 @@ mod tests {
             fonts: Some(vec!["f".into()]),
             no_bundled_fonts: Some(true),
             compression: Some(Compression::High),
+            palette_tolerance: Some(0),
             bind: Some("0.0.0.0:8080".parse().unwrap()),
             cache_size: Some(ByteSize::mib(1)),
             cache_ttl: Some(HumanDuration(Duration::from_secs(60))),

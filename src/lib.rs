@@ -8,6 +8,7 @@
 //! the pipeline depends on them. [`config`] is the one settings struct both read.
 #![forbid(unsafe_code)]
 
+pub mod bench;
 pub mod build;
 pub mod config;
 pub mod encode;
@@ -16,6 +17,7 @@ pub mod fit;
 pub mod fonts;
 pub mod images;
 pub mod lru_bytes;
+pub mod palette;
 pub mod params;
 pub mod raster;
 pub mod renderer;

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use clap::Parser;
 
-use cli::{BuildArgs, Cli, Command, RenderArgs, SignArgs};
+use cli::{BenchArgs, BuildArgs, Cli, Command, RenderArgs, SignArgs};
 use ogmill::config::Config;
 use ogmill::server::AppState;
 use ogmill::{RenderRequest, Renderer};
@@ -34,6 +34,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Templates { json } => templates(&renderer, json),
         Command::Build(args) => build(&config, &renderer, args),
         Command::Sign(args) => sign(&config, &renderer, args),
+        Command::Bench(args) => bench(&renderer, args),
     }
 }
 
@@ -265,5 +266,21 @@ fn sign(config: &Config, renderer: &Renderer, args: SignArgs) -> anyhow::Result<
     let query = signer.signed_query(&args.template, &params, exp);
     let base = args.base_url.trim_end_matches('/');
     println!("{base}/api/og/{}?{query}", args.template);
+    Ok(())
+}
+
+fn bench(renderer: &Renderer, args: BenchArgs) -> anyhow::Result<()> {
+    let options = ogmill::bench::BenchOptions {
+        templates: args.names,
+        threads: args.threads,
+        iterations: args.iterations,
+        baseline: !args.no_baseline,
+    };
+    let reports = ogmill::bench::run(renderer, &options)?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&reports)?);
+    } else {
+        print!("{}", ogmill::bench::table(&reports));
+    }
     Ok(())
 }

@@ -9,17 +9,23 @@ pub fn rasterize(
     width: u32,
     height: u32,
 ) -> Result<tiny_skia::Pixmap> {
-    let tree = usvg::Tree::from_str(svg, opts)
-        .map_err(|e| Error::Internal(format!("parsing filled SVG: {e}")))?;
     let mut pixmap = tiny_skia::Pixmap::new(width, height)
         .ok_or_else(|| Error::Internal(format!("cannot allocate a {width}x{height} canvas")))?;
+    draw(svg, opts, &mut pixmap)?;
+    Ok(pixmap)
+}
+
+/// Parses `svg` and draws it over what `pixmap` already holds, scaled to fill it.
+pub fn draw(svg: &str, opts: &usvg::Options, pixmap: &mut tiny_skia::Pixmap) -> Result<()> {
+    let tree = usvg::Tree::from_str(svg, opts)
+        .map_err(|e| Error::Internal(format!("parsing filled SVG: {e}")))?;
     let size = tree.size();
     let ts = tiny_skia::Transform::from_scale(
-        width as f32 / size.width(),
-        height as f32 / size.height(),
+        pixmap.width() as f32 / size.width(),
+        pixmap.height() as f32 / size.height(),
     );
     resvg::render(&tree, ts, &mut pixmap.as_mut());
-    Ok(pixmap)
+    Ok(())
 }
 
 /// The usvg options every parse uses: our fonts, and no access to files or URLs.

@@ -4,8 +4,9 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
-use crate::encode::{encode_png, Compression};
+use crate::encode::{encode_png_with, Compression};
 use crate::error::{Error, Result};
 use crate::fit::{fit, SlotFit};
 use crate::images::Prepared;
@@ -36,6 +37,13 @@ pub struct Options {
     pub height: u32,
     /// PNG compression. Default: [`Compression::default()`].
     pub compression: Compression,
+    /// Draw each template's static background once (per value of the params it binds) and
+    /// per request only the rest over a copy. Same pixels, less work. Default: `true`.
+    pub layered: bool,
+    /// How far, per channel, a pixel may move so the card fits a 256-color palette (an
+    /// indexed PNG: about half the size, and faster to compress). 0 keeps every pixel
+    /// exact, indexing only cards of at most 256 colors. Default: 2, invisible.
+    pub palette_tolerance: u8,
 }
 
 impl Default for Options {
@@ -47,6 +55,8 @@ impl Default for Options {
             width: 1200,
             height: 630,
             compression: Compression::default(),
+            layered: true,
+            palette_tolerance: 2,
         }
     }
 }
@@ -82,6 +92,20 @@ pub struct Resolved<'r> {
     pub ignored: Vec<String>,
 }
 
+/// Time spent in each stage of a render (summed over the renders it was passed to).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Stages {
+    /// Measuring and fitting text.
+    pub fit: Duration,
+    /// Writing the filled SVG.
+    pub fill: Duration,
+    /// Parsing it with usvg and drawing it with resvg (over the cached background when the
+    /// template is layered).
+    pub raster: Duration,
+    /// PNG encoding.
+    pub encode: Duration,
+}
+
 /// The output of a render.
 #[derive(Clone, Debug)]
 pub struct Rendered {
@@ -99,7 +123,12 @@ pub struct Renderer {
     usvg: usvg::Options<'static>,
     options: Options,
     fingerprint: u64,
+    /// Rendered backgrounds of layered templates, by template and bound values.
+    backgrounds: std::sync::Mutex<lru::LruCache<String, Arc<tiny_skia::Pixmap>>>,
 }
+
+/// Backgrounds kept: each is one canvas (3 MB at 1200x630), so a handful per template.
+const BACKGROUNDS: usize = 16;
 
 impl Renderer {
     /// Loads fonts and templates; a broken template fails here with its file name and reason.
@@ -129,6 +158,9 @@ impl Renderer {
             fingerprint: fingerprint(&fontdb, &options),
             fontdb,
             options,
+            backgrounds: std::sync::Mutex::new(lru::LruCache::new(
+                std::num::NonZeroUsize::new(BACKGROUNDS).expect("not zero"),
+            )),
         };
         for t in renderer.templates.values() {
             let req = RenderRequest {
@@ -221,8 +253,24 @@ impl Renderer {
         resolved: &Resolved,
         images: &[Option<Prepared>],
     ) -> Result<Rendered> {
-        let (pixmap, fits) = self.render_pixmap_with(resolved, images)?;
-        let png = encode_png(&pixmap, self.options.compression)?;
+        self.render_staged(resolved, images, &mut Stages::default())
+    }
+
+    /// [`render_with`](Self::render_with), adding each stage's time to `stages`.
+    pub fn render_staged(
+        &self,
+        resolved: &Resolved,
+        images: &[Option<Prepared>],
+        stages: &mut Stages,
+    ) -> Result<Rendered> {
+        let (pixmap, fits) = self.render_pixmap_staged(resolved, images, stages)?;
+        let started = Instant::now();
+        let png = encode_png_with(
+            &pixmap,
+            self.options.compression,
+            self.options.palette_tolerance,
+        )?;
+        stages.encode += started.elapsed();
         Ok(Rendered {
             png,
             width: pixmap.width(),
@@ -241,15 +289,64 @@ impl Renderer {
         resolved: &Resolved,
         images: &[Option<Prepared>],
     ) -> Result<(tiny_skia::Pixmap, Vec<SlotFit>)> {
-        let (svg, fits) = self.fill_with(resolved, images)?;
-        let (w, h) = (self.options.width, self.options.height);
-        let pixmap = if images.iter().any(Option::is_some) {
-            let opts = crate::raster::usvg_options_with_images(self.fontdb.clone(), images);
-            crate::raster::rasterize(&svg, &opts, w, h)?
-        } else {
-            crate::raster::rasterize(&svg, &self.usvg, w, h)?
+        self.render_pixmap_staged(resolved, images, &mut Stages::default())
+    }
+
+    fn render_pixmap_staged(
+        &self,
+        resolved: &Resolved,
+        images: &[Option<Prepared>],
+        stages: &mut Stages,
+    ) -> Result<(tiny_skia::Pixmap, Vec<SlotFit>)> {
+        let mut clock = Instant::now();
+        let mut lap = |stage: &mut Duration| {
+            *stage += clock.elapsed();
+            clock = Instant::now();
         };
+        let (placed, fits) = self.place(resolved)?;
+        lap(&mut stages.fit);
+        let t = resolved.template;
+        let fills = image_fills(t, images);
+        let with_images;
+        let opts = if images.iter().any(Option::is_some) {
+            with_images = crate::raster::usvg_options_with_images(self.fontdb.clone(), images);
+            &with_images
+        } else {
+            &self.usvg
+        };
+        if self.options.layered && t.is_layered() {
+            let svg = t
+                .fill_foreground(&resolved.params, &placed, &fills)
+                .expect("a layered template has a foreground");
+            lap(&mut stages.fill);
+            let mut pixmap = (*self.background(resolved)?).clone();
+            crate::raster::draw(&svg, opts, &mut pixmap)?;
+            lap(&mut stages.raster);
+            return Ok((pixmap, fits));
+        }
+        let svg = t.fill(&resolved.params, &placed, &fills);
+        lap(&mut stages.fill);
+        let (w, h) = (self.options.width, self.options.height);
+        let pixmap = crate::raster::rasterize(&svg, opts, w, h)?;
+        lap(&mut stages.raster);
         Ok((pixmap, fits))
+    }
+
+    /// The template's background for these params: from the cache, or drawn now.
+    fn background(&self, resolved: &Resolved) -> Result<Arc<tiny_skia::Pixmap>> {
+        let (svg, key) = resolved
+            .template
+            .fill_background(&resolved.params)
+            .expect("a layered template has a background");
+        let lock = || self.backgrounds.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(bg) = lock().get(&key) {
+            return Ok(bg.clone());
+        }
+        // Drawn outside the lock: two threads may both draw a new background once.
+        let (w, h) = (self.options.width, self.options.height);
+        let bg = Arc::new(crate::raster::rasterize(&svg, &self.usvg, w, h)?);
+        lock().put(key, bg.clone());
+        Ok(bg)
     }
 
     /// The filled SVG for a resolved request, and what the fit decided.
@@ -263,12 +360,7 @@ impl Renderer {
         images: &[Option<Prepared>],
     ) -> Result<(String, Vec<SlotFit>)> {
         let (placed, fits) = self.place(resolved)?;
-        let fills: Vec<ImageFill> = (0..resolved.template.image_slots.len())
-            .map(|i| match images.get(i) {
-                Some(Some(_)) => ImageFill::Picture,
-                _ => ImageFill::Placeholder,
-            })
-            .collect();
+        let fills = image_fills(resolved.template, images);
         Ok((
             resolved.template.fill(&resolved.params, &placed, &fills),
             fits,
@@ -295,14 +387,25 @@ impl Renderer {
     }
 }
 
+/// What each image slot shows: the picture when there is one.
+fn image_fills(t: &Template, images: &[Option<Prepared>]) -> Vec<ImageFill> {
+    (0..t.image_slots.len())
+        .map(|i| match images.get(i) {
+            Some(Some(_)) => ImageFill::Picture,
+            _ => ImageFill::Placeholder,
+        })
+        .collect()
+}
+
 fn fingerprint(db: &fontdb::Database, options: &Options) -> u64 {
     use std::fmt::Write;
     let mut s = format!(
-        "{} {}x{} {:?}",
+        "{} {}x{} {:?} {}",
         env!("CARGO_PKG_VERSION"),
         options.width,
         options.height,
-        options.compression
+        options.compression,
+        options.palette_tolerance
     );
     for f in db.faces() {
         // Names and style, not the font bytes: hashing every file would slow start-up with

@@ -65,6 +65,33 @@ pub struct Template {
     pub width: f32,
     pub height: f32,
     pieces: Vec<Piece>,
+    /// The template split into a static background and a per-request foreground, when it
+    /// starts with static drawing (see [`Layers`]).
+    layers: Option<Layers>,
+}
+
+/// Most of a card never changes: the top-level elements before the first one holding a
+/// text slot, image slot or condition are drawn once into a background, kept per value of
+/// the params they bind (`key_params`, usually just a color), and each request draws only
+/// the rest over a copy. Drawing the two in turn equals drawing the whole, since resvg
+/// paints top-level elements one after another.
+#[derive(Clone, Debug)]
+struct Layers {
+    /// Piece ranges of the background document: the root, the static prefix, the close.
+    background: Vec<std::ops::Range<usize>>,
+    /// The root, the prefix's definitions (so references still resolve), the rest.
+    foreground: Vec<std::ops::Range<usize>>,
+    key_params: Vec<String>,
+}
+
+/// A top-level child of the root, as the compiler saw it.
+#[derive(Clone, Debug)]
+struct TopChild {
+    range: std::ops::Range<usize>,
+    /// Holds a text slot, image slot or condition.
+    dynamic: bool,
+    /// Draws nothing itself (`defs`, `style`, gradients...).
+    definitions: bool,
 }
 
 /// Where and how a piece of text is fitted.
@@ -237,8 +264,11 @@ impl Template {
             pieces: vec![],
             slots: vec![],
             images: vec![],
+            top: vec![],
+            close: 0,
         };
         compiler.element(root, true)?;
+        let layers = compiler.layers(root);
         let Compiler {
             pieces,
             slots,
@@ -256,6 +286,7 @@ impl Template {
             width,
             height,
             pieces,
+            layers,
         })
     }
 
@@ -286,8 +317,56 @@ impl Template {
     /// image slots as `images` says (missing entries mean the placeholder).
     pub fn fill(&self, params: &Params, placed: &[PlacedText], images: &[ImageFill]) -> String {
         let mut out = String::with_capacity(8 * 1024);
-        let mut i = 0;
-        while i < self.pieces.len() {
+        self.fill_range(0..self.pieces.len(), params, placed, images, &mut out);
+        out
+    }
+
+    /// Whether the template splits into a cached background and a per-request foreground.
+    pub fn is_layered(&self) -> bool {
+        self.layers.is_some()
+    }
+
+    /// The background document for these params, and the key it is cached under (the
+    /// values of the params it binds). `None` when the template is not layered.
+    pub fn fill_background(&self, params: &Params) -> Option<(String, String)> {
+        let layers = self.layers.as_ref()?;
+        let mut key = self.name.clone();
+        for p in &layers.key_params {
+            let v = params.get(p).map_or("", |v| v.text.as_str());
+            key.push_str(&format!("\0{p}={}:{v}", v.len()));
+        }
+        let mut out = String::with_capacity(4 * 1024);
+        for r in &layers.background {
+            self.fill_range(r.clone(), params, &[], &[], &mut out);
+        }
+        Some((out, key))
+    }
+
+    /// The foreground document: what is drawn per request over the background.
+    pub fn fill_foreground(
+        &self,
+        params: &Params,
+        placed: &[PlacedText],
+        images: &[ImageFill],
+    ) -> Option<String> {
+        let layers = self.layers.as_ref()?;
+        let mut out = String::with_capacity(8 * 1024);
+        for r in &layers.foreground {
+            self.fill_range(r.clone(), params, placed, images, &mut out);
+        }
+        Some(out)
+    }
+
+    fn fill_range(
+        &self,
+        range: std::ops::Range<usize>,
+        params: &Params,
+        placed: &[PlacedText],
+        images: &[ImageFill],
+        out: &mut String,
+    ) {
+        let mut i = range.start;
+        while i < range.end {
             match &self.pieces[i] {
                 Piece::Lit(s) => out.push_str(s),
                 Piece::Attr { name, pattern } => {
@@ -296,15 +375,15 @@ impl Template {
                     out.push_str("=\"");
                     for part in pattern {
                         match part {
-                            Part::Lit(s) => escape_attr(s, &mut out),
+                            Part::Lit(s) => escape_attr(s, out),
                             Part::Param(p) => {
-                                escape_attr(params.get(p).map_or("", |v| &v.text), &mut out)
+                                escape_attr(params.get(p).map_or("", |v| &v.text), out)
                             }
                         }
                     }
                     out.push('"');
                 }
-                Piece::Slot(n) => write_lines(&placed[*n], &mut out),
+                Piece::Slot(n) => write_lines(&placed[*n], out),
                 Piece::If { param, negate, end } => {
                     let present = params.get(param).is_some_and(|v| !v.text.is_empty());
                     if present == *negate {
@@ -314,7 +393,7 @@ impl Template {
                 }
                 Piece::Image { slot, end } => {
                     let fill = images.get(*slot).copied().unwrap_or(ImageFill::Placeholder);
-                    if self.write_image(*slot, fill, params, &mut out) {
+                    if self.write_image(*slot, fill, params, out) {
                         i = *end;
                         continue;
                     }
@@ -322,7 +401,6 @@ impl Template {
             }
             i += 1;
         }
-        out
     }
 }
 
@@ -533,6 +611,9 @@ struct Compiler<'a> {
     pieces: Vec<Piece>,
     slots: Vec<TextSlot>,
     images: Vec<ImageSlot>,
+    /// The root's children, and where its closing tag starts.
+    top: Vec<TopChild>,
+    close: usize,
 }
 
 impl Compiler<'_> {
@@ -598,6 +679,7 @@ impl Compiler<'_> {
                     *e = end;
                 }
             }
+            (None, None) if is_root => self.root_children(node)?,
             (None, None) => self.children(node)?,
         }
         self.lit(&format!("</{}>", tag.name()));
@@ -614,6 +696,96 @@ impl Compiler<'_> {
             }
         }
         Ok(())
+    }
+
+    /// Like `children`, but fences each child into its own pieces and records it, for the
+    /// background/foreground split.
+    fn root_children(&mut self, node: roxmltree::Node) -> Result<(), String> {
+        const DEFINITIONS: &[&str] = &[
+            "defs",
+            "style",
+            "linearGradient",
+            "radialGradient",
+            "pattern",
+            "clipPath",
+            "mask",
+            "filter",
+            "symbol",
+            "marker",
+            "title",
+            "desc",
+            "metadata",
+        ];
+        for child in node.children() {
+            if child.is_element() {
+                let start = self.pieces.len();
+                self.pieces.push(Piece::Lit(String::new()));
+                self.element(child, false)?;
+                let range = start..self.pieces.len();
+                let dynamic = self.pieces[range.clone()]
+                    .iter()
+                    .any(|p| matches!(p, Piece::Slot(_) | Piece::If { .. } | Piece::Image { .. }));
+                let definitions = child.tag_name().namespace() != Some(SVG_NS)
+                    || DEFINITIONS.contains(&child.tag_name().name());
+                self.top.push(TopChild {
+                    range,
+                    dynamic,
+                    definitions,
+                });
+            } else if child.is_text() {
+                let mut s = String::new();
+                escape_text(child.text().unwrap_or(""), &mut s);
+                self.lit(&s);
+            }
+        }
+        self.close = self.pieces.len();
+        self.pieces.push(Piece::Lit(String::new()));
+        Ok(())
+    }
+
+    /// The split, when there is static drawing to keep and the root applies no group effect
+    /// (which would make drawing the parts in turn differ from drawing the whole).
+    fn layers(&self, root: roxmltree::Node) -> Option<Layers> {
+        let effects = ["opacity", "filter", "mask", "clip-path", "style"];
+        if effects.iter().any(|a| root.attribute(*a).is_some()) {
+            return None;
+        }
+        let first_dynamic = self.top.iter().position(|c| c.dynamic)?;
+        let prefix = &self.top[..first_dynamic];
+        if prefix.iter().all(|c| c.definitions) {
+            return None;
+        }
+        let open = 0..self.top.first()?.range.start;
+        let close = self.close..self.pieces.len();
+        let mut background = vec![open.clone()];
+        background.extend(prefix.iter().map(|c| c.range.clone()));
+        background.push(close.clone());
+        let mut foreground = vec![open];
+        foreground.extend(
+            prefix
+                .iter()
+                .filter(|c| c.definitions)
+                .map(|c| c.range.clone()),
+        );
+        foreground.extend(self.top[first_dynamic..].iter().map(|c| c.range.clone()));
+        foreground.push(close);
+        let mut key_params: Vec<String> = vec![];
+        for piece in background.iter().flat_map(|r| &self.pieces[r.clone()]) {
+            if let Piece::Attr { pattern, .. } = piece {
+                for part in pattern {
+                    if let Part::Param(p) = part {
+                        if !key_params.contains(p) {
+                            key_params.push(p.clone());
+                        }
+                    }
+                }
+            }
+        }
+        Some(Layers {
+            background,
+            foreground,
+            key_params,
+        })
     }
 
     fn children(&mut self, node: roxmltree::Node) -> Result<(), String> {

@@ -170,14 +170,40 @@ impl MapAlpha for image::Rgba<u8> {
 }
 
 #[test]
-fn output_is_a_1200x630_png_written_as_rgb_when_opaque() {
-    let png = renderer()
-        .render(&RenderRequest::new("blog", &[]))
-        .unwrap()
-        .png;
-    let decoder = png::Decoder::new(std::io::Cursor::new(&png));
-    let reader = decoder.read_info().unwrap();
-    let info = reader.info();
-    assert_eq!((info.width, info.height), (1200, 630));
-    assert_eq!(info.color_type, png::ColorType::Rgb);
+fn cards_are_indexed_pngs_within_two_levels_of_the_exact_rgb_image() {
+    let color_type = |png: &[u8]| {
+        let reader = png::Decoder::new(std::io::Cursor::new(png))
+            .read_info()
+            .unwrap();
+        let info = reader.info();
+        assert_eq!((info.width, info.height), (1200, 630));
+        info.color_type
+    };
+    let exact = ogmill::Renderer::new(ogmill::Options {
+        palette_tolerance: 0,
+        ..Default::default()
+    })
+    .unwrap();
+    let req = RenderRequest::new("blog", &[]);
+    let indexed = renderer().render(&req).unwrap().png;
+    let rgb = exact.render(&req).unwrap().png;
+    assert_eq!(color_type(&indexed), png::ColorType::Indexed);
+    assert_eq!(
+        color_type(&rgb),
+        png::ColorType::Rgb,
+        "1,098 colors do not fit 256 exactly"
+    );
+    assert!(
+        indexed.len() * 2 < rgb.len(),
+        "{} vs {} bytes",
+        indexed.len(),
+        rgb.len()
+    );
+    let (a, b) = (decode_png(&indexed), decode_png(&rgb));
+    let worst = a
+        .pixels()
+        .zip(b.pixels())
+        .flat_map(|(p, q)| (0..3).map(move |c| p[c].abs_diff(q[c])))
+        .max();
+    assert!(worst <= Some(2), "at most 2 levels per channel: {worst:?}");
 }

@@ -115,3 +115,45 @@ fn optional_parts_disappear_when_their_param_is_empty() {
     );
     assert!(svg(&[("tag", "RUST")]).contains("<circle"));
 }
+
+#[test]
+fn layered_rendering_draws_exactly_the_pixels_of_one_pass() {
+    let layered = crate::support::renderer();
+    let single = Renderer::new(Options {
+        layered: false,
+        ..Options::default()
+    })
+    .unwrap();
+    let cases: &[(&str, &[(&str, &str)])] = &[
+        ("default", &[("title", "Hello")]),
+        ("default", &[("title", "Colors"), ("background", "#ffffff")]),
+        ("blog", &[("title", "A title"), ("tag", "RUST")]),
+        (
+            "blog",
+            &[("title", "Another accent"), ("accent", "#ff0066")],
+        ),
+        ("product", &[("name", "Lamp"), ("badge", "-20%")]),
+        ("profile", &[("username", "Ada Lovelace")]),
+    ];
+    let mut layered_templates = 0;
+    for (template, params) in cases {
+        let req = ogmill::RenderRequest::new(template, params);
+        let resolved = layered.resolve(&req).unwrap();
+        layered_templates += usize::from(resolved.template.is_layered());
+        // Twice: the second comes from the cached background.
+        for _ in 0..2 {
+            let (a, _) = layered.render_pixmap(&resolved).unwrap();
+            let (b, _) = single
+                .render_pixmap(&single.resolve(&req).unwrap())
+                .unwrap();
+            assert!(
+                a.data() == b.data(),
+                "{template} {params:?}: layered pixels differ"
+            );
+        }
+    }
+    assert!(
+        layered_templates >= 4,
+        "the bundled templates start with static drawing"
+    );
+}
