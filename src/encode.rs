@@ -46,18 +46,12 @@ pub fn encode_png_with(
     tolerance: u8,
 ) -> Result<Vec<u8>> {
     let data = pixmap.data();
-    let opaque = data.chunks_exact(4).all(|p| p[3] == 255);
-    if opaque {
-        if let Some((palette, indices)) = crate::palette::quantize(data, tolerance) {
-            return write(
-                pixmap,
-                compression,
-                Some(&palette),
-                png::ColorType::Indexed,
-                &indices,
-            );
-        }
+    // Quantizing checks opacity as it goes: a transparent card costs one early exit.
+    if let Some((palette, indices)) = crate::palette::quantize(data, tolerance) {
+        let indexed = png::ColorType::Indexed;
+        return write(pixmap, compression, Some(&palette), indexed, &indices);
     }
+    let opaque = data.chunks_exact(4).all(|p| p[3] == 255);
     let (color, bytes) = if opaque {
         let rgb: Vec<u8> = data
             .chunks_exact(4)

@@ -6,88 +6,137 @@
 //! tolerance or opening a new one. Runs of equal pixels are looked up once, which makes the
 //! pass cheap on flat areas and gradients.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
-
 /// Distinct colors past which an image is taken for a photo and not tried further.
 const MAX_DISTINCT: usize = 8192;
+/// Slots of the color table: a power of two, at most half full.
+const SLOTS: usize = 2 * MAX_DISTINCT;
+/// No opaque pixel is 0 (its alpha byte is 255), so 0 marks a free slot.
+const EMPTY: u32 = 0;
 
 /// `(palette as RGB triples, one index per pixel)`, or `None` when the image is not opaque
 /// or needs more than 256 entries.
 pub fn quantize(rgba: &[u8], tolerance: u8) -> Option<(Vec<u8>, Vec<u8>)> {
-    let pixels = || {
-        rgba.chunks_exact(4)
-            .map(|p| u32::from_le_bytes([p[0], p[1], p[2], p[3]]))
-    };
-    let mut counts: HashMap<u32, u32, Fast> = HashMap::default();
-    let mut prev = None;
-    for px in pixels() {
-        if prev != Some(px) {
-            *counts.entry(px).or_default() += 1;
-            if counts.len() > MAX_DISTINCT {
-                return None;
-            }
-            prev = Some(px);
+    // Pixels as words: one compare per pixel instead of four. A pixmap's buffer is aligned
+    // in practice; an unaligned one is copied.
+    let copied: Vec<u32>;
+    let pixels: &[u32] = match bytemuck::try_cast_slice(rgba) {
+        Ok(words) => words,
+        Err(_) => {
+            copied = rgba
+                .chunks_exact(4)
+                .map(|p| u32::from_ne_bytes([p[0], p[1], p[2], p[3]]))
+                .collect();
+            &copied
         }
-    }
-    let mut colors: Vec<(u32, u32)> = counts.into_iter().collect();
-    colors.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    let tol = i16::from(tolerance);
-    let near = |a: u32, b: u32| {
-        let (a, b) = (a.to_le_bytes(), b.to_le_bytes());
-        (0..3).all(|i| (i16::from(a[i]) - i16::from(b[i])).abs() <= tol)
     };
-    let mut palette: Vec<u32> = vec![];
-    let mut index: HashMap<u32, u8, Fast> = HashMap::default();
-    for &(c, _) in &colors {
-        let entry = match palette.iter().position(|&p| near(p, c)) {
-            Some(i) => i,
-            None if palette.len() < 256 => {
-                palette.push(c);
-                palette.len() - 1
-            }
-            None => return None,
-        };
-        index.insert(c, entry as u8);
-    }
-    let mut indices = Vec::with_capacity(rgba.len() / 4);
-    let mut last = (u32::MAX, 0u8);
-    for px in pixels() {
-        if px != last.0 {
-            last = (px, index[&px]);
+    // Runs of equal pixels: each is counted and later filled as one.
+    let mut table = Table::new();
+    let mut runs: Vec<(u32, u32)> = Vec::with_capacity(pixels.len() / 16);
+    let mut i = 0;
+    while i < pixels.len() {
+        let c = pixels[i];
+        if c.to_ne_bytes()[3] != 0xff {
+            return None; // not opaque
         }
-        indices.push(last.1);
+        let len = pixels[i..].iter().take_while(|&&p| p == c).count();
+        table.count(c)?;
+        runs.push((i as u32, c));
+        i += len;
+    }
+    let palette = table.assign(tolerance)?;
+    let mut indices = vec![0u8; pixels.len()];
+    let mut ends = runs
+        .iter()
+        .skip(1)
+        .map(|r| r.0 as usize)
+        .chain([pixels.len()]);
+    for &(start, c) in &runs {
+        let end = ends.next().unwrap_or(pixels.len());
+        indices[start as usize..end].fill(table.index(c));
     }
     let rgb = palette
         .iter()
         .flat_map(|c| {
-            let b = c.to_le_bytes();
+            let b = c.to_ne_bytes();
             [b[0], b[1], b[2]]
         })
         .collect();
     Some((rgb, indices))
 }
 
-/// A multiply-shift hash: pixels are already well-mixed 32-bit keys, and SipHash would cost
-/// more than the rest of the pass.
-#[derive(Default)]
-struct FastHasher(u64);
-
-impl Hasher for FastHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-        }
-    }
-    fn write_u32(&mut self, n: u32) {
-        self.0 = u64::from(n).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-    }
+/// An open-addressing table of colors: faster than a `HashMap` for this, where keys are
+/// pixels, there are few of them, and every run of a card's pixels looks one up.
+struct Table {
+    colors: Vec<u32>,
+    counts: Vec<u32>,
+    index: Vec<u8>,
+    len: usize,
 }
 
-type Fast = BuildHasherDefault<FastHasher>;
+impl Table {
+    fn new() -> Self {
+        Table {
+            colors: vec![EMPTY; SLOTS],
+            counts: vec![0; SLOTS],
+            index: vec![0; SLOTS],
+            len: 0,
+        }
+    }
+
+    fn slot(&self, color: u32) -> usize {
+        let mut i = (color.wrapping_mul(0x9e37_79b9) >> 18) as usize & (SLOTS - 1);
+        while self.colors[i] != color && self.colors[i] != EMPTY {
+            i = (i + 1) & (SLOTS - 1);
+        }
+        i
+    }
+
+    /// Counts one run of `color`; `None` once there are too many colors.
+    fn count(&mut self, color: u32) -> Option<()> {
+        let i = self.slot(color);
+        if self.colors[i] == EMPTY {
+            if self.len == MAX_DISTINCT {
+                return None;
+            }
+            self.colors[i] = color;
+            self.len += 1;
+        }
+        self.counts[i] += 1;
+        Some(())
+    }
+
+    /// Builds the palette greedily, most frequent colors first, and records each color's
+    /// entry; `None` past 256 entries.
+    fn assign(&mut self, tolerance: u8) -> Option<Vec<u32>> {
+        let mut slots: Vec<usize> = (0..SLOTS).filter(|&i| self.colors[i] != EMPTY).collect();
+        slots.sort_unstable_by(|&a, &b| {
+            (self.counts[b], self.colors[a]).cmp(&(self.counts[a], self.colors[b]))
+        });
+        let tol = i16::from(tolerance);
+        let near = |a: u32, b: u32| {
+            let (a, b) = (a.to_le_bytes(), b.to_le_bytes());
+            (0..3).all(|i| (i16::from(a[i]) - i16::from(b[i])).abs() <= tol)
+        };
+        let mut palette: Vec<u32> = vec![];
+        for i in slots {
+            let c = self.colors[i];
+            let entry = match palette.iter().position(|&p| near(p, c)) {
+                Some(e) => e,
+                None if palette.len() < 256 => {
+                    palette.push(c);
+                    palette.len() - 1
+                }
+                None => return None,
+            };
+            self.index[i] = entry as u8;
+        }
+        Some(palette)
+    }
+
+    fn index(&self, color: u32) -> u8 {
+        self.index[self.slot(color)]
+    }
+}
 
 #[cfg(test)]
 mod tests {
