@@ -5,7 +5,7 @@
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use ogmill::encode::{encode_png, Compression};
+use ogmill::encode::{encode_png, encode_png_with, Compression};
 use ogmill::{Options, RenderRequest, Renderer};
 
 const SEED_TITLE: &str = "Next.js Dynamic Image Generation: OG Images, Social Cards & More";
@@ -83,6 +83,13 @@ fn stages(c: &mut Criterion) {
     g.bench_function("encode", |b| {
         b.iter(|| black_box(encode_png(&pixmap, Compression::default()).unwrap()))
     });
+    g.bench_function("encode-palette", |b| {
+        b.iter(|| black_box(encode_png_with(&pixmap, Compression::default(), 2).unwrap()))
+    });
+    // What a miss really draws: the foreground over the cached background.
+    g.bench_function("fit+fill+raster-layered", |b| {
+        b.iter(|| black_box(renderer.render_pixmap(&resolved).unwrap()))
+    });
     g.finish();
 
     // The plain pipeline of the same card: what a hand-rolled resvg service would do.
@@ -126,5 +133,34 @@ fn encoders(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, render, stages, encoders);
+/// A cache hit through the whole router (`oneshot`, no socket): the server's own cost.
+fn http_hit(c: &mut Criterion) {
+    use tower::ServiceExt;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let renderer = std::sync::Arc::new(Renderer::new(Options::default()).unwrap());
+    let state = ogmill::server::AppState::new(renderer, Default::default()).unwrap();
+    let router = ogmill::server::app(state);
+    let uri = "/api/og/blog?title=Next.js+Dynamic+Image+Generation&author=Jane+Doe";
+    let get = || {
+        let router = router.clone();
+        async move {
+            let req = axum::http::Request::get(uri)
+                .body(axum::body::Body::empty())
+                .unwrap();
+            let res = router.oneshot(req).await.unwrap();
+            axum::body::to_bytes(res.into_body(), usize::MAX)
+                .await
+                .unwrap()
+        }
+    };
+    rt.block_on(get()); // the miss that fills the cache
+    c.bench_function("http/cache-hit-oneshot", |b| {
+        b.iter(|| black_box(rt.block_on(get())))
+    });
+}
+
+criterion_group!(benches, render, stages, encoders, http_hit);
 criterion_main!(benches);
