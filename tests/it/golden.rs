@@ -75,10 +75,20 @@ fn render(req: &RenderRequest) -> Vec<u8> {
         })
         .unwrap()
     });
-    let resolved = renderer().resolve(req).expect("valid");
+    // Exact pixels: the tolerance is for rendering differences, not palette rounding
+    // (which has its own test below).
+    static EXACT: std::sync::OnceLock<ogmill::Renderer> = std::sync::OnceLock::new();
+    let renderer = EXACT.get_or_init(|| {
+        ogmill::Renderer::new(ogmill::Options {
+            palette_tolerance: 0,
+            ..Default::default()
+        })
+        .unwrap()
+    });
+    let resolved = renderer.resolve(req).expect("valid");
     let (images, problems) = loader.load_for(&resolved, 1200);
     assert!(problems.is_empty(), "{problems:?}");
-    renderer()
+    renderer
         .render_with(&resolved, &images)
         .expect("renders")
         .png
