@@ -10,7 +10,7 @@ mod error;
 mod listener;
 mod metrics;
 mod pool;
-mod query;
+pub mod query;
 pub mod redis;
 mod routes;
 

@@ -377,14 +377,24 @@ fn if_none_match(headers: &HeaderMap, etag: &HeaderValue) -> bool {
         .any(|t| t == "*" || t.strip_prefix("W/").unwrap_or(t).as_bytes() == etag)
 }
 
-/// Says which params were ignored, so a typo such as `titel` is visible; at most 8 names.
+/// Says which params were ignored, so a typo such as `titel` is visible; at most 8 names,
+/// in ASCII (a name is the requester's bytes: anything else in it is shown as `?`).
 fn ignored_header(ignored: &[String]) -> Option<HeaderValue> {
     if ignored.is_empty() {
         return None;
     }
-    let mut names: Vec<&str> = ignored.iter().take(8).map(String::as_str).collect();
+    let mut names: Vec<String> = ignored
+        .iter()
+        .take(8)
+        .map(|n| {
+            n.chars()
+                .take(40)
+                .map(|c| if c.is_ascii_graphic() { c } else { '?' })
+                .collect()
+        })
+        .collect();
     if ignored.len() > 8 {
-        names.push("…");
+        names.push("...".into());
     }
     HeaderValue::from_str(&names.join(", ")).ok()
 }

@@ -138,7 +138,7 @@ fn a_broken_templates_dir_fails_start_up() {
 }
 
 /// `ogmill serve` on a free port; its address, read from the log line that announces it.
-fn spawn_server(extra: &[&str]) -> (std::process::Child, std::net::SocketAddr) {
+pub(crate) fn spawn_server(extra: &[&str]) -> (std::process::Child, std::net::SocketAddr) {
     use std::io::BufRead;
     let mut child = ogmill()
         .args(["serve", "--bind", "127.0.0.1:0"])

@@ -87,7 +87,7 @@ fn crc32(bytes: &[u8]) -> u32 {
 
 /// The hostile origin: counts hits per path.
 #[derive(Clone, Default)]
-struct Origin {
+pub(crate) struct Origin {
     hits: Arc<Mutex<HashMap<String, usize>>>,
     port: Arc<AtomicUsize>,
 }
@@ -98,7 +98,7 @@ impl Origin {
     }
 }
 
-async fn serve_origin() -> (Origin, SocketAddr) {
+pub(crate) async fn serve_origin() -> (Origin, SocketAddr) {
     let origin = Origin::default();
     let app = Router::new()
         .route("/{*path}", get(respond))

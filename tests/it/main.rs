@@ -5,6 +5,7 @@ mod cli;
 mod escaping;
 mod fit;
 mod golden;
+mod hostile;
 mod http;
 mod images;
 mod redis;

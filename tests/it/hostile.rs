@@ -1,0 +1,460 @@
+//! The adversarial suite: hostile input, overload and faults, all against 127.0.0.1. Every
+//! case has a stated bound; none may end in a 5xx, a hang or a read outside the templates.
+
+use std::time::{Duration, Instant};
+
+use axum::http::StatusCode;
+use ogmill::server::ServerOptions;
+
+use crate::http::{get, post_json, renders, slow, state, state_with_hook, Reply};
+
+/// Every hostile request gets an answer within this, whatever it carries.
+const BOUND: Duration = Duration::from_secs(5);
+
+async fn bounded(s: &ogmill::server::AppState, uri: &str) -> Reply {
+    let started = Instant::now();
+    let r = get(s, uri).await;
+    assert!(
+        started.elapsed() < BOUND,
+        "{uri} took {:?}",
+        started.elapsed()
+    );
+    assert!(
+        !r.status.is_server_error(),
+        "{uri}: {} {}",
+        r.status,
+        r.text()
+    );
+    r
+}
+
+#[tokio::test]
+async fn markup_and_broken_encodings_are_drawn_literally_or_refused_by_name() {
+    let s = state(ServerOptions::default());
+    let literal = [
+        "%22%3E%3Cscript%3Ealert(1)%3C%2Fscript%3E",
+        "%27%20onload%3D%27x",
+        "%5D%5D%3E",
+        "%3C!DOCTYPE%20x%20%5B%3C!ENTITY%20e%20SYSTEM%20%22file%3A%2F%2F%2Fetc%2Fpasswd%22%3E%5D%3E%26e%3B",
+        "%26x%3B%26amp%3B%26%2360%3B",
+        "%3Csvg%20onload%3Dalert(1)%3E",
+        "a%01b%07c%1Bd",
+        "%EF%BF%BE%EF%BF%BF",
+        "%ED%A0%80",
+        "%ZZ%4",
+        "a+b%20c",
+        "%E2%80%AE%E2%80%8Bzero%E2%80%8Dwidth",
+    ];
+    for value in literal {
+        let r = bounded(&s, &format!("/api/og/blog?title={value}&author={value}")).await;
+        assert!(
+            r.status == StatusCode::OK || r.status == StatusCode::BAD_REQUEST,
+            "{value}: {}",
+            r.status
+        );
+        if r.status == StatusCode::BAD_REQUEST {
+            assert!(
+                r.text().contains("'title'") || r.text().contains("UTF-8"),
+                "{value}: {}",
+                r.text()
+            );
+        } else {
+            r.png();
+        }
+    }
+    for (uri, says) in [
+        ("/api/og/blog?title=%FF%FE", "'title' is not valid UTF-8"),
+        ("/api/og/blog?title=%C0%AF", "'title' is not valid UTF-8"),
+        ("/api/og/blog?%FF=x", "name is not valid UTF-8"),
+        (
+            "/api/og/blog?title=a&title=b",
+            "'title' was given more than once",
+        ),
+        ("/api/og/blog?accent=%22%3E%3Cx", "'accent'"),
+        ("/api/og/blog?accent=url(javascript:x)", "'accent'"),
+    ] {
+        let r = bounded(&s, uri).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{uri}");
+        assert!(r.text().contains(says), "{uri}: {}", r.text());
+    }
+}
+
+#[tokio::test]
+async fn huge_values_bodies_and_param_counts_are_refused_or_rendered_in_bounded_time() {
+    let s = state(ServerOptions::default());
+    // GET: long values and URIs near 64 KiB never pass the 8 KiB URI cap (the 100k one
+    // goes to a real server below: `http` cannot even build that URI).
+    for uri in [
+        format!("/api/og?title={}", "A".repeat(60_000)),
+        format!("/api/og?title={}", "%CC%81".repeat(10_000)),
+        format!("/api/og?{}", "x=1&".repeat(16_000)),
+    ] {
+        assert_eq!(bounded(&s, &uri).await.status, StatusCode::URI_TOO_LONG);
+    }
+    // POST: a 1 MiB body is 413; within the limit, long values are 400 naming the param.
+    let big = format!(r#"{{"title":"{}"}}"#, "A".repeat(1 << 20));
+    assert_eq!(
+        post_json(&s, "/v1/blog", &big, &[]).await.status,
+        StatusCode::PAYLOAD_TOO_LARGE
+    );
+    for value in [
+        "\u{301}".repeat(10_000),
+        "🦀".repeat(10_000),
+        "x".repeat(30_000),
+    ] {
+        let started = Instant::now();
+        let body = serde_json::json!({ "title": value }).to_string();
+        let r = post_json(&s, "/v1/blog", &body, &[]).await;
+        assert!(started.elapsed() < BOUND);
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text());
+        assert!(r.text().contains("'title' is"), "{}", r.text());
+    }
+    // Thousands of unknown params in a body: ignored, the card renders.
+    let many: serde_json::Map<String, serde_json::Value> = (0..3000)
+        .map(|i| (format!("p{i}"), serde_json::Value::from(i)))
+        .collect();
+    let mut body = serde_json::Value::Object(many);
+    body["title"] = "Many params".into();
+    let started = Instant::now();
+    let r = post_json(&s, "/v1/blog", &body.to_string(), &[]).await;
+    assert!(started.elapsed() < BOUND);
+    r.png();
+    assert!(r.header("x-ogmill-ignored-params").ends_with("..."));
+}
+
+#[tokio::test]
+async fn template_names_never_reach_the_file_system() {
+    let s = state(ServerOptions::default());
+    for name in [
+        "..%2F..%2F..%2Fetc%2Fpasswd",
+        "%2e%2e%2f%2e%2e%2fCargo.toml",
+        "..%5C..%5Cwindows",
+        "%2Fetc%2Fpasswd",
+        "blog%00",
+        "blog%00.svg",
+        "..",
+        "blog.svg",
+        "BLOG",
+    ] {
+        let r = bounded(&s, &format!("/api/og/{name}?title=x")).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{name}: {}", r.text());
+        assert!(
+            r.text()
+                .contains("available: blog, default, product, profile"),
+            "{}",
+            r.text()
+        );
+        assert!(!r.text().contains("root:"), "nothing read");
+    }
+    let r = bounded(&s, "/api/og/../../etc/passwd").await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn numbers_that_are_not_finite_or_in_range_are_400() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("bar.svg"),
+        r##"<svg xmlns="http://www.w3.org/2000/svg" xmlns:og="https://ogmill.dev/template" width="1200" height="630">
+  <og:param name="width" kind="number" min="0" max="1200" default="600"/>
+  <rect x="0" y="0" height="630" width="600" og:width="{{width}}" fill="#123456"/>
+</svg>"##,
+    )
+    .unwrap();
+    let renderer = ogmill::Renderer::new(ogmill::Options {
+        templates_dir: Some(dir.path().into()),
+        ..Default::default()
+    })
+    .unwrap();
+    let s = ogmill::server::AppState::new(std::sync::Arc::new(renderer), ServerOptions::default())
+        .unwrap();
+    for v in [
+        "NaN", "nan", "inf", "-inf", "Infinity", "1e309", "-1", "1201", "1e6", "0x10", "1,5", "",
+    ] {
+        let r = bounded(&s, &format!("/api/og/bar?width={v}")).await;
+        if v.is_empty() {
+            r.png(); // empty means the default
+            continue;
+        }
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{v}: {}", r.text());
+        assert!(r.text().contains("'width'"), "{v}: {}", r.text());
+    }
+    for v in ["-0", "0", "1200", "600.5"] {
+        bounded(&s, &format!("/api/og/bar?width={v}")).await.png();
+    }
+}
+
+#[tokio::test]
+async fn ssrf_targets_and_image_bombs_degrade_to_placeholders_through_the_routes() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let p = listener.local_addr().unwrap().port();
+    let (_origin, origin) = crate::images::serve_origin().await;
+    let s = state(ServerOptions {
+        images: ogmill::images::ImageOptions {
+            private_hosts: vec!["localhost".into()],
+            timeout: Duration::from_secs(1),
+            ..Default::default()
+        },
+        ..ServerOptions::default()
+    });
+    let targets = [
+        format!("http://127.0.0.1:{p}/"),
+        format!("http://2130706433:{p}/"),
+        format!("http://0x7f000001:{p}/"),
+        format!("http://127.1:{p}/"),
+        format!("http://[::ffff:127.0.0.1]:{p}/"),
+        format!("http://[64:ff9b::7f00:1]:{p}/"),
+        "http://169.254.169.254/latest/meta-data/".into(),
+        "http://10.0.0.1/".into(),
+        "http://[fe80::1]/".into(),
+        format!("http://localhost:{}/to-loopback", origin.port()),
+        format!("http://localhost:{}/bomb.png", origin.port()),
+        format!("http://localhost:{}/endless.png", origin.port()),
+        format!("http://localhost:{}/image.svg", origin.port()),
+    ];
+    for t in &targets {
+        let enc: String =
+            percent_encoding::utf8_percent_encode(t, percent_encoding::NON_ALPHANUMERIC)
+                .to_string();
+        let r = bounded(&s, &format!("/api/og/profile?username=Eve&avatar={enc}")).await;
+        r.png();
+        assert!(
+            r.header("x-ogmill-image-error").starts_with("avatar: "),
+            "{t}: {:?}",
+            r.headers
+        );
+    }
+    assert!(matches!(listener.accept(), Err(e) if e.kind() == std::io::ErrorKind::WouldBlock));
+    for bad in [
+        "file:///etc/passwd",
+        "gopher://x",
+        "//evil.example/a.png",
+        "javascript:alert(1)",
+    ] {
+        let enc: String =
+            percent_encoding::utf8_percent_encode(bad, percent_encoding::NON_ALPHANUMERIC)
+                .to_string();
+        let r = bounded(&s, &format!("/api/og/profile?avatar={enc}")).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{bad}");
+    }
+}
+
+#[tokio::test]
+async fn signed_urls_reject_reordering_tricks_truncation_and_wrong_keys() {
+    let signer = ogmill::signature::Signer::new(&["k"]).unwrap();
+    let s = state(ServerOptions {
+        signing_keys: vec!["k".into()],
+        require_signature: true,
+        ..ServerOptions::default()
+    });
+    let params = vec![
+        ("title".to_owned(), "Hi".to_owned()),
+        ("author".to_owned(), "Al".to_owned()),
+    ];
+    let q = signer.signed_query("blog", &params, None);
+    bounded(&s, &format!("/api/og/blog?{q}")).await.png();
+    // Reordered params carry the same signature: the message is sorted.
+    let sig = q.rsplit_once("sig=").unwrap().1;
+    bounded(&s, &format!("/api/og/blog?author=Al&sig={sig}&title=Hi"))
+        .await
+        .png();
+    for uri in [
+        format!("/api/og/blog?title=Hi&author=Al&sig={}", &sig[..20]),
+        format!("/api/og/blog?title=Hi&sig={sig}"),
+        format!("/api/og/blog?title=Hi&author=Al&author=Al&sig={sig}"),
+        format!("/api/og/blog?title=HiAl&author=&sig={sig}"),
+        format!("/api/og/blog?title=Hi&author=Al&sig={sig}&sig={sig}"),
+    ] {
+        let r = bounded(&s, &uri).await;
+        assert!(
+            matches!(r.status, StatusCode::FORBIDDEN | StatusCode::BAD_REQUEST),
+            "{uri}: {}",
+            r.status
+        );
+    }
+}
+
+#[tokio::test]
+async fn five_hundred_distinct_misses_are_served_or_shed_never_stuck() {
+    let s = state_with_hook(
+        ServerOptions {
+            concurrency: 1,
+            queue: 8,
+            render_timeout: Duration::from_secs(3),
+            ..ServerOptions::default()
+        },
+        slow(Duration::from_millis(5)),
+    );
+    let started = Instant::now();
+    let all = (0..500).map(|i| {
+        let s = s.clone();
+        async move {
+            let t = Instant::now();
+            let r = get(&s, &format!("/api/og?title=storm+{i}")).await;
+            (r, t.elapsed())
+        }
+    });
+    let replies = futures_util::future::join_all(all).await;
+    let (mut ok, mut shed) = (0, 0);
+    for (r, took) in &replies {
+        assert!(*took < Duration::from_secs(4), "a request waited {took:?}");
+        match r.status {
+            StatusCode::OK => ok += 1,
+            StatusCode::SERVICE_UNAVAILABLE => {
+                assert_eq!(r.header("retry-after"), "1");
+                shed += 1;
+            }
+            other => panic!("unexpected {other}"),
+        }
+    }
+    assert_eq!(ok + shed, 500);
+    assert!(ok >= 9 && shed > 0, "ok {ok} shed {shed}");
+    assert!(started.elapsed() < Duration::from_secs(20));
+
+    let same = (0..200).map(|_| get(&s, "/api/og?title=one+for+all"));
+    let before = renders(&s);
+    let replies = futures_util::future::join_all(same).await;
+    assert!(replies
+        .iter()
+        .all(|r| r.status == StatusCode::OK || r.status == StatusCode::SERVICE_UNAVAILABLE));
+    assert_eq!(
+        renders(&s) - before,
+        1.0,
+        "200 identical misses, one render"
+    );
+}
+
+#[test]
+fn a_real_server_stays_within_its_memory_bound_under_a_storm_and_cuts_off_slow_clients() {
+    use std::io::Write;
+    let (mut child, addr) = crate::cli::spawn_server(&[
+        "--concurrency",
+        "1",
+        "--queue",
+        "32",
+        "--header-timeout",
+        "2s",
+        "--cache-size",
+        "64MiB",
+    ]);
+    let pid = child.id();
+    let rss = || -> u64 {
+        std::fs::read_to_string(format!("/proc/{pid}/status"))
+            .unwrap_or_default()
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.trim().trim_end_matches(" kB").parse().ok())
+            .unwrap_or(0)
+            / 1024
+    };
+    // 200 slow clients: one header byte, then silence.
+    let slow: Vec<std::net::TcpStream> = (0..200)
+        .filter_map(|_| {
+            let mut c = std::net::TcpStream::connect(addr).ok()?;
+            c.write_all(b"G").ok()?;
+            Some(c)
+        })
+        .collect();
+    assert_eq!(slow.len(), 200);
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let client = reqwest::Client::new();
+    let base = format!("http://{addr}");
+    let mut peak = rss();
+    rt.block_on(async {
+        // Normal traffic is served while the slow clients hang on.
+        let t = Instant::now();
+        let r = client.get(format!("{base}/healthz")).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        assert!(t.elapsed() < Duration::from_secs(1), "{:?}", t.elapsed());
+        // A 100k-character title: refused before routing, the server stays up.
+        let long = format!("{base}/api/og?title={}", "A".repeat(100_000));
+        let status = client.get(long).send().await.map(|r| r.status().as_u16());
+        assert!(
+            matches!(status, Ok(414) | Ok(431) | Ok(400) | Err(_)),
+            "{status:?}"
+        );
+        let r = client.get(format!("{base}/healthz")).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        // 500 distinct misses at once against one render slot.
+        let storm = (0..500).map(|i| {
+            let (client, base) = (client.clone(), base.clone());
+            async move {
+                let r = client
+                    .get(format!("{base}/api/og?title=mem+{i}"))
+                    .send()
+                    .await
+                    .unwrap();
+                r.status().as_u16()
+            }
+        });
+        let statuses = futures_util::future::join_all(storm);
+        tokio::pin!(statuses);
+        let statuses = loop {
+            tokio::select! {
+                s = &mut statuses => break s,
+                _ = tokio::time::sleep(Duration::from_millis(50)) => peak = peak.max(rss()),
+            }
+        };
+        assert!(
+            statuses.iter().all(|s| *s == 200 || *s == 503),
+            "{statuses:?}"
+        );
+    });
+    // Idle ~30 MB + a 64 MiB cache + one render's working set + allocator slack.
+    assert!(peak < 200, "peak RSS {peak} MB");
+    // After the header timeout the slow clients are gone: their sockets read EOF.
+    std::thread::sleep(Duration::from_secs(3));
+    let closed = slow.into_iter().filter(is_closed).count();
+    assert!(closed >= 195, "{closed} of 200 slow clients cut off");
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+#[test]
+fn removing_the_templates_and_fonts_while_running_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let templates = dir.path().join("t");
+    std::fs::create_dir(&templates).unwrap();
+    std::fs::copy(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/svg-templates/default.svg"),
+        templates.join("default.svg"),
+    )
+    .unwrap();
+    let (mut child, addr) = crate::cli::spawn_server(&["--templates", templates.to_str().unwrap()]);
+    std::fs::remove_dir_all(&templates).unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let status = rt.block_on(async {
+        let r = reqwest::get(format!("http://{addr}/api/og?title=still+here"))
+            .await
+            .unwrap();
+        (r.status().as_u16(), r.bytes().await.unwrap().len())
+    });
+    assert_eq!(status.0, 200);
+    assert!(status.1 > 1000);
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+/// Whether the server has closed this connection (EOF or reset, after any bytes it sent).
+fn is_closed(c: &std::net::TcpStream) -> bool {
+    use std::io::Read;
+    c.set_read_timeout(Some(Duration::from_millis(200)))
+        .unwrap();
+    let mut buf = [0u8; 256];
+    loop {
+        match (&*c).read(&mut buf) {
+            Ok(0) => return true,
+            Ok(_) => continue,
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) =>
+            {
+                return false
+            }
+            Err(_) => return true,
+        }
+    }
+}
