@@ -29,7 +29,12 @@ local hostile = {
 }
 local threads = {}
 setup = function(t) table.insert(threads, t) end
-init = function() counts = {}; n = 0; seed = math.random(1, 1e9) end
+init = function()
+  counts = {}; n = 0
+  -- A fresh seed per thread and run, or every run would replay the same "misses".
+  math.randomseed(os.time() + tonumber(tostring({}):match("0x(%x+)") or "0", 16))
+  seed = math.random(1, 1e9)
+end
 request = function()
   n = n + 1
   local r = math.random()
