@@ -408,11 +408,14 @@ fn fingerprint(db: &fontdb::Database, options: &Options) -> u64 {
         options.palette_tolerance
     );
     for f in db.faces() {
-        // Names and style, not the font bytes: hashing every file would slow start-up with
-        // large CJK fonts, and a font replaced in place under the same names is rare.
+        // The bytes too: a new version of a font under the same names draws differently, and
+        // a shared cache (Redis) outlives restarts. Hashing is about 1 ms per MB, once.
+        let bytes = db
+            .with_face_data(f.id, |data, _| crate::template::fnv1a(data))
+            .unwrap_or(0);
         let _ = write!(
             s,
-            "|{:?} {} {} {:?} {:?} {:?}",
+            "|{:?} {} {} {:?} {:?} {:?} {bytes:016x}",
             f.families, f.post_script_name, f.index, f.style, f.weight, f.stretch
         );
     }

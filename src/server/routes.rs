@@ -60,8 +60,9 @@ async fn og_default(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let mut params = query::parse(q.as_deref().unwrap_or(""))?;
-    check_signature(&state, "default", &mut params)?;
-    render_card(&state, "default", params, &headers).await
+    let expires = check_signature(&state, "default", &mut params)?;
+    let res = render_card(&state, "default", params, &headers).await?;
+    Ok(cap_lifetime(res, expires))
 }
 
 async fn og_named(
@@ -74,8 +75,9 @@ async fn og_named(
     let mut params = query::parse(q.as_deref().unwrap_or(""))?;
     // `/api/og/blog.png` too: some platforms want an image URL to end in .png.
     let name = template.strip_suffix(".png").unwrap_or(&template);
-    check_signature(&state, name, &mut params)?;
-    render_card(&state, name, params, &headers).await
+    let expires = check_signature(&state, name, &mut params)?;
+    let res = render_card(&state, name, params, &headers).await?;
+    Ok(cap_lifetime(res, expires))
 }
 
 /// The hosted render API's shape: `POST /v1/{template}` with a JSON object of values.
@@ -132,26 +134,61 @@ fn check_api_key(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> 
 
 /// With signing keys, a `sig` must verify (and is required with `require_signature`); `sig`
 /// and `exp` are then taken out, so they are neither template params nor part of the key.
+/// Returns the verified expiry, if the URL has one.
 fn check_signature(
     state: &AppState,
     template: &str,
     params: &mut Vec<(String, String)>,
-) -> Result<(), ApiError> {
-    use crate::signature::{now, SignatureError, SIG};
+) -> Result<Option<u64>, ApiError> {
+    use crate::signature::{now, SignatureError, EXP, SIG};
     let Some(signer) = &state.0.signer else {
-        return Ok(());
+        return Ok(None);
     };
     let sig = params
         .iter()
         .position(|(k, _)| k == SIG)
         .map(|i| params.remove(i).1);
-    match sig {
-        Some(sig) => signer.verify(template, params, &sig, now())?,
+    let verified = match sig {
+        Some(sig) => {
+            signer.verify(template, params, &sig, now())?;
+            true
+        }
         None if state.options().require_signature => Err(SignatureError::Missing)?,
-        None => {}
+        None => false,
+    };
+    let exp = params
+        .iter()
+        .find(|(k, _)| k == EXP)
+        .and_then(|(_, v)| v.parse().ok());
+    params.retain(|(k, _)| k != EXP);
+    Ok(exp.filter(|_| verified))
+}
+
+/// A card from a URL that expires must not be served from a shared cache past that
+/// moment: its public lifetime is capped at the time left.
+fn cap_lifetime(mut res: Response, expires: Option<u64>) -> Response {
+    let Some(at) = expires else {
+        return res;
+    };
+    let left = at.saturating_sub(crate::signature::now());
+    let current = res
+        .headers()
+        .get(header::CACHE_CONTROL)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    if !current.contains("public") {
+        return res; // private, no-store: nothing to cap
     }
-    params.retain(|(k, _)| k != crate::signature::EXP);
-    Ok(())
+    let max_age = current
+        .split(',')
+        .find_map(|d| d.trim().strip_prefix("max-age=")?.parse::<u64>().ok())
+        .map_or(left, |m| m.min(left));
+    let value = format!("public, max-age={max_age}, s-maxage={max_age}");
+    if let Ok(v) = HeaderValue::from_str(&value) {
+        res.headers_mut().insert(header::CACHE_CONTROL, v);
+    }
+    res
 }
 
 /// The request -> card flow: validate, answer 304 or a hit without rendering, else render

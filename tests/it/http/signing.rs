@@ -123,3 +123,32 @@ fn require_signature_without_a_key_fails_at_start_up() {
     .expect("refused");
     assert!(err.to_string().contains("signing key"), "{err}");
 }
+
+#[tokio::test]
+async fn an_expiring_url_is_cached_publicly_no_longer_than_it_is_valid() {
+    let s = state(strict(&["secret"]));
+    let exp = ogmill::signature::now() + 600;
+    let r = get(
+        &s,
+        &signed(&["secret"], "blog", &[("title", "Soon gone")], Some(exp)),
+    )
+    .await;
+    r.png();
+    let cc = r.header("cache-control");
+    let age: u64 = cc
+        .strip_prefix("public, max-age=")
+        .and_then(|rest| rest.split(',').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{cc}"));
+    assert!((595..=600).contains(&age), "{cc}");
+    assert!(cc.ends_with(&format!("s-maxage={age}")), "{cc}");
+    let lasting = get(
+        &s,
+        &signed(&["secret"], "blog", &[("title", "Soon gone")], None),
+    )
+    .await;
+    assert_eq!(
+        lasting.header("cache-control"),
+        "public, max-age=86400, s-maxage=86400, stale-while-revalidate=604800"
+    );
+}
