@@ -134,13 +134,7 @@ struct Inner {
 impl AppState {
     /// Checks the options and prepares the fallback image.
     pub fn new(renderer: Arc<Renderer>, options: ServerOptions) -> Result<Self> {
-        let cache_control =
-            axum::http::HeaderValue::from_str(&options.cache_control).map_err(|_| {
-                Error::Internal(format!(
-                    "cache-control '{}' is not a valid header value",
-                    options.cache_control
-                ))
-            })?;
+        let cache_control = header_value("cache-control", &options.cache_control)?;
         let signer = crate::signature::Signer::new(&options.signing_keys);
         if options.require_signature && signer.is_none() {
             return Err(Error::Internal(
@@ -151,12 +145,7 @@ impl AppState {
         let images =
             crate::images::ImageStore::new(options.images.clone()).map_err(Error::Internal)?;
         let degraded_cache_control =
-            axum::http::HeaderValue::from_str(&options.degraded_cache_control).map_err(|_| {
-                Error::Internal(format!(
-                    "degraded-cache-control '{}' is not a valid header value",
-                    options.degraded_cache_control
-                ))
-            })?;
+            header_value("degraded-cache-control", &options.degraded_cache_control)?;
         let metrics = Arc::new(metrics::Metrics::new());
         let redis = match &options.redis {
             Some(o) => {
@@ -215,6 +204,12 @@ impl AppState {
     pub fn is_draining(&self) -> bool {
         self.0.draining.load(Ordering::SeqCst)
     }
+}
+
+/// A setting that becomes a response header, checked at start-up.
+fn header_value(setting: &str, value: &str) -> Result<axum::http::HeaderValue> {
+    axum::http::HeaderValue::from_str(value)
+        .map_err(|_| Error::Internal(format!("{setting} '{value}' is not a valid header value")))
 }
 
 fn digest(bytes: &[u8]) -> [u8; 32] {
