@@ -39,6 +39,13 @@ pub enum Command {
     Sign(SignArgs),
     /// Measure render latency, throughput, PNG size and stages per template
     Bench(BenchArgs),
+    /// Lint every template: its defaults and optional titles must draw with no missing glyph
+    Check {
+        /// Titles to try in each template's first text param: one per line, or the
+        /// `id, script, dir, title` TSV of the shared corpus
+        #[arg(long, value_name = "FILE")]
+        titles: Option<PathBuf>,
+    },
 }
 
 #[derive(Args, Debug)]

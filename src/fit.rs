@@ -25,6 +25,8 @@ pub struct SlotFit {
     pub font_size: f32,
     pub lines: usize,
     pub truncated: bool,
+    /// Characters of the text that no loaded font can draw (they would show as boxes).
+    pub missing: Vec<char>,
 }
 
 /// A breakable piece of the text, with widths per pixel of font size.
@@ -73,6 +75,7 @@ pub fn fit(slot: &TextSlot, text: &str, opts: &usvg::Options) -> Result<(PlacedT
         font_size: slot.max_font_size,
         lines: 0,
         truncated: false,
+        missing: vec![],
     };
     if text.is_empty() {
         return Ok((

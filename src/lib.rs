@@ -11,6 +11,7 @@
 pub mod bench;
 pub mod build;
 pub mod config;
+pub mod coverage;
 pub mod encode;
 pub mod error;
 pub mod fit;

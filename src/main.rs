@@ -35,12 +35,20 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Build(args) => build(&config, &renderer, args),
         Command::Sign(args) => sign(&config, &renderer, args),
         Command::Bench(args) => bench(&renderer, args),
+        Command::Check { titles } => check(&renderer, titles.as_deref()),
     }
 }
 
 fn init_logging(config: &Config) -> anyhow::Result<()> {
     let filter = config.log.as_deref().unwrap_or("info");
-    let filter = tracing_subscriber::EnvFilter::try_new(filter)
+    // usvg warns once per glyph it cannot find; ogmill reports those itself (the fit's
+    // `missing`, X-Ogmill-Missing-Glyphs, `ogmill check`), so keep its log to errors.
+    let filter = if filter.contains("usvg") {
+        filter.to_owned()
+    } else {
+        format!("{filter},usvg=error")
+    };
+    let filter = tracing_subscriber::EnvFilter::try_new(&filter)
         .with_context(|| format!("log filter '{filter}' is not valid"))?;
     use std::io::IsTerminal;
     tracing_subscriber::fmt()
@@ -147,6 +155,10 @@ fn render(config: &Config, renderer: &Renderer, args: RenderArgs) -> anyhow::Res
     for f in fits {
         let cut = if f.truncated { ", truncated" } else { "" };
         eprintln!("  {}: {}px, {} line(s){cut}", f.slot, f.font_size, f.lines);
+        if !f.missing.is_empty() {
+            let cps = ogmill::coverage::codepoints(&f.missing);
+            eprintln!("warning: {}: no loaded font draws {cps}", f.slot);
+        }
     }
     Ok(())
 }
@@ -283,4 +295,88 @@ fn bench(renderer: &Renderer, args: BenchArgs) -> anyhow::Result<()> {
         print!("{}", ogmill::bench::table(&reports));
     }
     Ok(())
+}
+
+/// Every template with its defaults, and with each title in its first text param: any
+/// character no font draws is listed, and the exit status is 1.
+fn check(renderer: &Renderer, titles: Option<&std::path::Path>) -> anyhow::Result<()> {
+    let titles: Vec<String> = match titles {
+        None => vec![],
+        Some(path) => read_titles(path)?,
+    };
+    let mut problems = 0;
+    for t in renderer.templates() {
+        let first_text = t
+            .params
+            .iter()
+            .find(|p| p.kind == ogmill::params::ParamKind::Text)
+            .map(|p| p.name.clone());
+        let mut cases = vec![(String::from("defaults"), vec![])];
+        if let Some(param) = &first_text {
+            for (i, title) in titles.iter().enumerate() {
+                cases.push((
+                    format!("title {}", i + 1),
+                    vec![(param.clone(), title.clone())],
+                ));
+            }
+        }
+        let mut missing: Vec<char> = vec![];
+        for (label, params) in cases {
+            let req = RenderRequest {
+                template: t.name.clone(),
+                params,
+                unknown: ogmill::params::UnknownParams::Reject,
+            };
+            let resolved = match renderer.resolve(&req) {
+                Ok(r) => r,
+                Err(e) => {
+                    println!("{}: {label}: {e}", t.name);
+                    problems += 1;
+                    continue;
+                }
+            };
+            let (_, fits) = renderer.place(&resolved)?;
+            for c in fits.iter().flat_map(|f| f.missing.iter()) {
+                if !missing.contains(c) {
+                    missing.push(*c);
+                }
+            }
+        }
+        if missing.is_empty() {
+            println!("{}: ok", t.name);
+        } else {
+            problems += 1;
+            let sample: String = missing.iter().take(40).collect();
+            println!(
+                "{}: {} character(s) no loaded font draws: {} ({sample})",
+                t.name,
+                missing.len(),
+                ogmill::coverage::codepoints(&missing[..missing.len().min(40)])
+            );
+        }
+    }
+    if problems > 0 {
+        anyhow::bail!("{problems} template(s) have problems; add fonts with --fonts DIR");
+    }
+    Ok(())
+}
+
+/// One title per line, or the title column of an `id, script, dir, title` TSV.
+fn read_titles(path: &std::path::Path) -> anyhow::Result<Vec<String>> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let tsv = text.lines().next().is_some_and(|l| l.starts_with("id\t"));
+    Ok(text
+        .lines()
+        .skip(usize::from(tsv))
+        .map(|l| {
+            if tsv {
+                l.splitn(4, '\t').nth(3).unwrap_or("")
+            } else {
+                l
+            }
+        })
+        .filter(|t| !t.trim().is_empty())
+        .map(str::to_owned)
+        .collect())
 }

@@ -123,6 +123,8 @@ pub struct Renderer {
     usvg: usvg::Options<'static>,
     options: Options,
     fingerprint: u64,
+    /// What the loaded fonts can draw, to report missing glyphs.
+    coverage: crate::coverage::Coverage,
     /// Rendered backgrounds of layered templates, by template and bound values.
     backgrounds: std::sync::Mutex<lru::LruCache<String, Arc<tiny_skia::Pixmap>>>,
 }
@@ -156,6 +158,7 @@ impl Renderer {
             templates,
             usvg: crate::raster::usvg_options(fontdb.clone()),
             fingerprint: fingerprint(&fontdb, &options),
+            coverage: crate::coverage::Coverage::of(&fontdb),
             fontdb,
             options,
             backgrounds: std::sync::Mutex::new(lru::LruCache::new(
@@ -374,7 +377,8 @@ impl Renderer {
         let mut fits = Vec::with_capacity(t.slots.len());
         for slot in &t.slots {
             let text = t.slot_text(slot, &resolved.params);
-            let (p, f) = fit(slot, &text, &self.usvg)?;
+            let (p, mut f) = fit(slot, &text, &self.usvg)?;
+            f.missing = self.coverage.missing(&text);
             placed.push(p);
             fits.push(f);
         }
@@ -382,6 +386,11 @@ impl Renderer {
     }
 
     /// The usvg options every parse uses (fonts, no file or URL access).
+    /// What the loaded fonts can draw.
+    pub fn coverage(&self) -> &crate::coverage::Coverage {
+        &self.coverage
+    }
+
     pub fn usvg_options(&self) -> &usvg::Options<'static> {
         &self.usvg
     }

@@ -59,6 +59,7 @@ mod tests {
             png: vec![0; bytes].into(),
             etag: "\"x\"".parse().unwrap(),
             render_time: Duration::ZERO,
+            missing_glyphs: 0,
         })
     }
 

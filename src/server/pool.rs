@@ -22,6 +22,8 @@ pub struct Card {
     pub png: Bytes,
     pub etag: HeaderValue,
     pub render_time: Duration,
+    /// Distinct characters no loaded font could draw.
+    pub missing_glyphs: usize,
 }
 
 /// Why a render produced no card.

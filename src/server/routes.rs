@@ -29,6 +29,7 @@ const X_CACHE: HeaderName = HeaderName::from_static("x-ogmill-cache");
 const X_FALLBACK: HeaderName = HeaderName::from_static("x-ogmill-fallback");
 const X_IGNORED: HeaderName = HeaderName::from_static("x-ogmill-ignored-params");
 const X_IMAGE_ERROR: HeaderName = HeaderName::from_static("x-ogmill-image-error");
+const X_MISSING: HeaderName = HeaderName::from_static("x-ogmill-missing-glyphs");
 const SERVER_TIMING: HeaderName = HeaderName::from_static("server-timing");
 
 /// The whole HTTP surface, apart from the listener, so tests can drive it with `oneshot`.
@@ -315,6 +316,8 @@ async fn from_redis(
         png,
         etag: etag.clone(),
         render_time: std::time::Duration::ZERO,
+        // Not stored in Redis; the instance that rendered the card reported it.
+        missing_glyphs: 0,
     });
     state.0.cache.insert(key.to_owned(), card.clone());
     Some(card)
@@ -347,10 +350,18 @@ fn render_job(
             ignored: vec![],
         };
         let rendered = renderer.render_with(&resolved, &images)?;
+        let mut missing: Vec<char> = rendered
+            .fits
+            .iter()
+            .flat_map(|f| f.missing.clone())
+            .collect();
+        missing.sort_unstable();
+        missing.dedup();
         let card = Arc::new(Card {
             png: rendered.png.into(),
             etag,
             render_time: started.elapsed(),
+            missing_glyphs: missing.len(),
         });
         if let Some((key, redis_key)) = keys {
             state.0.cache.insert(key, card.clone());
@@ -374,6 +385,9 @@ fn card_response(card: &Card, cache: &'static str, cache_control: HeaderValue) -
     h.insert(header::ETAG, card.etag.clone());
     h.insert(header::CACHE_CONTROL, cache_control);
     h.insert(X_CACHE, HeaderValue::from_static(cache));
+    if card.missing_glyphs > 0 {
+        h.insert(X_MISSING, card.missing_glyphs.into());
+    }
     if let Ok(v) = HeaderValue::from_str(&timing) {
         h.insert(SERVER_TIMING, v);
     }

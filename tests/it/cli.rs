@@ -322,3 +322,36 @@ fn render_draws_an_asset_and_warns_but_still_renders_when_an_image_is_missing() 
         "the photo is drawn"
     );
 }
+
+#[test]
+fn check_passes_the_bundled_templates_and_lists_characters_no_font_draws() {
+    let out = succeed(ogmill().arg("check"));
+    let report = String::from_utf8_lossy(&out.stdout);
+    for t in ["blog: ok", "default: ok", "product: ok", "profile: ok"] {
+        assert!(report.contains(t), "{report}");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let titles = dir.path().join("titles.tsv");
+    std::fs::write(
+        &titles,
+        "id\tscript\tdir\ttitle\n1\tlatin\tltr\tHello\n2\tcjk\tltr\t中文\n",
+    )
+    .unwrap();
+    let out = ogmill()
+        .arg("check")
+        .arg("--titles")
+        .arg(&titles)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        report.contains("blog: 2 character(s) no loaded font draws: U+4E2D U+6587"),
+        "{report}"
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("--fonts DIR") && !stderr.contains("WARN"),
+        "{stderr}"
+    );
+}

@@ -255,3 +255,24 @@ async fn health_readiness_and_metrics() {
     assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(get(&s, "/healthz").await.status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn characters_no_font_draws_are_counted_in_a_header() {
+    let s = state(ServerOptions::default());
+    let r = get(&s, "/api/og?title=%E4%B8%AD%E6%96%87+and+%E4%B8%AD").await;
+    r.png();
+    assert_eq!(r.header("x-ogmill-missing-glyphs"), "2");
+    let hit = get(&s, "/api/og?title=%E4%B8%AD%E6%96%87+and+%E4%B8%AD").await;
+    assert_eq!(hit.header("x-ogmill-cache"), "hit");
+    assert_eq!(
+        hit.header("x-ogmill-missing-glyphs"),
+        "2",
+        "kept with the card"
+    );
+    let latin = get(
+        &s,
+        "/api/og?title=Z%C3%BCrich+%E2%80%94+%C5%81%C3%B3d%C5%BA",
+    )
+    .await;
+    assert_eq!(latin.header("x-ogmill-missing-glyphs"), "");
+}

@@ -1,0 +1,81 @@
+//! Which characters the loaded fonts can draw, so a missing glyph is reported instead of
+//! drawn as a silent box (tofu). Built once from every face's character map.
+
+use skrifa::MetadataProvider;
+
+/// A set of Unicode scalar values, one bit each.
+pub struct Coverage {
+    bits: Vec<u64>,
+}
+
+impl Coverage {
+    /// Every codepoint that some face of `db` maps to a glyph.
+    pub fn of(db: &fontdb::Database) -> Self {
+        let mut bits = vec![0u64; 0x11_0000 / 64];
+        for face in db.faces() {
+            db.with_face_data(face.id, |data, index| {
+                let Ok(font) = skrifa::FontRef::from_index(data, index) else {
+                    return;
+                };
+                for (cp, _) in font.charmap().mappings() {
+                    if let Some(word) = bits.get_mut(cp as usize / 64) {
+                        *word |= 1 << (cp % 64);
+                    }
+                }
+            });
+        }
+        Coverage { bits }
+    }
+
+    pub fn contains(&self, c: char) -> bool {
+        let cp = c as usize;
+        self.bits[cp / 64] & (1 << (cp % 64)) != 0
+    }
+
+    /// The distinct characters of `text` that no font draws, in order of first appearance.
+    /// Characters that never show a glyph of their own (spaces, joiners, variation
+    /// selectors, direction marks) are not counted.
+    pub fn missing(&self, text: &str) -> Vec<char> {
+        let mut out: Vec<char> = vec![];
+        for c in text.chars() {
+            if !invisible(c) && !self.contains(c) && !out.contains(&c) {
+                out.push(c);
+            }
+        }
+        out
+    }
+}
+
+/// Formatting characters that shape other glyphs or the layout but draw nothing.
+fn invisible(c: char) -> bool {
+    c.is_whitespace()
+        || c.is_control()
+        || matches!(c as u32,
+            0x00AD | 0x034F | 0x061C | 0x180E
+            | 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x2064 | 0x2066..=0x206F
+            | 0xFE00..=0xFE0F | 0xFEFF | 0xE0000..=0xE007F | 0xE0100..=0xE01EF)
+}
+
+/// `U+4E2D` style names, for messages and headers.
+pub fn codepoints(chars: &[char]) -> String {
+    chars
+        .iter()
+        .map(|c| format!("U+{:04X}", *c as u32))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_bundled_fonts_cover_latin_and_not_cjk() {
+        let db = crate::fonts::load(true, &[]).unwrap();
+        let cov = Coverage::of(&db);
+        assert!(cov.contains('A') && cov.contains('é') && cov.contains('ł') && cov.contains('€'));
+        assert_eq!(cov.missing("Hello, wörld — ok"), Vec::<char>::new());
+        assert_eq!(cov.missing("中文中 x\u{200D}\u{FE0F}"), vec!['中', '文']);
+        assert_eq!(codepoints(&['中', 'A']), "U+4E2D U+0041");
+    }
+}
