@@ -337,14 +337,17 @@ impl Renderer {
 
     /// The template's background for these params: from the cache, or drawn now.
     fn background(&self, resolved: &Resolved) -> Result<Arc<tiny_skia::Pixmap>> {
-        let (svg, key) = resolved
-            .template
-            .fill_background(&resolved.params)
+        let t = resolved.template;
+        let key = t
+            .background_key(&resolved.params)
             .expect("a layered template has a background");
         let lock = || self.backgrounds.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(bg) = lock().get(&key) {
             return Ok(bg.clone());
         }
+        let svg = t
+            .fill_background(&resolved.params)
+            .expect("a layered template has a background");
         // Drawn outside the lock: two threads may both draw a new background once.
         let (w, h) = (self.options.width, self.options.height);
         let bg = Arc::new(crate::raster::rasterize(&svg, &self.usvg, w, h)?);

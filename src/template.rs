@@ -326,20 +326,26 @@ impl Template {
         self.layers.is_some()
     }
 
-    /// The background document for these params, and the key it is cached under (the
-    /// values of the params it binds). `None` when the template is not layered.
-    pub fn fill_background(&self, params: &Params) -> Option<(String, String)> {
+    /// The key the background for these params is cached under: the template and the
+    /// values of the params the background binds. `None` when the template is not layered.
+    pub fn background_key(&self, params: &Params) -> Option<String> {
         let layers = self.layers.as_ref()?;
         let mut key = self.name.clone();
         for p in &layers.key_params {
             let v = params.get(p).map_or("", |v| v.text.as_str());
             key.push_str(&format!("\0{p}={}:{v}", v.len()));
         }
+        Some(key)
+    }
+
+    /// The background document for these params (drawn only when its key is not cached).
+    pub fn fill_background(&self, params: &Params) -> Option<String> {
+        let layers = self.layers.as_ref()?;
         let mut out = String::with_capacity(4 * 1024);
         for r in &layers.background {
             self.fill_range(r.clone(), params, &[], &[], &mut out);
         }
-        Some((out, key))
+        Some(out)
     }
 
     /// The foreground document: what is drawn per request over the background.
