@@ -17,6 +17,9 @@ use super::metrics::Metrics;
 /// Marks our values: anything else under one of our keys is ignored and overwritten.
 const MAGIC: &[u8] = b"ogmill-card-1\n";
 const PNG_SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
+/// Deletes a lock only if it holds the given owner.
+const UNLOCK: &str =
+    "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end";
 
 /// How the tier behaves. Every field has a flag, an `OGMILL_*` variable and a TOML key.
 #[derive(Clone, Debug, PartialEq)]
@@ -48,6 +51,8 @@ impl RedisOptions {
 
 pub struct RedisTier {
     client: redis::Client,
+    /// This instance's name in the render locks it takes, so it only ever releases its own.
+    instance: String,
     options: RedisOptions,
     link: Mutex<Link>,
     metrics: Arc<Metrics>,
@@ -74,8 +79,12 @@ impl RedisTier {
     pub fn new(options: RedisOptions, metrics: Arc<Metrics>) -> Result<Arc<Self>, String> {
         let client = redis::Client::open(options.url.as_str())
             .map_err(|e| format!("redis-url '{}': {e}", options.url))?;
+        let started = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
         Ok(Arc::new(RedisTier {
             client,
+            instance: format!("{:x}-{started:x}", std::process::id()),
             options,
             link: Mutex::new(Link {
                 conn: None,
@@ -131,7 +140,14 @@ impl RedisTier {
             if tier.command::<()>("set", &set).await.is_some() {
                 tier.metrics.redis_writes.inc();
             }
-            let unlock = redis::cmd("DEL").arg(tier.lock_key(&key)).clone();
+            // Only if the lock is still ours: after a render that outlived the lock, another
+            // instance may hold it now.
+            let unlock = redis::cmd("EVAL")
+                .arg(UNLOCK)
+                .arg(1)
+                .arg(tier.lock_key(&key))
+                .arg(&tier.instance)
+                .clone();
             let _ = tier.command::<i64>("unlock", &unlock).await;
         });
     }
@@ -140,7 +156,7 @@ impl RedisTier {
     pub async fn lock(self: &Arc<Self>, key: &str, hold: Duration) -> Lock {
         let cmd = redis::cmd("SET")
             .arg(self.lock_key(key))
-            .arg(1)
+            .arg(&self.instance)
             .arg("NX")
             .arg("PX")
             .arg(hold.as_millis().max(1) as u64)

@@ -253,3 +253,42 @@ async fn garbage_under_a_key_is_rendered_again_and_overwritten() {
         "overwritten"
     );
 }
+
+#[tokio::test]
+async fn an_instance_releases_its_own_render_lock_and_never_another_ones() {
+    let redis = RedisServer::start();
+    let a = state_with_hook(options(&redis.url()), slow(Duration::from_millis(400)));
+    let client = redis::Client::open(redis.url()).unwrap();
+    let mut conn = client.get_connection().unwrap();
+    let locks = |conn: &mut redis::Connection| -> Vec<String> {
+        redis::cmd("KEYS").arg("*lock:*").query(conn).unwrap()
+    };
+    // Its own lock is gone once the card is stored.
+    get(&a, "/api/og?title=own+lock").await.png();
+    writes_reach(&a, 1.0).await;
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert!(locks(&mut conn).is_empty(), "{:?}", locks(&mut conn));
+    // A lock that changed hands while it rendered (it outlived its TTL) stays.
+    let render = tokio::spawn({
+        let a = a.clone();
+        async move { get(&a, "/api/og?title=stolen+lock").await }
+    });
+    let deadline = Instant::now() + Duration::from_secs(2);
+    let lock = loop {
+        if let Some(k) = locks(&mut conn).pop() {
+            break k;
+        }
+        assert!(Instant::now() < deadline, "no lock taken");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    };
+    let _: () = redis::cmd("SET")
+        .arg(&lock)
+        .arg("another-instance")
+        .query(&mut conn)
+        .unwrap();
+    render.await.unwrap().png();
+    writes_reach(&a, 2.0).await;
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let holder: Option<String> = redis::cmd("GET").arg(&lock).query(&mut conn).unwrap();
+    assert_eq!(holder.as_deref(), Some("another-instance"));
+}
