@@ -41,7 +41,7 @@ pub struct Config {
     /// PNG compression: fast, balanced or high [default: fast]
     #[arg(long, global = true, env = "OGMILL_COMPRESSION", value_enum)]
     pub compression: Option<Compression>,
-    /// How far a pixel may move per channel so a card fits a 256-color palette; 0 is exact [default: 2]
+    /// How far a pixel may move per channel so a card fits a 256-color palette; 0 is exact [default: 1]
     #[arg(
         long,
         global = true,
