@@ -309,18 +309,20 @@ fn check(renderer: &Renderer, titles: Option<&std::path::Path>) -> anyhow::Resul
         let first_text = t
             .params
             .iter()
-            .find(|p| p.kind == ogmill::params::ParamKind::Text)
-            .map(|p| p.name.clone());
+            .find(|p| p.kind == ogmill::params::ParamKind::Text);
         let mut cases = vec![(String::from("defaults"), vec![])];
-        if let Some(param) = &first_text {
+        if let Some(param) = first_text {
             for (i, title) in titles.iter().enumerate() {
+                // Cut to the param's limit: this is a glyph check, not a length check.
+                let title: String = title.chars().take(param.max_length).collect();
                 cases.push((
                     format!("title {}", i + 1),
-                    vec![(param.clone(), title.clone())],
+                    vec![(param.name.clone(), title)],
                 ));
             }
         }
         let mut missing: Vec<char> = vec![];
+        let mut failed = false;
         for (label, params) in cases {
             let req = RenderRequest {
                 template: t.name.clone(),
@@ -331,7 +333,7 @@ fn check(renderer: &Renderer, titles: Option<&std::path::Path>) -> anyhow::Resul
                 Ok(r) => r,
                 Err(e) => {
                     println!("{}: {label}: {e}", t.name);
-                    problems += 1;
+                    failed = true;
                     continue;
                 }
             };
@@ -343,9 +345,11 @@ fn check(renderer: &Renderer, titles: Option<&std::path::Path>) -> anyhow::Resul
             }
         }
         if missing.is_empty() {
-            println!("{}: ok", t.name);
+            if !failed {
+                println!("{}: ok", t.name);
+            }
         } else {
-            problems += 1;
+            failed = true;
             let sample: String = missing.iter().take(40).collect();
             println!(
                 "{}: {} character(s) no loaded font draws: {} ({sample})",
@@ -354,6 +358,7 @@ fn check(renderer: &Renderer, titles: Option<&std::path::Path>) -> anyhow::Resul
                 ogmill::coverage::codepoints(&missing[..missing.len().min(40)])
             );
         }
+        problems += usize::from(failed);
     }
     if problems > 0 {
         anyhow::bail!("{problems} template(s) have problems; add fonts with --fonts DIR");
