@@ -15,7 +15,8 @@ use redis::aio::MultiplexedConnection;
 use super::metrics::Metrics;
 
 /// Marks our values: anything else under one of our keys is ignored and overwritten.
-const MAGIC: &[u8] = b"ogmill-card-1\n";
+/// Version 2 added the missing-glyph count (4 bytes, big-endian) before the PNG.
+const MAGIC: &[u8] = b"ogmill-card-2\n";
 const PNG_SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
 /// Deletes a lock only if it holds the given owner.
 const UNLOCK: &str =
@@ -112,8 +113,8 @@ impl RedisTier {
         )
     }
 
-    /// The PNG under `key`, if Redis has a valid one and answers in time.
-    pub async fn get(self: &Arc<Self>, key: &str) -> Option<Bytes> {
+    /// The card under `key`, if Redis has a valid one and answers in time.
+    pub async fn get(self: &Arc<Self>, key: &str) -> Option<Stored> {
         let value: Option<Vec<u8>> = self.command("get", redis::cmd("GET").arg(key)).await?;
         let found = value.and_then(|v| decode(&v));
         match &found {
@@ -123,13 +124,14 @@ impl RedisTier {
         found
     }
 
-    /// Stores `png` under `key` for `ttl`, off the response path; drops our render lock.
-    pub fn put(self: &Arc<Self>, key: String, png: Bytes, ttl: Duration) {
+    /// Stores a card under `key` for `ttl`, off the response path; drops our render lock.
+    pub fn put(self: &Arc<Self>, key: String, card: Stored, ttl: Duration) {
         let tier = self.clone();
         tokio::spawn(async move {
-            let mut value = Vec::with_capacity(MAGIC.len() + png.len());
+            let mut value = Vec::with_capacity(MAGIC.len() + 4 + card.png.len());
             value.extend_from_slice(MAGIC);
-            value.extend_from_slice(&png);
+            value.extend_from_slice(&card.missing_glyphs.to_be_bytes());
+            value.extend_from_slice(&card.png);
             let ms = ttl.as_millis().max(1) as u64;
             let set = redis::cmd("SET")
                 .arg(&key)
@@ -168,12 +170,12 @@ impl RedisTier {
     }
 
     /// Polls for the lock holder's card for at most `lock_wait`.
-    pub async fn wait_for(self: &Arc<Self>, key: &str) -> Option<Bytes> {
+    pub async fn wait_for(self: &Arc<Self>, key: &str) -> Option<Stored> {
         let deadline = Instant::now() + self.options.lock_wait;
         while Instant::now() < deadline {
             tokio::time::sleep(Duration::from_millis(20)).await;
-            if let Some(png) = self.get(key).await {
-                return Some(png);
+            if let Some(card) = self.get(key).await {
+                return Some(card);
             }
         }
         None
@@ -270,9 +272,19 @@ impl RedisTier {
     }
 }
 
-/// Our PNG, or `None` for anything else (old formats, garbage, truncated values).
-fn decode(value: &[u8]) -> Option<Bytes> {
-    let png = value.strip_prefix(MAGIC)?;
-    png.starts_with(PNG_SIGNATURE)
-        .then(|| Bytes::copy_from_slice(png))
+/// A card as Redis keeps it.
+pub struct Stored {
+    pub png: Bytes,
+    /// What `X-Ogmill-Missing-Glyphs` said when it was rendered.
+    pub missing_glyphs: u32,
+}
+
+/// Our card, or `None` for anything else (old formats, garbage, truncated values).
+fn decode(value: &[u8]) -> Option<Stored> {
+    let rest = value.strip_prefix(MAGIC)?;
+    let (count, png) = rest.split_first_chunk::<4>()?;
+    png.starts_with(PNG_SIGNATURE).then(|| Stored {
+        png: Bytes::copy_from_slice(png),
+        missing_glyphs: u32::from_be_bytes(*count),
+    })
 }

@@ -304,8 +304,8 @@ async fn from_redis(
 ) -> Option<Arc<Card>> {
     use super::redis::Lock;
     let (redis, rkey) = (state.0.redis.as_ref()?, redis_key?);
-    let png = match redis.get(rkey).await {
-        Some(png) => png,
+    let stored = match redis.get(rkey).await {
+        Some(stored) => stored,
         None if state.0.pool.is_flying(key) => return None,
         None => match redis.lock(rkey, state.options().render_timeout).await {
             Lock::Render => return None,
@@ -313,11 +313,10 @@ async fn from_redis(
         },
     };
     let card = Arc::new(Card {
-        png,
+        png: stored.png,
         etag: etag.clone(),
         render_time: std::time::Duration::ZERO,
-        // Not stored in Redis; the instance that rendered the card reported it.
-        missing_glyphs: 0,
+        missing_glyphs: stored.missing_glyphs as usize,
     });
     state.0.cache.insert(key.to_owned(), card.clone());
     Some(card)
@@ -366,7 +365,11 @@ fn render_job(
         if let Some((key, redis_key)) = keys {
             state.0.cache.insert(key, card.clone());
             if let (Some(redis), Some(rkey)) = (&state.0.redis, redis_key) {
-                redis.put(rkey, card.png.clone(), state.options().cache_ttl);
+                let stored = super::redis::Stored {
+                    png: card.png.clone(),
+                    missing_glyphs: card.missing_glyphs as u32,
+                };
+                redis.put(rkey, stored, state.options().cache_ttl);
             }
         }
         Ok(card)
