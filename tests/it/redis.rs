@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use ogmill::server::redis::RedisOptions;
 use ogmill::server::{AppState, ServerOptions};
 
-use crate::http::{get, slow, state, state_with_hook, Reply};
+use crate::http::{get, metric, renders, slow, state, state_with_hook, Reply};
 
 struct RedisServer {
     child: Child,
@@ -97,20 +97,6 @@ fn options(url: &str) -> ServerOptions {
         }),
         ..ServerOptions::default()
     }
-}
-
-/// The value of a metric line (0 when absent).
-fn metric(s: &AppState, line_start: &str) -> f64 {
-    s.metrics_text()
-        .lines()
-        .find(|l| l.starts_with(line_start))
-        .and_then(|l| l.rsplit(' ').next())
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0.0)
-}
-
-fn renders(s: &AppState) -> f64 {
-    metric(s, "ogmill_renders_total{outcome=\"ok\"}")
 }
 
 /// Waits until `s` has written `n` cards to Redis (writes are off the response path).
