@@ -11,8 +11,13 @@ pub struct Coverage {
 impl Coverage {
     /// Every codepoint that some face of `db` maps to a glyph.
     pub fn of(db: &fontdb::Database) -> Self {
+        Self::of_faces(db, |_| true)
+    }
+
+    /// Every codepoint that some face of `db` accepted by `which` maps to a glyph.
+    pub fn of_faces(db: &fontdb::Database, which: impl Fn(&fontdb::FaceInfo) -> bool) -> Self {
         let mut bits = vec![0u64; 0x11_0000 / 64];
-        for face in db.faces() {
+        for face in db.faces().filter(|f| which(f)) {
             db.with_face_data(face.id, |data, index| {
                 let Ok(font) = skrifa::FontRef::from_index(data, index) else {
                     return;
@@ -47,7 +52,7 @@ impl Coverage {
 }
 
 /// Formatting characters that shape other glyphs or the layout but draw nothing.
-fn invisible(c: char) -> bool {
+pub fn invisible(c: char) -> bool {
     c.is_whitespace()
         || c.is_control()
         || matches!(c as u32,
@@ -70,12 +75,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_bundled_fonts_cover_latin_and_not_cjk() {
+    fn the_bundled_fonts_cover_every_script_and_not_rare_characters() {
         let db = crate::fonts::load(true, &[]).unwrap();
         let cov = Coverage::of(&db);
         assert!(cov.contains('A') && cov.contains('é') && cov.contains('ł') && cov.contains('€'));
         assert_eq!(cov.missing("Hello, wörld — ok"), Vec::<char>::new());
-        assert_eq!(cov.missing("中文中 x\u{200D}\u{FE0F}"), vec!['中', '文']);
+        assert_eq!(
+            cov.missing("中文 عربي עברית हिन्दी ไทย 한국어 かな 🚀 x\u{200D}\u{FE0F}"),
+            Vec::<char>::new()
+        );
+        // Linear B and a rare CJK extension B ideograph are not bundled.
+        assert_eq!(
+            cov.missing("\u{10000} \u{20000}"),
+            vec!['\u{10000}', '\u{20000}']
+        );
         assert_eq!(codepoints(&['中', 'A']), "U+4E2D U+0041");
     }
 }

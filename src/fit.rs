@@ -5,12 +5,29 @@
 //! linearly with size), and the chosen lines are laid out again exactly before they are
 //! accepted, so a line that kerning across a break made wider than measured is caught.
 
-use unicode_linebreak::{linebreaks, BreakOpportunity};
+use std::sync::LazyLock;
+
+use icu_segmenter::{options::LineBreakOptions, LineSegmenter, LineSegmenterBorrowed};
 use unicode_segmentation::UnicodeSegmentation;
 
 use crate::error::{Error, Result};
-use crate::template::{Align, PlacedLine, PlacedText, TextSlot, VAlign};
+use crate::runs::{Chain, Families, Run, RLM};
+use crate::template::{Align, PlacedLine, PlacedRun, PlacedText, TextSlot, VAlign};
 use crate::xml::escape_text;
+
+/// UAX #14 line breaking (CJK line-start and line-end rules included) with dictionary
+/// segmentation for Thai, Lao, Khmer and Burmese, which write no spaces between words.
+static BREAKER: LazyLock<LineSegmenterBorrowed<'static>> =
+    LazyLock::new(|| LineSegmenter::new_dictionary(LineBreakOptions::default()));
+
+/// What text is measured and drawn with: usvg's options (fonts), the slot's font chain and
+/// the paragraph direction.
+pub struct Typesetter<'a> {
+    pub usvg: &'a usvg::Options<'a>,
+    pub families: &'a Families,
+    pub chain: Chain,
+    pub rtl: bool,
+}
 
 /// The size segments are laid out at; widths at other sizes are scaled from it.
 const REF_SIZE: f32 = 100.0;
@@ -69,7 +86,7 @@ struct Limits {
 }
 
 /// Fits `text` into `slot`, returning the placed lines and what was decided.
-pub fn fit(slot: &TextSlot, text: &str, opts: &usvg::Options) -> Result<(PlacedText, SlotFit)> {
+pub fn fit(slot: &TextSlot, text: &str, opts: &Typesetter) -> Result<(PlacedText, SlotFit)> {
     let mut report = SlotFit {
         slot: slot.name.clone(),
         font_size: slot.max_font_size,
@@ -109,7 +126,7 @@ pub fn fit(slot: &TextSlot, text: &str, opts: &usvg::Options) -> Result<(PlacedT
             .collect();
         let refs: Vec<&str> = strings.iter().map(String::as_str).collect();
         let boxes = measure(slot, &refs, opts)?;
-        let placed = m.place(slot, size, &strings, &boxes);
+        let placed = m.place(slot, size, &strings, &boxes, opts);
         let (h_over, v_over) = (placed.h_overflow, placed.v_overflow);
         chosen = Some((size, placed.text, truncated));
         if h_over <= 0.01 && v_over <= 0.01 {
@@ -138,12 +155,10 @@ struct Placement {
 }
 
 impl<'a> Metrics<'a> {
-    fn measure(slot: &TextSlot, text: &'a str, opts: &usvg::Options) -> Result<Self> {
+    fn measure(slot: &TextSlot, text: &'a str, opts: &Typesetter) -> Result<Self> {
         let mut segments = vec![];
         let mut prev = 0;
-        for (idx, _) in linebreaks(text)
-            .filter(|(_, op)| matches!(op, BreakOpportunity::Allowed | BreakOpportunity::Mandatory))
-        {
+        for idx in BREAKER.segment_str(text) {
             if idx > prev {
                 let core_end = prev + text[prev..idx].trim_end_matches(' ').len();
                 segments.push(Unit {
@@ -163,7 +178,7 @@ impl<'a> Metrics<'a> {
         texts.push("x x"); // with "xx" below: the width of a space as shaped between letters
         texts.push("xx");
         let boxes = measure(slot, &texts, opts)?;
-        let w = |i: usize| boxes[i].map_or(0.0, |b| b.width / REF_SIZE);
+        let w = |i: usize| boxes[i].as_ref().map_or(0.0, |b| b.width / REF_SIZE);
         let n = segments.len();
         let space = (w(n + 1) - w(n + 2)).max(0.0);
         for (i, seg) in segments.iter_mut().enumerate() {
@@ -192,7 +207,7 @@ impl<'a> Metrics<'a> {
         &mut self,
         slot: &TextSlot,
         which: &[usize],
-        opts: &usvg::Options,
+        opts: &Typesetter,
     ) -> Result<()> {
         let mut units = vec![];
         for &i in which {
@@ -223,7 +238,7 @@ impl<'a> Metrics<'a> {
         let mut k = 0;
         for (i, mut gs) in units {
             for g in &mut gs {
-                g.core_w = boxes[k].map_or(0.0, |b| b.width / REF_SIZE);
+                g.core_w = boxes[k].as_ref().map_or(0.0, |b| b.width / REF_SIZE);
                 k += 1;
             }
             self.graphemes[i] = Some(gs);
@@ -386,6 +401,7 @@ impl<'a> Metrics<'a> {
         size: f32,
         lines: &[String],
         boxes: &[Option<LayoutBox>],
+        opts: &Typesetter,
     ) -> Placement {
         let k = size / REF_SIZE;
         let pitch = slot.line_height * size;
@@ -393,25 +409,22 @@ impl<'a> Metrics<'a> {
         let mut top = f32::MAX;
         let mut bottom = f32::MIN;
         let mut h_overflow = f32::MIN;
-        let mut spans = Vec::with_capacity(lines.len());
+        let mut starts = Vec::with_capacity(lines.len());
+        let empty = LayoutBox::default();
         for (i, b) in boxes.iter().enumerate() {
-            let b = b.unwrap_or(LayoutBox {
-                width: 0.0,
-                top: 0.0,
-                bottom: 0.0,
-                ink: None,
-            });
+            let b = b.as_ref().unwrap_or(&empty);
             let (ink_l, ink_r, ink_t, ink_b) = b.ink.unwrap_or((0.0, b.width, b.top, b.bottom));
             let (left, right) = (ink_l.min(0.0) * k, ink_r.max(b.width) * k);
             top = top.min(i as f32 * pitch + (ink_t * k).min(-asc));
             bottom = bottom.max(i as f32 * pitch + (ink_b * k).max(desc));
             h_overflow = h_overflow.max(right - left - slot.width);
-            let x = match slot.align {
-                Align::Start => slot.x - left,
-                Align::Middle => slot.x + (slot.width - (right - left)) / 2.0 - left,
-                Align::End => slot.x + slot.width - right,
+            // `start` and `end` are logical, as in SVG: a right-to-left paragraph starts right.
+            let x = match (slot.align, opts.rtl) {
+                (Align::Start, false) | (Align::End, true) => slot.x - left,
+                (Align::Middle, _) => slot.x + (slot.width - (right - left)) / 2.0 - left,
+                (Align::End, false) | (Align::Start, true) => slot.x + slot.width - right,
             };
-            spans.push(x);
+            starts.push(x);
         }
         let content = bottom - top;
         let block_top = match slot.valign {
@@ -423,12 +436,22 @@ impl<'a> Metrics<'a> {
         let first = block_top - top;
         let placed = lines
             .iter()
-            .zip(spans)
+            .zip(boxes)
+            .zip(starts)
             .enumerate()
-            .map(|(i, (s, x))| PlacedLine {
+            .map(|(i, ((s, b), x))| PlacedLine {
                 text: s.clone(),
                 x: round2(x),
                 y: round2(first + pitch * i as f32),
+                runs: b
+                    .iter()
+                    .flat_map(|b| &b.runs)
+                    .map(|(run, dx)| PlacedRun {
+                        text: run_text(s, run),
+                        x: round2(x + dx * k),
+                        family: opts.families.name(run.family).to_owned(),
+                    })
+                    .collect(),
             })
             .collect();
         Placement {
@@ -447,54 +470,107 @@ fn round2(v: f32) -> f32 {
 }
 
 /// The layout box of a text at `REF_SIZE`: its advance width and its extent around the baseline.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug, Default)]
 struct LayoutBox {
     width: f32,
     top: f32,
     bottom: f32,
     /// The drawn outlines' bounds (left, right, top, bottom) around the origin, if any.
     ink: Option<(f32, f32, f32, f32)>,
+    /// The runs in visual order, each with its offset from the origin.
+    runs: Vec<(Run, f32)>,
 }
 
-/// Lays out each of `texts` as its own `<text>` in the slot's font, in one usvg parse.
-fn measure(
-    slot: &TextSlot,
-    texts: &[&str],
-    opts: &usvg::Options,
-) -> Result<Vec<Option<LayoutBox>>> {
-    let mut doc = String::with_capacity(256 + texts.iter().map(|t| t.len() + 64).sum::<usize>());
+/// The text a run draws; right-to-left runs carry marks that keep their neutrals inside.
+fn run_text(line: &str, run: &Run) -> String {
+    let text = &line[run.range.clone()];
+    if run.rtl {
+        format!("{RLM}{text}{RLM}")
+    } else {
+        text.to_owned()
+    }
+}
+
+/// Lays out each of `texts` in the slot's font, each run of each text as its own `<text>`,
+/// all in one usvg parse.
+fn measure(slot: &TextSlot, texts: &[&str], opts: &Typesetter) -> Result<Vec<Option<LayoutBox>>> {
+    use std::fmt::Write;
+    let mut doc = String::with_capacity(256 + texts.iter().map(|t| t.len() + 160).sum::<usize>());
     doc.push_str(r#"<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1">"#);
     let mut attrs = String::new();
-    for (k, v) in &slot.font_attrs {
-        attrs.push_str(&format!(" {k}=\""));
+    for (k, v) in slot.font_attrs.iter().filter(|(k, _)| k != "font-family") {
+        let _ = write!(attrs, " {k}=\"");
         crate::xml::escape_attr(v, &mut attrs);
         attrs.push('"');
     }
-    for (i, t) in texts.iter().enumerate() {
-        doc.push_str(&format!(
-            r#"<text id="m{i}" x="0" y="0" font-size="{REF_SIZE}" xml:space="preserve"{attrs}>"#
-        ));
-        escape_text(t, &mut doc);
-        doc.push_str("</text>");
-    }
-    doc.push_str("</svg>");
-    let tree = usvg::Tree::from_str(&doc, opts)
-        .map_err(|e| Error::Internal(format!("measuring text: {e}")))?;
-    Ok((0..texts.len())
-        .map(|i| match tree.node_by_id(&format!("m{i}")) {
-            Some(usvg::Node::Text(t)) => {
-                let b = t.bounding_box();
-                let i = t.stroke_bounding_box();
-                let ink = (i.width() > 0.0 || i.height() > 0.0)
-                    .then(|| (i.left(), i.right(), i.top(), i.bottom()));
-                Some(LayoutBox {
-                    width: b.right(),
-                    top: b.top(),
-                    bottom: b.bottom(),
-                    ink,
-                })
+    let runs: Vec<Vec<Run>> = texts
+        .iter()
+        .map(|t| opts.families.visual(&opts.chain, t, opts.rtl))
+        .collect();
+    for (i, (text, runs)) in texts.iter().zip(&runs).enumerate() {
+        for (j, run) in runs.iter().enumerate() {
+            let _ = write!(
+                doc,
+                r#"<text id="m{i}_{j}" x="0" y="0" font-size="{REF_SIZE}" xml:space="preserve"{attrs} font-family=""#
+            );
+            crate::xml::escape_attr(opts.families.name(run.family), &mut doc);
+            doc.push_str("\">");
+            let s = run_text(text, run);
+            // usvg drops a text of only spaces; measure it between two letters instead.
+            let blank = s.chars().all(char::is_whitespace);
+            if blank {
+                doc.push('x');
             }
-            _ => None,
+            escape_text(&s, &mut doc);
+            if blank {
+                doc.push('x');
+            }
+            doc.push_str("</text>");
+        }
+    }
+    let _ = write!(
+        doc,
+        r#"<text id="xx" x="0" y="0" font-size="{REF_SIZE}"{attrs} font-family=""#
+    );
+    crate::xml::escape_attr(opts.families.name(opts.chain.first()), &mut doc);
+    doc.push_str("\">xx</text></svg>");
+    let tree = usvg::Tree::from_str(&doc, opts.usvg)
+        .map_err(|e| Error::Internal(format!("measuring text: {e}")))?;
+    let xx = match tree.node_by_id("xx") {
+        Some(usvg::Node::Text(t)) => t.bounding_box().right(),
+        _ => 0.0,
+    };
+    Ok(runs
+        .into_iter()
+        .enumerate()
+        .map(|(i, runs)| {
+            let mut out: Option<LayoutBox> = None;
+            for (j, run) in runs.into_iter().enumerate() {
+                let Some(usvg::Node::Text(t)) = tree.node_by_id(&format!("m{i}_{j}")) else {
+                    continue;
+                };
+                let b = out.get_or_insert_with(LayoutBox::default);
+                let (x, lb) = (b.width, t.bounding_box());
+                let blank = texts[i][run.range.clone()].chars().all(char::is_whitespace);
+                if blank {
+                    b.width = x + (lb.right() - xx).max(0.0);
+                    b.runs.push((run, x));
+                    continue;
+                }
+                let ib = t.stroke_bounding_box();
+                if ib.width() > 0.0 || ib.height() > 0.0 {
+                    let (l, r, t, bt) = (ib.left() + x, ib.right() + x, ib.top(), ib.bottom());
+                    b.ink = Some(match b.ink {
+                        None => (l, r, t, bt),
+                        Some((l0, r0, t0, b0)) => (l0.min(l), r0.max(r), t0.min(t), b0.max(bt)),
+                    });
+                }
+                b.width = x + lb.right();
+                b.top = b.top.min(lb.top());
+                b.bottom = b.bottom.max(lb.bottom());
+                b.runs.push((run, x));
+            }
+            out
         })
         .collect())
 }

@@ -22,6 +22,7 @@ pub mod palette;
 pub mod params;
 pub mod raster;
 pub mod renderer;
+pub mod runs;
 pub mod server;
 pub mod signature;
 pub mod template;

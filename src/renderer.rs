@@ -8,10 +8,10 @@ use std::time::{Duration, Instant};
 
 use crate::encode::{encode_png_with, Compression};
 use crate::error::{Error, Result};
-use crate::fit::{fit, SlotFit};
+use crate::fit::{fit, SlotFit, Typesetter};
 use crate::images::Prepared;
 use crate::params::{Params, UnknownParams};
-use crate::template::{ImageFill, PlacedText, Template};
+use crate::template::{Dir, ImageFill, PlacedText, Template};
 
 /// The templates in `svg-templates/`, embedded so the binary works from any directory.
 pub const BUNDLED_TEMPLATES: &[(&str, &str)] = &[
@@ -91,6 +91,8 @@ pub struct Resolved<'r> {
     pub params: Params,
     /// Names the request gave that the template does not declare (with [`UnknownParams::Ignore`]).
     pub ignored: Vec<String>,
+    /// The request's `dir` (`auto` leaves each slot's own `og:dir`).
+    pub dir: Dir,
 }
 
 /// Time spent in each stage of a render (summed over the renders it was passed to).
@@ -126,6 +128,8 @@ pub struct Renderer {
     fingerprint: u64,
     /// What the loaded fonts can draw, to report missing glyphs.
     coverage: crate::coverage::Coverage,
+    /// Each family's coverage, for choosing fonts per character.
+    families: crate::runs::Families,
     /// Rendered backgrounds of layered templates, by template and bound values.
     backgrounds: std::sync::Mutex<lru::LruCache<String, Arc<tiny_skia::Pixmap>>>,
 }
@@ -160,6 +164,7 @@ impl Renderer {
             usvg: crate::raster::usvg_options(fontdb.clone()),
             fingerprint: fingerprint(&fontdb, &options),
             coverage: crate::coverage::Coverage::of(&fontdb),
+            families: crate::runs::Families::new(&fontdb),
             fontdb,
             options,
             backgrounds: std::sync::Mutex::new(lru::LruCache::new(
@@ -199,6 +204,9 @@ impl Renderer {
         for (name, value) in resolved.params.iter() {
             let _ = write!(key, "{name}={}:{};", value.text.len(), value.text);
         }
+        if resolved.dir != Dir::Auto {
+            let _ = write!(key, "/dir={:?}", resolved.dir);
+        }
         key
     }
 
@@ -232,12 +240,14 @@ impl Renderer {
                     .collect::<Vec<_>>()
                     .join(", "),
             })?;
+        let (dir, rest) = take_dir(template, &req.params)?;
         let (params, ignored) =
-            Params::resolve(&template.name, &template.params, &req.params, req.unknown)?;
+            Params::resolve(&template.name, &template.params, &rest, req.unknown)?;
         Ok(Resolved {
             template,
             params,
             ignored,
+            dir,
         })
     }
 
@@ -381,7 +391,17 @@ impl Renderer {
         let mut fits = Vec::with_capacity(t.slots.len());
         for slot in &t.slots {
             let text = t.slot_text(slot, &resolved.params);
-            let (p, mut f) = fit(slot, &text, &self.usvg)?;
+            let dir = match resolved.dir {
+                Dir::Auto => slot.dir,
+                given => given,
+            };
+            let typesetter = Typesetter {
+                usvg: &self.usvg,
+                families: &self.families,
+                chain: self.families.chain(&slot.families),
+                rtl: dir.is_rtl(&text),
+            };
+            let (p, mut f) = fit(slot, &text, &typesetter)?;
             f.missing = self.coverage.missing(&text);
             placed.push(p);
             fits.push(f);
@@ -453,4 +473,25 @@ fn template_files(dir: &Path) -> Result<Vec<PathBuf>> {
         });
     }
     Ok(files)
+}
+
+/// Takes the built-in `dir` param (`auto`, `ltr`, `rtl`) out of the request's values, unless
+/// the template declares a param of that name itself.
+fn take_dir(t: &Template, params: &[(String, String)]) -> Result<(Dir, Vec<(String, String)>)> {
+    if t.params.iter().any(|p| p.name == "dir") {
+        return Ok((Dir::Auto, params.to_vec()));
+    }
+    let mut dir = Dir::Auto;
+    let mut rest = Vec::with_capacity(params.len());
+    for (k, v) in params {
+        if k != "dir" {
+            rest.push((k.clone(), v.clone()));
+            continue;
+        }
+        dir = Dir::parse(v.trim()).ok_or_else(|| Error::InvalidValue {
+            param: "dir".into(),
+            reason: "must be auto, ltr or rtl".into(),
+        })?;
+    }
+    Ok((dir, rest))
 }

@@ -113,6 +113,10 @@ pub struct TextSlot {
     pub line_height: f32,
     pub align: Align,
     pub valign: VAlign,
+    /// `og:dir`: the paragraph direction; `auto` (the default) takes the first strong character's.
+    pub dir: Dir,
+    /// The `font-family` list, first to last: the head of the slot's font chain.
+    pub families: Vec<String>,
     /// Font attributes copied from the slot's `<text>`, used to measure with the same font.
     #[serde(skip)]
     pub font_attrs: Vec<(String, String)>,
@@ -161,6 +165,37 @@ pub enum Align {
     End,
 }
 
+/// A paragraph direction: given, or detected from the text.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Dir {
+    #[default]
+    Auto,
+    Ltr,
+    Rtl,
+}
+
+impl Dir {
+    /// Parses `auto`, `ltr` or `rtl`.
+    pub fn parse(s: &str) -> Option<Dir> {
+        match s {
+            "auto" => Some(Dir::Auto),
+            "ltr" => Some(Dir::Ltr),
+            "rtl" => Some(Dir::Rtl),
+            _ => None,
+        }
+    }
+
+    /// Whether `text` is laid out right to left under this direction.
+    pub fn is_rtl(self, text: &str) -> bool {
+        match self {
+            Dir::Auto => crate::runs::detect_rtl(text),
+            Dir::Ltr => false,
+            Dir::Rtl => true,
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum VAlign {
@@ -203,12 +238,22 @@ pub struct PlacedText {
     pub lines: Vec<PlacedLine>,
 }
 
-/// One line of a slot: its text and where its baseline starts (always drawn start-anchored).
+/// One line of a slot: its text (logical order), where its box starts on the left, its
+/// baseline, and the runs that draw it.
 #[derive(Clone, Debug)]
 pub struct PlacedLine {
     pub text: String,
     pub x: f32,
     pub y: f32,
+    pub runs: Vec<PlacedRun>,
+}
+
+/// A piece of a line in one font and one direction, drawn as its own chunk at `x`.
+#[derive(Clone, Debug)]
+pub struct PlacedRun {
+    pub text: String,
+    pub x: f32,
+    pub family: String,
 }
 
 impl Template {
@@ -497,13 +542,17 @@ fn color_for(name: &str) -> String {
 fn write_lines(placed: &PlacedText, out: &mut String) {
     use std::fmt::Write;
     for line in &placed.lines {
-        let _ = write!(
-            out,
-            "<tspan x=\"{}\" y=\"{}\" font-size=\"{}\">",
-            line.x, line.y, placed.font_size
-        );
-        escape_text(&line.text, out);
-        out.push_str("</tspan>");
+        for run in &line.runs {
+            let _ = write!(
+                out,
+                "<tspan x=\"{}\" y=\"{}\" font-size=\"{}\" font-family=\"",
+                run.x, line.y, placed.font_size
+            );
+            crate::xml::escape_attr(&run.family, out);
+            out.push_str("\">");
+            escape_text(&run.text, out);
+            out.push_str("</tspan>");
+        }
     }
 }
 
@@ -980,7 +1029,17 @@ impl Compiler<'_> {
                 ))
             }
         };
+        let dir = og("dir").unwrap_or("auto");
+        let dir = Dir::parse(dir)
+            .ok_or_else(|| format!("{ctx}: og:dir '{dir}' is not auto, ltr or rtl"))?;
         self.check_fonts(node, &ctx)?;
+        let families = node
+            .attribute("font-family")
+            .unwrap_or(crate::fonts::DEFAULT_FAMILY)
+            .split(',')
+            .map(|f| f.trim().trim_matches(['\'', '"']).to_owned())
+            .filter(|f| !f.is_empty())
+            .collect();
         let font_attrs = FONT_ATTRS
             .iter()
             .filter_map(|a| node.attribute(*a).map(|v| (a.to_string(), v.to_owned())))
@@ -998,6 +1057,8 @@ impl Compiler<'_> {
             line_height,
             align,
             valign,
+            dir,
+            families,
             font_attrs,
         })
     }

@@ -334,6 +334,7 @@ fn render_job(
     let state = state.clone();
     let name = resolved.template.name.clone();
     let params = resolved.params.clone();
+    let dir = resolved.dir;
     Box::new(move || {
         if let Some(hook) = &state.0.fault {
             hook(&name);
@@ -347,6 +348,7 @@ fn render_job(
             template,
             params,
             ignored: vec![],
+            dir,
         };
         let rendered = renderer.render_with(&resolved, &images)?;
         let mut missing: Vec<char> = rendered

@@ -334,7 +334,7 @@ fn check_passes_the_bundled_templates_and_lists_characters_no_font_draws() {
     let titles = dir.path().join("titles.tsv");
     std::fs::write(
         &titles,
-        "id\tscript\tdir\ttitle\n1\tlatin\tltr\tHello\n2\tcjk\tltr\t中文\n",
+        "id\tscript\tdir\ttitle\n1\tlatin\tltr\tHello\n2\tcjk\tltr\t中文\n3\tlinear-b\tltr\t𐀀𐀁\n",
     )
     .unwrap();
     let out = ogmill()
@@ -346,7 +346,7 @@ fn check_passes_the_bundled_templates_and_lists_characters_no_font_draws() {
     assert_eq!(out.status.code(), Some(1));
     let report = String::from_utf8_lossy(&out.stdout);
     assert!(
-        report.contains("blog: 2 character(s) no loaded font draws: U+4E2D U+6587"),
+        report.contains("blog: 2 character(s) no loaded font draws: U+10000 U+10001"),
         "{report}"
     );
     let stderr = String::from_utf8_lossy(&out.stderr);

@@ -283,7 +283,7 @@ async fn an_instance_releases_its_own_render_lock_and_never_another_ones() {
 async fn a_redis_hit_says_how_many_glyphs_are_missing_as_the_render_did() {
     let redis = RedisServer::start();
     let (a, b) = (state(options(&redis.url())), state(options(&redis.url())));
-    let uri = "/api/og?title=%E4%B8%AD%E6%96%87";
+    let uri = "/api/og?title=%F0%90%80%80%F0%90%80%81";
     assert_eq!(get(&a, uri).await.header("x-ogmill-missing-glyphs"), "2");
     writes_reach(&a, 1.0).await;
     let shared = get(&b, uri).await;

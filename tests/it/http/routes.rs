@@ -259,10 +259,18 @@ async fn health_readiness_and_metrics() {
 #[tokio::test]
 async fn characters_no_font_draws_are_counted_in_a_header() {
     let s = state(ServerOptions::default());
-    let r = get(&s, "/api/og?title=%E4%B8%AD%E6%96%87+and+%E4%B8%AD").await;
+    let r = get(
+        &s,
+        "/api/og?title=%F0%90%80%80%F0%90%80%81+and+%F0%90%80%80",
+    )
+    .await;
     r.png();
     assert_eq!(r.header("x-ogmill-missing-glyphs"), "2");
-    let hit = get(&s, "/api/og?title=%E4%B8%AD%E6%96%87+and+%E4%B8%AD").await;
+    let hit = get(
+        &s,
+        "/api/og?title=%F0%90%80%80%F0%90%80%81+and+%F0%90%80%80",
+    )
+    .await;
     assert_eq!(hit.header("x-ogmill-cache"), "hit");
     assert_eq!(
         hit.header("x-ogmill-missing-glyphs"),

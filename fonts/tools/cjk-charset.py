@@ -1,0 +1,43 @@
+#!/usr/bin/env python3
+"""Prints the code points the bundled CJK subset keeps, one U+XXXX range per line.
+
+Everyday Chinese, Japanese and Korean, taken from the national character sets Python's
+codecs know: GB 2312 (Simplified), Big5 level 1 (common Traditional), JIS X 0208 (Japanese),
+KS X 1001 (Korean Hangul and Hanja), plus the CJK punctuation, kana and full-width blocks.
+"""
+import sys
+
+
+def two_byte(codec, lead, trail):
+    out = set()
+    for a in lead:
+        for b in trail:
+            try:
+                s = bytes([a, b]).decode(codec)
+            except UnicodeDecodeError:
+                continue
+            if len(s) == 1:
+                out.add(ord(s))
+    return out
+
+
+cps = set()
+cps |= two_byte("gb2312", range(0xA1, 0xF8), range(0xA1, 0xFF))
+# Big5 level 1 (frequent characters) runs from A440 to C67E; A1-A3 are symbols.
+cps |= {c for c in two_byte("big5", range(0xA1, 0xC7), list(range(0x40, 0x7F)) + list(range(0xA1, 0xFF)))}
+cps |= two_byte("euc_jp", range(0xA1, 0xF5), range(0xA1, 0xFF))
+cps |= two_byte("euc_kr", range(0xA1, 0xFE), range(0xA1, 0xFF))
+for lo, hi in [
+    (0x3000, 0x303F),  # CJK symbols and punctuation
+    (0x3040, 0x30FF),  # Hiragana, Katakana
+    (0x31F0, 0x31FF),  # Katakana phonetic extensions
+    (0x3130, 0x318F),  # Hangul compatibility jamo
+    (0xFF00, 0xFFEF),  # half- and full-width forms
+    (0x2E80, 0x2EFF),  # CJK radicals supplement
+    (0x3200, 0x32FF),  # enclosed CJK letters
+]:
+    cps |= set(range(lo, hi + 1))
+# Latin, Greek and Cyrillic come from the template's own font; keep CJK only.
+cps = sorted(c for c in cps if c >= 0x2E80)
+for c in cps:
+    sys.stdout.write(f"U+{c:04X}\n")

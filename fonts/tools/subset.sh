@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Regenerates the bundled Noto fonts in fonts/ from Debian's packages.
+#
+# The script fonts and the emoji font are copied as they are; Noto Sans CJK (20 MB per
+# weight) is cut down to everyday Chinese, Japanese and Korean (cjk-charset.py) with
+# fontTools' pyftsubset, ~5 MB per weight. Needs apt-get (download only, no root install),
+# dpkg-deb and Python 3; installs fonttools with pip when missing.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+fonts="$(dirname "$here")"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+apt-get download fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji
+for deb in *.deb; do dpkg-deb -x "$deb" x; done
+python3 -c 'import fontTools' 2>/dev/null || pip3 install --quiet fonttools
+noto=x/usr/share/fonts/truetype/noto
+for script in Arabic Hebrew Devanagari Thai; do
+    for weight in Regular Bold; do
+        cp "$noto/NotoSans$script-$weight.ttf" "$fonts/"
+    done
+done
+cp "$noto/NotoColorEmoji.ttf" "$fonts/"
+python3 "$here/cjk-charset.py" > charset.txt
+for weight in Regular Bold; do
+    # Face 2 of the collection is Noto Sans CJK SC (0 JP, 1 KR, 3 TC, 4 HK).
+    pyftsubset "x/usr/share/fonts/opentype/noto/NotoSansCJK-$weight.ttc" --font-number=2 \
+        --unicodes-file=charset.txt --no-hinting \
+        --output-file="$fonts/NotoSansCJKsc-$weight.otf"
+done
+du -ch "$fonts"/*.otf "$fonts"/*.ttf | tail -1
