@@ -1,49 +1,14 @@
 //! Text that always fits, checked on pixels: the title's ink must stay inside its box.
 
 use ogmill::fit::SlotFit;
-use ogmill::raster::rasterize;
 use ogmill::template::TextSlot;
-use ogmill::RenderRequest;
 
-use crate::support::{diff_bounds, renderer, titles, Bounds};
+use crate::support::{diff_bounds, renderer, title_layers, titles, Bounds};
 
-/// Renders `template` with `title`, and again with the title slot left empty; the pixels that
-/// differ are the title's ink. Returns their bounds, the slot, what the fit decided and the lines.
-fn title_ink(template: &str, title: &str) -> (Option<Bounds>, TextSlot, SlotFit, Vec<String>) {
-    let r = renderer();
-    let resolved = r
-        .resolve(&RenderRequest::new(template, &[("title", title)]))
-        .unwrap();
-    let (placed, fits) = r.place(&resolved).unwrap();
-    let i = resolved
-        .template
-        .slots
-        .iter()
-        .position(|s| s.name == "title")
-        .unwrap();
-    let mut blank = placed.clone();
-    blank[i].lines.clear();
-    let with = rasterize(
-        &resolved.template.fill(&resolved.params, &placed, &[]),
-        r.usvg_options(),
-        1200,
-        630,
-    )
-    .unwrap();
-    let without = rasterize(
-        &resolved.template.fill(&resolved.params, &blank, &[]),
-        r.usvg_options(),
-        1200,
-        630,
-    )
-    .unwrap();
-    let lines = placed[i].lines.iter().map(|l| l.text.clone()).collect();
-    (
-        diff_bounds(&with, &without),
-        resolved.template.slots[i].clone(),
-        fits[i].clone(),
-        lines,
-    )
+/// The title's ink bounds in `template`, the slot, what the fit decided and the lines.
+pub fn title_ink(template: &str, title: &str) -> (Option<Bounds>, TextSlot, SlotFit, Vec<String>) {
+    let t = title_layers(template, &[("title", title)]);
+    (diff_bounds(&t.with, &t.without), t.slot, t.fit, t.lines)
 }
 
 fn assert_inside(what: &str, bounds: Bounds, slot: &TextSlot) {
@@ -68,6 +33,11 @@ fn every_corpus_title_stays_inside_its_box() {
             let bounds = bounds.unwrap_or_else(|| panic!("{what}: nothing was drawn"));
             assert_inside(&what, bounds, &slot);
             assert!(fit.lines >= 1 && fit.lines <= slot.max_lines, "{what}");
+            assert!(
+                fit.missing.is_empty(),
+                "{what}: no font draws {:?}",
+                fit.missing
+            );
             assert!(
                 fit.font_size >= slot.min_font_size && fit.font_size <= slot.max_font_size,
                 "{what}"

@@ -12,7 +12,50 @@ use crate::support::{decode_png, renderer};
 
 const TOLERANCE: u8 = 2;
 
+/// One card per script for the contact sheet (docs/scripts.png): (golden name, tag, corpus id).
+const SCRIPTS: &[(&str, &str, &str)] = &[
+    ("script-vietnamese", "VIETNAMESE", "vi-diacritics"),
+    ("script-greek", "GREEK", "el-greek"),
+    ("script-cyrillic", "CYRILLIC", "ru-cyrillic"),
+    ("script-chinese", "CHINESE", "zh-hans"),
+    ("script-japanese", "JAPANESE", "ja-mixed"),
+    ("script-korean", "KOREAN", "ko-hangul"),
+    ("script-arabic", "ARABIC", "ar-mixed"),
+    ("script-hebrew", "HEBREW", "he-mixed"),
+    ("script-devanagari", "DEVANAGARI", "hi-devanagari"),
+    ("script-thai", "THAI", "th-thai"),
+    ("script-emoji", "EMOJI", "emoji-zwj"),
+    ("script-mixed", "MIXED", "mixed-scripts"),
+];
+
+fn script_cases() -> Vec<(&'static str, RenderRequest)> {
+    let titles = crate::support::titles();
+    SCRIPTS
+        .iter()
+        .map(|(name, tag, id)| {
+            let title = &titles
+                .iter()
+                .find(|t| t.id == *id)
+                .expect("in the corpus")
+                .text;
+            let params = [
+                ("title", title.as_str()),
+                ("tag", tag),
+                ("author", "ogmill"),
+                ("date", "2026-11-24"),
+            ];
+            (*name, RenderRequest::new("blog", &params))
+        })
+        .collect()
+}
+
 fn cases() -> Vec<(&'static str, RenderRequest)> {
+    let mut cases = fixed_cases();
+    cases.extend(script_cases());
+    cases
+}
+
+fn fixed_cases() -> Vec<(&'static str, RenderRequest)> {
     vec![
         ("default", RenderRequest::new("default", &[("title", "Hello, world"), ("site", "ogmill.dev")])),
         ("default-long", RenderRequest::new("default", &[(
@@ -122,6 +165,25 @@ fn templates_match_their_references() {
         "golden mismatches:\n{}",
         failures.join("\n")
     );
+    if bless {
+        contact_sheet(&root);
+    }
+}
+
+/// docs/scripts.png: the script references at a third of their size, three to a row.
+fn contact_sheet(root: &std::path::Path) {
+    let (w, h, cols) = (400u32, 210u32, 3u32);
+    let rows = (SCRIPTS.len() as u32).div_ceil(cols);
+    let mut sheet = image::RgbaImage::new(w * cols, h * rows);
+    for (i, (name, ..)) in SCRIPTS.iter().enumerate() {
+        let card =
+            decode_png(&std::fs::read(root.join(format!("tests/golden/{name}.png"))).unwrap());
+        let small = image::imageops::resize(&card, w, h, image::imageops::FilterType::Lanczos3);
+        let (x, y) = ((i as u32 % cols) * w, (i as u32 / cols) * h);
+        image::imageops::overlay(&mut sheet, &small, x.into(), y.into());
+    }
+    std::fs::create_dir_all(root.join("docs")).unwrap();
+    sheet.save(root.join("docs/scripts.png")).unwrap();
 }
 
 /// Returns a failure message (after writing actual and diff images), or None when equal.

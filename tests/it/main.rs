@@ -9,6 +9,7 @@ mod hostile;
 mod http;
 mod images;
 mod redis;
+mod scripts;
 mod support;
 mod templates;
 mod typescript;

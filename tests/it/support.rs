@@ -2,7 +2,10 @@
 
 use std::sync::{Arc, OnceLock};
 
-use ogmill::{Options, Renderer};
+use ogmill::fit::SlotFit;
+use ogmill::raster::rasterize;
+use ogmill::template::TextSlot;
+use ogmill::{Options, RenderRequest, Renderer};
 
 pub fn renderer() -> &'static Renderer {
     shared_renderer()
@@ -60,4 +63,40 @@ pub fn diff_bounds(a: &tiny_skia::Pixmap, b: &tiny_skia::Pixmap) -> Option<Bound
         }
     }
     bounds
+}
+
+/// A card with and without its title: the pixels that differ are the title's ink.
+pub struct TitleLayers {
+    pub with: tiny_skia::Pixmap,
+    pub without: tiny_skia::Pixmap,
+    pub slot: TextSlot,
+    pub fit: SlotFit,
+    pub lines: Vec<String>,
+}
+
+/// Renders `template` with `params` (which must include `title`), and again with the title
+/// slot left empty.
+pub fn title_layers(template: &str, params: &[(&str, &str)]) -> TitleLayers {
+    let r = renderer();
+    let resolved = r.resolve(&RenderRequest::new(template, params)).unwrap();
+    let (placed, fits) = r.place(&resolved).unwrap();
+    let i = resolved
+        .template
+        .slots
+        .iter()
+        .position(|s| s.name == "title")
+        .unwrap();
+    let mut blank = placed.clone();
+    blank[i].lines.clear();
+    let draw = |placed| {
+        let svg = resolved.template.fill(&resolved.params, placed, &[]);
+        rasterize(&svg, r.usvg_options(), 1200, 630).unwrap()
+    };
+    TitleLayers {
+        with: draw(&placed),
+        without: draw(&blank),
+        slot: resolved.template.slots[i].clone(),
+        fit: fits[i].clone(),
+        lines: placed[i].lines.iter().map(|l| l.text.clone()).collect(),
+    }
 }
