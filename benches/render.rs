@@ -162,5 +162,44 @@ fn http_hit(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, render, stages, encoders, http_hit);
+/// Start-up with every bundled font (24 MB): loading them, and the whole `Renderer::new`
+/// (fonts, coverage, fingerprint, templates and one validation render per template).
+fn startup(c: &mut Criterion) {
+    let mut g = c.benchmark_group("startup");
+    g.sample_size(10);
+    g.bench_function("fonts", |b| {
+        b.iter(|| black_box(ogmill::fonts::load(true, &[]).unwrap()))
+    });
+    g.bench_function("renderer", |b| {
+        b.iter(|| black_box(Renderer::new(Options::default()).unwrap()))
+    });
+    g.finish();
+}
+
+/// The blog card per script; Latin (one font, left to right) is the baseline.
+fn scripts(c: &mut Criterion) {
+    let renderer = Renderer::new(Options::default()).unwrap();
+    let mut g = c.benchmark_group("scripts");
+    for (name, title) in [
+        ("latin", SEED_TITLE),
+        ("arabic", "دليل Next.js الشامل لصور Open Graph في عام 2026"),
+        (
+            "japanese",
+            "Next.jsで動的なOGP画像を生成する方法：ブログ記事、商品ページ、プロフィール",
+        ),
+        (
+            "thai",
+            "การสร้างภาพแบบไดนามิกสำหรับโซเชียลมีเดียโดยไม่ต้องใช้บริการภายนอก",
+        ),
+        ("emoji", "Family 👨‍👩‍👧‍👦 and friends 👩🏽‍💻 👨🏿‍🚀 🏳️‍🌈"),
+    ] {
+        let req = RenderRequest::new("blog", &[("title", title), ("author", "Jane Doe")]);
+        g.bench_function(name, |b| {
+            b.iter(|| black_box(renderer.render(black_box(&req)).unwrap()))
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, render, stages, encoders, http_hit, startup, scripts);
 criterion_main!(benches);

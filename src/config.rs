@@ -28,16 +28,21 @@ pub struct Config {
     /// Extra font directories; repeatable or comma-separated
     #[arg(
         long,
+        visible_alias = "fonts-dir",
         global = true,
         env = "OGMILL_FONTS",
         value_delimiter = ',',
         value_name = "DIR"
     )]
     pub fonts: Option<Vec<PathBuf>>,
-    /// Do not load the bundled Inter fonts
+    /// Do not load the bundled fonts
     #[arg(long, global = true, env = "OGMILL_NO_BUNDLED_FONTS", num_args = 0..=1,
           default_missing_value = "true", value_name = "BOOL")]
     pub no_bundled_fonts: Option<bool>,
+    /// Also load the system's fonts (last in the fallback chain; output then depends on the machine)
+    #[arg(long, global = true, env = "OGMILL_SYSTEM_FONTS", num_args = 0..=1,
+          default_missing_value = "true", value_name = "BOOL")]
+    pub system_fonts: Option<bool>,
     /// PNG compression: fast, balanced or high [default: fast]
     #[arg(long, global = true, env = "OGMILL_COMPRESSION", value_enum)]
     pub compression: Option<Compression>,
@@ -316,6 +321,7 @@ impl Config {
             templates_dir: self.templates.clone().or(d.templates_dir),
             bundled_fonts: !self.no_bundled_fonts.unwrap_or(!d.bundled_fonts),
             font_dirs: self.fonts.clone().unwrap_or(d.font_dirs),
+            system_fonts: self.system_fonts.unwrap_or(d.system_fonts),
             compression: self.compression.unwrap_or(d.compression),
             palette_tolerance: self.palette_tolerance.unwrap_or(d.palette_tolerance),
             ..d
@@ -439,6 +445,7 @@ mod tests {
             templates: Some("t".into()),
             fonts: Some(vec!["f".into()]),
             no_bundled_fonts: Some(true),
+            system_fonts: Some(true),
             compression: Some(Compression::High),
             palette_tolerance: Some(0),
             bind: Some("0.0.0.0:8080".parse().unwrap()),

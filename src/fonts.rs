@@ -1,5 +1,5 @@
 //! The font database: the bundled fonts (compiled into the binary) plus any configured dirs.
-//! System fonts are never loaded, so output is the same on every machine.
+//! System fonts are loaded only when asked for, so by default output is the same on every machine.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -72,6 +72,11 @@ pub const DEFAULT_FAMILY: &str = "Inter";
 
 /// Loads the bundled fonts (when `bundled`) and every font file in `dirs`.
 pub fn load(bundled: bool, dirs: &[PathBuf]) -> Result<Arc<fontdb::Database>> {
+    load_with(bundled, dirs, false)
+}
+
+/// As [`load`], and the system's fonts too when `system`.
+pub fn load_with(bundled: bool, dirs: &[PathBuf], system: bool) -> Result<Arc<fontdb::Database>> {
     let mut db = fontdb::Database::new();
     if bundled {
         for (_, data) in BUNDLED {
@@ -94,6 +99,9 @@ pub fn load(bundled: bool, dirs: &[PathBuf]) -> Result<Arc<fontdb::Database>> {
                 dir.display()
             )));
         }
+    }
+    if system {
+        db.load_system_fonts();
     }
     if db.is_empty() {
         return Err(Error::Font(

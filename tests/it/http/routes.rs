@@ -284,3 +284,20 @@ async fn characters_no_font_draws_are_counted_in_a_header() {
     .await;
     assert_eq!(latin.header("x-ogmill-missing-glyphs"), "");
 }
+
+#[tokio::test]
+async fn dir_is_a_param_of_every_template_and_part_of_the_cache_key() {
+    let s = state(ServerOptions::default());
+    let auto = get(&s, "/api/og?title=Hello").await;
+    let rtl = get(&s, "/api/og?title=Hello&dir=rtl").await;
+    assert_eq!(rtl.header("x-ogmill-cache"), "miss", "not the auto card");
+    assert_ne!(auto.header("etag"), rtl.header("etag"));
+    assert_ne!(auto.png(), rtl.png());
+    let bad = get(&s, "/api/og?title=Hello&dir=up").await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    let body = String::from_utf8_lossy(&bad.body).to_string();
+    assert!(
+        body.contains("dir") && body.contains("auto, ltr or rtl"),
+        "{body}"
+    );
+}
