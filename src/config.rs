@@ -157,6 +157,12 @@ pub struct Config {
     #[arg(long, global = true, env = "OGMILL_REQUIRE_SIGNATURE", num_args = 0..=1,
           default_missing_value = "true", value_name = "BOOL")]
     pub require_signature: Option<bool>,
+    /// Development mode: watch the templates and font dirs and reload on change (pushed to
+    /// open playground pages); sign URLs and check pages (loopback allowed) in the playground.
+    /// Templates come from ./svg-templates when it exists and --templates is not given
+    #[arg(long, global = true, env = "OGMILL_DEV", num_args = 0..=1,
+          default_missing_value = "true", value_name = "BOOL")]
+    pub dev: Option<bool>,
     /// Directory of image assets that image params may name [default: assets]
     #[arg(long, global = true, env = "OGMILL_ASSETS", value_name = "DIR")]
     pub assets: Option<PathBuf>,
@@ -352,6 +358,7 @@ impl Config {
             api_keys: self.api_keys.clone().unwrap_or(d.api_keys),
             signing_keys: self.signing_keys.clone().unwrap_or(d.signing_keys),
             require_signature: self.require_signature.unwrap_or(d.require_signature),
+            dev: self.dev.unwrap_or(d.dev),
             images: self.image_options(),
             redis: self.redis_url.as_ref().map(|url| {
                 let d = crate::server::redis::RedisOptions::new(url.clone());
@@ -465,6 +472,7 @@ mod tests {
             api_keys: Some(vec!["k1".into(), "k2".into()]),
             signing_keys: Some(vec!["s1".into()]),
             require_signature: Some(true),
+            dev: Some(true),
             assets: Some("a".into()),
             image_allow_hosts: Some(vec!["img.example.com".into()]),
             allow_private_networks: Some(true),

@@ -89,6 +89,21 @@ impl<V: Clone> ByteLru<V> {
         inner.usage(evicted)
     }
 
+    /// Drops every entry whose key `stale` accepts (a reloaded template's old cards).
+    pub fn remove_where(&self, stale: impl Fn(&str) -> bool) -> Usage {
+        let mut inner = self.lock();
+        let keys: Vec<String> = inner
+            .lru
+            .iter()
+            .filter(|(k, _)| stale(k))
+            .map(|(k, _)| k.clone())
+            .collect();
+        for k in &keys {
+            inner.remove(k);
+        }
+        inner.usage(0)
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner<V>> {
         // A panic while holding the lock cannot leave the LRU half-updated in a way that
         // matters more than losing the cache, so keep serving from it.

@@ -25,10 +25,16 @@ fn main() {
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
-    let config = cli.config.resolve()?;
+    let mut config = cli.config.resolve()?;
     init_logging(&config)?;
+    let command = cli.command.unwrap_or(Command::Serve);
+    // `serve --dev` in a checkout edits the templates there, not the compiled-in copies.
+    let dev = matches!(command, Command::Serve) && config.dev == Some(true);
+    if dev && config.templates.is_none() && std::path::Path::new("svg-templates").is_dir() {
+        config.templates = Some(PathBuf::from("svg-templates"));
+    }
     let renderer = Renderer::new(config.engine_options())?;
-    match cli.command.unwrap_or(Command::Serve) {
+    match command {
         Command::Serve => serve(&config, renderer),
         Command::Render(args) => render(&config, &renderer, args),
         Command::Templates { json } => templates(&renderer, json),
@@ -62,6 +68,25 @@ fn init_logging(config: &Config) -> anyhow::Result<()> {
 fn serve(config: &Config, renderer: Renderer) -> anyhow::Result<()> {
     let options = config.server_options();
     let state = AppState::new(Arc::new(renderer), options.clone())?;
+    let engine = config.engine_options();
+    let watched: Vec<PathBuf> = engine
+        .templates_dir
+        .iter()
+        .chain(&engine.font_dirs)
+        .cloned()
+        .collect();
+    let _watch = if options.dev {
+        if watched.is_empty() {
+            tracing::warn!("--dev: nothing to watch (bundled templates; give --templates DIR)");
+        }
+        Some(ogmill::server::watch::watch(
+            state.clone(),
+            engine,
+            &watched,
+        )?)
+    } else {
+        None
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -78,8 +103,12 @@ fn serve(config: &Config, renderer: Renderer) -> anyhow::Result<()> {
         tracing::info!(
             templates = %names.join(", "),
             concurrency = options.concurrency,
-            "ogmill listening on http://{addr}  (try http://{addr}/api/og?title=Hello)"
+            "ogmill listening on http://{addr}  (playground: http://{addr}/, or try http://{addr}/api/og?title=Hello)"
         );
+        if options.dev {
+            let dirs: Vec<String> = watched.iter().map(|d| d.display().to_string()).collect();
+            tracing::info!(watching = %dirs.join(", "), "dev mode: changes reload and refresh open playground pages");
+        }
         ogmill::server::serve(listener, state, shutdown_signal()).await?;
         tracing::info!("stopped");
         Ok(())

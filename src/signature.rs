@@ -160,7 +160,7 @@ fn push(out: &mut Vec<u8>, s: &str) {
 
 /// Percent-encodes all but RFC 3986's unreserved characters, as `encodeURIComponent` does
 /// minus its few extras, so the URL survives any client.
-fn encode(s: &str) -> String {
+pub fn encode(s: &str) -> String {
     use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
     const SET: &AsciiSet = &NON_ALPHANUMERIC
         .remove(b'-')

@@ -17,6 +17,17 @@ pub fn refusal(ip: IpAddr) -> Option<String> {
     (!is_public(ip)).then(|| format!("{ip} is not a public address"))
 }
 
+/// True for this machine's own addresses: 127/8, `::1`, and 127/8 inside `::ffff:0:0/96`.
+/// Only the dev playground's page checker lets these through.
+pub fn is_loopback(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => v4.is_loopback(),
+        IpAddr::V6(v6) => {
+            v6.is_loopback() || v6.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
+        }
+    }
+}
+
 fn is_public_v4(ip: Ipv4Addr) -> bool {
     let [a, b, c, _] = ip.octets();
     let blocked = a == 0                              // "this network", 0.0.0.0

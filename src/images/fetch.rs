@@ -33,6 +33,9 @@ pub struct FetchOptions {
     /// Hosts (exactly as in the URL) that may be private while others may not: an
     /// intranet image server, or a test's own server.
     pub private_hosts: Vec<String>,
+    /// Lets loopback addresses through, and no other private ones: the dev playground's
+    /// page checker, which looks at pages served on this machine.
+    pub allow_loopback: bool,
 }
 
 /// A fetched body and how long its origin says it may be kept.
@@ -58,6 +61,7 @@ impl Fetcher {
             .dns_resolver(Arc::new(VettingResolver {
                 allow_private: options.allow_private_networks,
                 private_hosts: options.private_hosts.clone(),
+                allow_loopback: options.allow_loopback,
             }))
             .build()
             .map_err(|e| format!("cannot build the image fetcher: {e}"))?;
@@ -126,7 +130,9 @@ impl Fetcher {
             url::Host::Domain(_) => None,
         };
         let exempt = o.allow_private_networks || is_listed(&o.private_hosts, url.host_str());
-        match literal.and_then(address::refusal) {
+        let refusal =
+            |ip| address::refusal(ip).filter(|_| !(o.allow_loopback && address::is_loopback(ip)));
+        match literal.and_then(refusal) {
             Some(why) if !exempt => Err(ImageProblem::Blocked(why)),
             _ => Ok(()),
         }
@@ -214,19 +220,24 @@ impl std::error::Error for Refused {}
 struct VettingResolver {
     allow_private: bool,
     private_hosts: Vec<String>,
+    allow_loopback: bool,
 }
 
 impl Resolve for VettingResolver {
     fn resolve(&self, name: Name) -> Resolving {
         let host = name.as_str().to_owned();
         let allow_private = self.allow_private || is_listed(&self.private_hosts, Some(&host));
+        let allow_loopback = self.allow_loopback;
         Box::pin(async move {
             let addrs: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0))
                 .await
                 .map_err(|e| Box::new(e) as Box<dyn std::error::Error + Send + Sync>)?
                 .collect();
             if !allow_private {
-                if let Some(why) = addrs.iter().find_map(|a| address::refusal(a.ip())) {
+                let refused = |ip| {
+                    address::refusal(ip).filter(|_| !(allow_loopback && address::is_loopback(ip)))
+                };
+                if let Some(why) = addrs.iter().find_map(|a| refused(a.ip())) {
                     let msg = format!("{host} resolves to {why}");
                     return Err(Box::new(Refused(msg)) as Box<dyn std::error::Error + Send + Sync>);
                 }

@@ -79,6 +79,7 @@ impl ImageStore {
             allow_hosts: options.allow_hosts.clone(),
             allow_private_networks: options.allow_private_networks,
             private_hosts: options.private_hosts.clone(),
+            allow_loopback: false,
         })?;
         Ok(Arc::new(ImageStore {
             cache: ByteLru::new(options.cache_bytes),

@@ -43,6 +43,12 @@ impl Cache {
         self.publish(usage);
     }
 
+    /// Drops the cards whose key `stale` accepts.
+    pub fn remove_where(&self, stale: impl Fn(&str) -> bool) {
+        let usage = self.lru.remove_where(stale);
+        self.publish(usage);
+    }
+
     fn publish(&self, usage: Usage) {
         self.metrics.cache_bytes.set(usage.bytes as i64);
         self.metrics.cache_entries.set(usage.entries as i64);
@@ -60,6 +66,7 @@ mod tests {
             etag: "\"x\"".parse().unwrap(),
             render_time: Duration::ZERO,
             missing_glyphs: 0,
+            fit: None,
         })
     }
 

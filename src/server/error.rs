@@ -16,7 +16,7 @@ pub enum ApiError {
         "a valid API key is required: send 'Authorization: Bearer <key>' or 'dma-api-key: <key>'"
     )]
     Unauthorized,
-    #[error("no such route: {0}; try /api/og?title=..., /api/og/{{template}}?..., POST /v1/{{template}}, /templates")]
+    #[error("no such route: {0}; try / (the playground), /api/og?title=..., /api/og/{{template}}?..., POST /v1/{{template}}, /templates")]
     NotFound(String),
     #[error(transparent)]
     Forbidden(#[from] crate::signature::SignatureError),

@@ -9,10 +9,12 @@ mod cache;
 mod error;
 mod listener;
 mod metrics;
+mod playground;
 mod pool;
 pub mod query;
 pub mod redis;
 mod routes;
+pub mod watch;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -76,6 +78,9 @@ pub struct ServerOptions {
     pub degraded_cache_control: String,
     /// A shared Redis tier behind the memory cache. Default: `None`.
     pub redis: Option<redis::RedisOptions>,
+    /// Development mode: hot reload pushed to open playground pages, signed URLs and the
+    /// page checker (which may fetch from loopback) in the playground. Default: `false`.
+    pub dev: bool,
 }
 
 impl Default for ServerOptions {
@@ -102,8 +107,19 @@ impl Default for ServerOptions {
             images: crate::images::ImageOptions::default(),
             degraded_cache_control: "public, max-age=300".into(),
             redis: None,
+            dev: false,
         }
     }
+}
+
+/// What a dev server tells open playground pages (as server-sent events).
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum DevEvent {
+    /// New templates or fonts are in use; these templates changed (all of them when fonts did).
+    Reload { templates: Vec<String> },
+    /// The files on disk are broken; the previous templates stay in use.
+    Error { message: String },
 }
 
 /// Runs inside every render job before the render: for fault-injection tests (a panic, a
@@ -115,7 +131,8 @@ pub type FaultHook = Arc<dyn Fn(&str) + Send + Sync>;
 pub struct AppState(Arc<Inner>);
 
 struct Inner {
-    renderer: Arc<Renderer>,
+    /// Swapped whole by a hot reload (`serve --dev`); each request takes one snapshot.
+    renderer: arc_swap::ArcSwap<Renderer>,
     options: ServerOptions,
     cache_control: axum::http::HeaderValue,
     cache: cache::Cache,
@@ -129,6 +146,9 @@ struct Inner {
     degraded_cache_control: axum::http::HeaderValue,
     draining: AtomicBool,
     fault: Option<FaultHook>,
+    events: tokio::sync::broadcast::Sender<DevEvent>,
+    /// The last reload error, shown to pages that open after it; cleared by a good reload.
+    reload_error: std::sync::Mutex<Option<String>>,
 }
 
 impl AppState {
@@ -168,10 +188,12 @@ impl AppState {
             cache_control,
             metrics,
             fallback,
-            renderer,
+            renderer: arc_swap::ArcSwap::new(renderer),
             options,
             draining: AtomicBool::new(false),
             fault: None,
+            events: tokio::sync::broadcast::channel(16).0,
+            reload_error: std::sync::Mutex::new(None),
         })))
     }
 
@@ -183,12 +205,61 @@ impl AppState {
         AppState(Arc::new(inner))
     }
 
-    pub fn renderer(&self) -> &Arc<Renderer> {
-        &self.0.renderer
+    /// The current renderer (a snapshot: a reload does not change it under the caller).
+    pub fn renderer(&self) -> Arc<Renderer> {
+        self.0.renderer.load_full()
     }
 
     pub fn options(&self) -> &ServerOptions {
         &self.0.options
+    }
+
+    /// Puts `new` in place of the current renderer (a hot reload), drops the cached cards it
+    /// made stale (the changed and removed templates' ones; all of them when fonts or
+    /// settings changed) and tells open pages. Returns the changed template names.
+    pub fn replace_renderer(&self, new: Arc<Renderer>) -> Vec<String> {
+        let old = self.0.renderer.swap(new.clone());
+        let stale: Vec<String> = old
+            .templates()
+            .filter(|t| new.template(&t.name).is_none_or(|n| n.hash != t.hash))
+            .map(|t| format!("{}/{:016x}/", t.name, t.hash))
+            .collect();
+        let mut changed: Vec<String> = new
+            .templates()
+            .filter(|t| old.template(&t.name).is_none_or(|o| o.hash != t.hash))
+            .map(|t| t.name.clone())
+            .collect();
+        if old.fingerprint() != new.fingerprint() {
+            self.0.cache.remove_where(|_| true);
+            changed = new.templates().map(|t| t.name.clone()).collect();
+        } else {
+            self.0
+                .cache
+                .remove_where(|k| stale.iter().any(|p| k.starts_with(p.as_str())));
+        }
+        *self.reload_error() = None;
+        let _ = self.0.events.send(DevEvent::Reload {
+            templates: changed.clone(),
+        });
+        changed
+    }
+
+    /// A reload failed: the current renderer stays; open pages are told why.
+    pub fn report_reload_error(&self, message: String) {
+        *self.reload_error() = Some(message.clone());
+        let _ = self.0.events.send(DevEvent::Error { message });
+    }
+
+    fn reload_error(&self) -> std::sync::MutexGuard<'_, Option<String>> {
+        self.0
+            .reload_error
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Events for the playground, from now on.
+    pub fn events(&self) -> tokio::sync::broadcast::Receiver<DevEvent> {
+        self.0.events.subscribe()
     }
 
     /// The Prometheus text that `/metrics` serves.

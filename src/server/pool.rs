@@ -24,6 +24,8 @@ pub struct Card {
     pub render_time: Duration,
     /// Distinct characters no loaded font could draw.
     pub missing_glyphs: usize,
+    /// What the fit decided per text slot (`X-Ogmill-Fit`), when this instance rendered it.
+    pub fit: Option<HeaderValue>,
 }
 
 /// Why a render produced no card.

@@ -30,6 +30,7 @@ const X_FALLBACK: HeaderName = HeaderName::from_static("x-ogmill-fallback");
 const X_IGNORED: HeaderName = HeaderName::from_static("x-ogmill-ignored-params");
 const X_IMAGE_ERROR: HeaderName = HeaderName::from_static("x-ogmill-image-error");
 const X_MISSING: HeaderName = HeaderName::from_static("x-ogmill-missing-glyphs");
+const X_FIT: HeaderName = HeaderName::from_static("x-ogmill-fit");
 const SERVER_TIMING: HeaderName = HeaderName::from_static("server-timing");
 
 /// The whole HTTP surface, apart from the listener, so tests can drive it with `oneshot`.
@@ -43,6 +44,7 @@ pub fn app(state: AppState) -> Router {
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
+        .merge(super::playground::routes())
         .fallback(|req: Request| async move { ApiError::NotFound(req.uri().path().into()) })
         .layer(DefaultBodyLimit::max(options.max_body_bytes))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
@@ -205,8 +207,11 @@ async fn render_card(
         params,
         unknown: UnknownParams::Ignore,
     };
-    let resolved = state.renderer().resolve(&req)?;
-    let key = state.renderer().key(&resolved);
+    // One snapshot for the whole request: a hot reload must not pair one template's key
+    // with another's pixels.
+    let renderer = state.renderer();
+    let resolved = renderer.resolve(&req)?;
+    let key = renderer.key(&resolved);
     let etag = etag(&key);
     let private = resolved.template.private
         && (headers.contains_key(header::AUTHORIZATION) || headers.contains_key(header::COOKIE));
@@ -248,7 +253,7 @@ async fn render_card(
     let degraded = !problems.is_empty();
     let store = !private && !degraded;
     let keys = store.then(|| (key.clone(), redis_key));
-    let job = render_job(state, &resolved, etag, images, keys);
+    let job = render_job(state, &renderer, &resolved, etag, images, keys);
     let shared_key = (!private).then_some(key.as_str());
     let run = state.0.pool.run(shared_key, job);
     match tokio::time::timeout(state.options().render_timeout, run).await {
@@ -317,6 +322,7 @@ async fn from_redis(
         etag: etag.clone(),
         render_time: std::time::Duration::ZERO,
         missing_glyphs: stored.missing_glyphs as usize,
+        fit: None,
     });
     state.0.cache.insert(key.to_owned(), card.clone());
     Some(card)
@@ -326,12 +332,14 @@ async fn from_redis(
 /// every waiter has timed out by then, so the work is not wasted), return it.
 fn render_job(
     state: &AppState,
+    renderer: &Arc<crate::Renderer>,
     resolved: &Resolved,
     etag: HeaderValue,
     images: Vec<Option<crate::images::Prepared>>,
     keys: Option<(String, Option<String>)>,
 ) -> Job {
     let state = state.clone();
+    let renderer = renderer.clone();
     let name = resolved.template.name.clone();
     let params = resolved.params.clone();
     let dir = resolved.dir;
@@ -339,7 +347,6 @@ fn render_job(
         if let Some(hook) = &state.0.fault {
             hook(&name);
         }
-        let renderer = state.renderer();
         let template = renderer
             .template(&name)
             .ok_or_else(|| crate::Error::Internal(format!("template '{name}' vanished")))?;
@@ -363,6 +370,7 @@ fn render_job(
             etag,
             render_time: started.elapsed(),
             missing_glyphs: missing.len(),
+            fit: fit_header(&rendered.fits),
         });
         if let Some((key, redis_key)) = keys {
             state.0.cache.insert(key, card.clone());
@@ -393,10 +401,27 @@ fn card_response(card: &Card, cache: &'static str, cache_control: HeaderValue) -
     if card.missing_glyphs > 0 {
         h.insert(X_MISSING, card.missing_glyphs.into());
     }
+    if let Some(fit) = &card.fit {
+        h.insert(X_FIT, fit.clone());
+    }
     if let Ok(v) = HeaderValue::from_str(&timing) {
         h.insert(SERVER_TIMING, v);
     }
     res
+}
+
+/// `title 64 3 truncated, author 32 1`: per text slot, the size in px, the lines, and
+/// whether the text was cut. For the playground and anyone tuning a template.
+fn fit_header(fits: &[crate::fit::SlotFit]) -> Option<HeaderValue> {
+    let parts: Vec<String> = fits
+        .iter()
+        .filter(|f| f.lines > 0)
+        .map(|f| {
+            let cut = if f.truncated { " truncated" } else { "" };
+            format!("{} {} {}{cut}", f.slot, f.font_size, f.lines)
+        })
+        .collect();
+    HeaderValue::from_str(&parts.join(", ")).ok()
 }
 
 /// A preview is never broken: a failure that is not the client's gets the fallback image,

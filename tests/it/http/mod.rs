@@ -6,6 +6,7 @@
 mod caching;
 mod listener;
 mod overload;
+mod playground;
 mod routes;
 mod signing;
 

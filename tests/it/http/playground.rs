@@ -1,0 +1,281 @@
+//! The playground's server side: the page and its assets, card URLs (signed in dev mode),
+//! the fit header, the page checker, and hot reload (swap, stale cache entries, events).
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::http::StatusCode;
+use ogmill::server::{watch, AppState, DevEvent, ServerOptions};
+use ogmill::{Options, Renderer};
+
+use super::{get, state};
+
+#[tokio::test]
+async fn the_page_and_its_assets_are_served_from_the_binary() {
+    let s = state(ServerOptions::default());
+    for (path, kind, needle) in [
+        ("/", "text/html", "ogmill <span>playground</span>"),
+        ("/playground", "text/html", "/playground/app.js"),
+        ("/playground/app.js", "text/javascript", "EventSource"),
+        ("/playground/app.css", "text/css", "@media"),
+    ] {
+        let r = get(&s, path).await;
+        assert_eq!(r.status, StatusCode::OK, "{path}");
+        assert!(r.header("content-type").starts_with(kind), "{path}");
+        assert!(r.text().contains(needle), "{path}");
+    }
+    let st: serde_json::Value =
+        serde_json::from_slice(&get(&s, "/playground/state").await.body).unwrap();
+    assert_eq!(st["dev"], false);
+    let names: Vec<&str> = st["templates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["blog", "default", "product", "profile"]);
+}
+
+#[tokio::test]
+async fn a_card_url_is_checked_and_its_render_says_what_the_fit_decided() {
+    let s = state(ServerOptions::default());
+    let r = get(
+        &s,
+        "/playground/url/blog?title=Hello%20there&author=&dir=rtl",
+    )
+    .await;
+    let v: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
+    assert_eq!(
+        v["url"], "/api/og/blog?title=Hello%20there&dir=rtl",
+        "empty values left out"
+    );
+    assert_eq!(v["signed"], false);
+    let card = get(&s, v["url"].as_str().unwrap()).await;
+    card.png();
+    assert_eq!(
+        card.header("x-ogmill-fit"),
+        "title 76 1, author 32 1, date 28 1"
+    );
+    let long = "word ".repeat(59) + "end";
+    let cut = get(&s, &format!("/api/og?title={}", long.replace(' ', "%20"))).await;
+    assert!(
+        cut.header("x-ogmill-fit").contains(" truncated"),
+        "{}",
+        cut.header("x-ogmill-fit")
+    );
+    let bad = get(&s, "/playground/url/blog?titel=x").await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(
+        bad.text().contains("unknown parameter 'titel'"),
+        "{}",
+        bad.text()
+    );
+}
+
+#[tokio::test]
+async fn urls_are_signed_only_by_a_dev_server() {
+    let keyed = ServerOptions {
+        signing_keys: vec!["k1".into()],
+        require_signature: true,
+        ..Default::default()
+    };
+    let prod = state(keyed.clone());
+    let v: serde_json::Value =
+        serde_json::from_slice(&get(&prod, "/playground/url/default?title=Hi").await.body).unwrap();
+    assert_eq!(
+        v["signed"], false,
+        "a public server must not sign for anyone who asks"
+    );
+    assert_eq!(
+        get(&prod, v["url"].as_str().unwrap()).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let dev = state(ServerOptions { dev: true, ..keyed });
+    let v: serde_json::Value =
+        serde_json::from_slice(&get(&dev, "/playground/url/default?title=Hi").await.body).unwrap();
+    assert_eq!(v["signed"], true);
+    assert!(v["url"].as_str().unwrap().contains("&sig="));
+    get(&dev, v["url"].as_str().unwrap()).await.png();
+}
+
+/// A site on loopback with one page whose tags have the usual mistakes, and its image.
+async fn site() -> std::net::SocketAddr {
+    use axum::routing::get as route;
+    let png = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/golden/default.png"
+    ))
+    .unwrap();
+    let page = r#"<!doctype html><html><head><title>Hello</title>
+        <meta property="og:title" content="Hello">
+        <meta property="og:image" content="/og.png">
+        <meta name="twitter:card" content="summary"></head><body></body></html>"#;
+    let app = axum::Router::new()
+        .route(
+            "/post",
+            route(move || async move { axum::response::Html(page) }),
+        )
+        .route(
+            "/og.png",
+            route(move || async move { ([("content-type", "image/png")], png) }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    addr
+}
+
+#[tokio::test]
+async fn the_page_checker_reads_tags_on_loopback_in_dev_mode_only() {
+    let addr = site().await;
+    let uri = format!("/playground/check?url=http://{addr}/post");
+    let prod = state(ServerOptions::default());
+    let r = get(&prod, &uri).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(r.text().contains("--dev"), "{}", r.text());
+    let dev = state(ServerOptions {
+        dev: true,
+        ..Default::default()
+    });
+    let r = get(&dev, &uri).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let report: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
+    let problems: Vec<String> = report["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["message"].as_str().unwrap().to_owned())
+        .collect();
+    for expected in [
+        "og:image '/og.png' is relative",
+        "og:image:width and og:image:height are missing",
+        "twitter:card is 'summary'",
+        "og:description is missing",
+    ] {
+        assert!(
+            problems.iter().any(|p| p.contains(expected)),
+            "{expected}: {problems:?}"
+        );
+    }
+    let image = &report["image"];
+    assert_eq!(image["url"], format!("http://{addr}/og.png"));
+    assert_eq!(
+        (image["width"].as_u64(), image["height"].as_u64()),
+        (Some(1200), Some(630))
+    );
+    // Loopback only: other private networks stay closed, even in dev mode.
+    let r = get(&dev, "/playground/check?url=http://10.0.0.1/").await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.text().contains("not a public address"), "{}", r.text());
+}
+
+fn copy_templates(to: &Path) {
+    let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("svg-templates");
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+    }
+}
+
+fn dev_state(dir: &Path) -> (AppState, Options) {
+    let options = Options {
+        templates_dir: Some(dir.to_owned()),
+        ..Default::default()
+    };
+    let renderer = Arc::new(Renderer::new(options.clone()).unwrap());
+    let s = AppState::new(
+        renderer,
+        ServerOptions {
+            dev: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    (s, options)
+}
+
+/// Makes the default template's background red (a value no test title produces).
+fn recolor(dir: &Path, color: &str) {
+    let path = dir.join("default.svg");
+    let svg = std::fs::read_to_string(&path).unwrap();
+    let at = svg.find("<rect").expect("a background rect");
+    let end = at + svg[at..].find("/>").unwrap();
+    let rect = format!(r#"<rect width="1200" height="630" fill="{color}"/>"#);
+    std::fs::write(&path, format!("{}{rect}{}", &svg[..at], &svg[end + 2..])).unwrap();
+}
+
+#[tokio::test]
+async fn a_reload_swaps_templates_drops_their_stale_cards_and_keeps_the_old_on_error() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_templates(dir.path());
+    let (s, options) = dev_state(dir.path());
+    let mut events = s.events();
+    let uri = "/api/og?title=Reload";
+    let before = get(&s, uri).await;
+    assert_eq!(get(&s, uri).await.header("x-ogmill-cache"), "hit");
+    let blog = "/api/og/blog?title=Untouched";
+    get(&s, blog).await.png();
+
+    recolor(dir.path(), "#ff0000");
+    watch::reload(&s, &options);
+    assert_eq!(
+        events.try_recv().unwrap(),
+        DevEvent::Reload {
+            templates: vec!["default".into()]
+        }
+    );
+    let after = get(&s, uri).await;
+    assert_eq!(after.header("x-ogmill-cache"), "miss");
+    assert_ne!(before.header("etag"), after.header("etag"));
+    assert_eq!(after.png().get_pixel(1, 1).0, [255, 0, 0, 255]);
+    assert_eq!(
+        get(&s, blog).await.header("x-ogmill-cache"),
+        "hit",
+        "other templates keep their cards"
+    );
+
+    std::fs::write(dir.path().join("default.svg"), "<svg broken").unwrap();
+    watch::reload(&s, &options);
+    match events.try_recv().unwrap() {
+        DevEvent::Error { message } => assert!(message.contains("default.svg"), "{message}"),
+        other => panic!("{other:?}"),
+    }
+    let st: serde_json::Value =
+        serde_json::from_slice(&get(&s, "/playground/state").await.body).unwrap();
+    assert!(st["reload_error"].as_str().unwrap().contains("default.svg"));
+    assert_eq!(
+        get(&s, uri).await.png().get_pixel(1, 1).0,
+        [255, 0, 0, 255],
+        "old version kept"
+    );
+}
+
+#[tokio::test]
+async fn the_watcher_reloads_when_a_file_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_templates(dir.path());
+    let (s, options) = dev_state(dir.path());
+    let _watch = watch::watch(s.clone(), options, &[dir.path().to_owned()]).unwrap();
+    let mut events = s.events();
+    recolor(dir.path(), "#00ff00");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        match events.try_recv() {
+            Ok(DevEvent::Reload { .. }) => break,
+            Ok(other) => panic!("{other:?}"),
+            Err(_) if Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(50)).await
+            }
+            Err(e) => panic!("no reload within 10 s: {e:?}"),
+        }
+    }
+    let card = get(&s, "/api/og?title=Watched").await;
+    assert_eq!(card.png().get_pixel(1, 1).0, [0, 255, 0, 255]);
+}
+
+#[tokio::test]
+async fn events_are_a_dev_only_stream() {
+    let r = get(&state(ServerOptions::default()), "/playground/events").await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+}
