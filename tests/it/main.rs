@@ -1,5 +1,6 @@
 //! One integration-test binary; each module is named for what it tests.
 
+mod browser;
 mod build;
 mod cli;
 mod escaping;

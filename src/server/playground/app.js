@@ -28,7 +28,12 @@ async function errorText(res) {
 }
 
 // The card's URL for these values (signed by a dev server with a key), or the reason not.
+// Values equal to their param's default are left out: the server applies defaults anyway.
 async function cardUrl(name, vals, signal) {
+  const t = state.templates.find((x) => x.name === name);
+  vals = Object.fromEntries(
+    Object.entries(vals).filter(([k, v]) => !t.params.some((p) => p.name === k && p.default === v)),
+  );
   const res = await fetch(`/playground/url/${encodeURIComponent(name)}?${query(vals)}`, { signal, cache: "no-store" });
   if (!res.ok) throw new Error(await errorText(res));
   return res.json();
