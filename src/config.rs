@@ -159,7 +159,8 @@ pub struct Config {
     pub require_signature: Option<bool>,
     /// Development mode: watch the templates and font dirs and reload on change (pushed to
     /// open playground pages); sign URLs and check pages (loopback allowed) in the playground.
-    /// Templates come from ./svg-templates when it exists and --templates is not given
+    /// Templates come from ./svg-templates and fonts from ./fonts when they exist and
+    /// --templates and --fonts are not given
     #[arg(long, global = true, env = "OGMILL_DEV", num_args = 0..=1,
           default_missing_value = "true", value_name = "BOOL")]
     pub dev: Option<bool>,

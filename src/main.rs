@@ -33,6 +33,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     if dev && config.templates.is_none() && std::path::Path::new("svg-templates").is_dir() {
         config.templates = Some(PathBuf::from("svg-templates"));
     }
+    // Likewise the fonts: the same files as the compiled-in ones, read from disk so that
+    // changing one reloads.
+    let bundled = config.no_bundled_fonts != Some(true);
+    if dev && bundled && config.fonts.is_none() && std::path::Path::new("fonts").is_dir() {
+        config.fonts = Some(vec![PathBuf::from("fonts")]);
+        config.no_bundled_fonts = Some(true);
+    }
     let renderer = Renderer::new(config.engine_options())?;
     match command {
         Command::Serve => serve(&config, renderer),
