@@ -145,6 +145,9 @@ struct Inner {
     redis: Option<Arc<redis::RedisTier>>,
     degraded_cache_control: axum::http::HeaderValue,
     draining: AtomicBool,
+    /// Flips to true with `draining`, so endless responses (event streams) end and a
+    /// shutdown need not wait out its grace period for them.
+    drain: tokio::sync::watch::Sender<bool>,
     fault: Option<FaultHook>,
     events: tokio::sync::broadcast::Sender<DevEvent>,
     /// The last reload error, shown to pages that open after it; cleared by a good reload.
@@ -191,6 +194,7 @@ impl AppState {
             renderer: arc_swap::ArcSwap::new(renderer),
             options,
             draining: AtomicBool::new(false),
+            drain: tokio::sync::watch::channel(false).0,
             fault: None,
             events: tokio::sync::broadcast::channel(16).0,
             reload_error: std::sync::Mutex::new(None),
@@ -270,6 +274,13 @@ impl AppState {
     /// After this, `/readyz` answers 503 so load balancers stop sending traffic.
     pub fn start_draining(&self) {
         self.0.draining.store(true, Ordering::SeqCst);
+        self.0.drain.send_replace(true);
+    }
+
+    /// Completes once draining has started.
+    pub async fn drained(&self) {
+        let mut rx = self.0.drain.subscribe();
+        let _ = rx.wait_for(|d| *d).await;
     }
 
     pub fn is_draining(&self) -> bool {

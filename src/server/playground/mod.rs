@@ -150,10 +150,15 @@ async fn events(State(state): State<AppState>) -> Result<Response, ApiError> {
         ));
     }
     let rx = state.events();
-    let stream = futures_util::stream::unfold(rx, |mut rx| async move {
+    let stream = futures_util::stream::unfold((rx, state), |(mut rx, state)| async move {
         loop {
-            match rx.recv().await {
-                Ok(e) => return Some((Ok::<_, Infallible>(event(&e)), rx)),
+            let next = tokio::select! {
+                next = rx.recv() => next,
+                // End the stream on shutdown; the page reconnects to the next server.
+                () = state.drained() => return None,
+            };
+            match next {
+                Ok(e) => return Some((Ok::<_, Infallible>(event(&e)), (rx, state))),
                 Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
                 Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
             }

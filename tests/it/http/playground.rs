@@ -279,3 +279,30 @@ async fn events_are_a_dev_only_stream() {
     let r = get(&state(ServerOptions::default()), "/playground/events").await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn the_event_stream_carries_reload_news_and_ends_on_shutdown() {
+    use tower::ServiceExt;
+    let s = state(ServerOptions {
+        dev: true,
+        ..Default::default()
+    });
+    let req = axum::http::Request::get("/playground/events")
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let res = ogmill::server::app(s.clone()).oneshot(req).await.unwrap();
+    assert_eq!(res.headers()["content-type"], "text/event-stream");
+    let body = tokio::spawn(axum::body::to_bytes(res.into_body(), 1 << 20));
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    s.report_reload_error("blog.svg: bad XML".into());
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    s.start_draining();
+    let body = tokio::time::timeout(Duration::from_secs(2), body)
+        .await
+        .expect("the stream ends when the server drains")
+        .unwrap()
+        .unwrap();
+    let text = String::from_utf8_lossy(&body);
+    assert!(text.contains("event: reload-error"), "{text}");
+    assert!(text.contains(r#""message":"blog.svg: bad XML""#), "{text}");
+}
