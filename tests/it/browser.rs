@@ -16,29 +16,8 @@ const PLAYWRIGHT: &str = "playwright-core@1.64.1";
 const CHROMIUM: &str = "/usr/bin/chromium";
 
 fn playwright() -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/pw-tools");
-    let module = dir.join("node_modules/playwright-core");
-    if !module.exists() {
-        std::fs::create_dir_all(&dir).unwrap();
-        let out = Command::new("npm")
-            .args([
-                "install",
-                "--no-audit",
-                "--no-fund",
-                "--no-save",
-                "--prefix",
-            ])
-            .arg(&dir)
-            .arg(PLAYWRIGHT)
-            .output()
-            .expect("npm runs (apt-get install nodejs npm)");
-        assert!(
-            out.status.success(),
-            "npm install {PLAYWRIGHT} failed:\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-    module
+    crate::support::npm_tools("pw-tools", &[PLAYWRIGHT], &["node_modules/playwright-core"])
+        .join("node_modules/playwright-core")
 }
 
 #[test]

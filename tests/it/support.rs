@@ -100,3 +100,41 @@ pub fn title_layers(template: &str, params: &[(&str, &str)]) -> TitleLayers {
         lines: placed[i].lines.iter().map(|l| l.text.clone()).collect(),
     }
 }
+
+/// Copies the bundled `svg-templates/` into `to`, for tests that edit templates.
+pub fn copy_templates(to: &std::path::Path) {
+    let from = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("svg-templates");
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+    }
+}
+
+/// npm `packages` installed once into `target/<dir>` (kept between runs); the install is
+/// skipped when every path in `marks` (relative to that dir) exists.
+pub fn npm_tools(dir: &str, packages: &[&str], marks: &[&str]) -> std::path::PathBuf {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("target")
+        .join(dir);
+    if !marks.iter().all(|m| dir.join(m).exists()) {
+        std::fs::create_dir_all(&dir).unwrap();
+        let out = std::process::Command::new("npm")
+            .args([
+                "install",
+                "--no-audit",
+                "--no-fund",
+                "--no-save",
+                "--prefix",
+            ])
+            .arg(&dir)
+            .args(packages)
+            .output()
+            .expect("npm runs (apt-get install nodejs npm)");
+        assert!(
+            out.status.success(),
+            "npm install {packages:?} failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    dir
+}

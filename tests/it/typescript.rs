@@ -27,29 +27,14 @@ fn node_available() {
 
 /// typescript and @types/node, installed once per target dir.
 fn tools() -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/ts-tools");
-    let tsc = dir.join("node_modules/typescript/bin/tsc");
-    if !tsc.exists() || !dir.join("node_modules/@types/node").exists() {
-        std::fs::create_dir_all(&dir).unwrap();
-        let out = Command::new("npm")
-            .args([
-                "install",
-                "--no-audit",
-                "--no-fund",
-                "--no-save",
-                "--prefix",
-            ])
-            .arg(&dir)
-            .args(TOOLS)
-            .output()
-            .expect("npm runs (apt-get install npm)");
-        assert!(
-            out.status.success(),
-            "npm install {TOOLS:?} failed:\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-    dir
+    crate::support::npm_tools(
+        "ts-tools",
+        TOOLS,
+        &[
+            "node_modules/typescript/bin/tsc",
+            "node_modules/@types/node",
+        ],
+    )
 }
 
 /// The helper compiled (strict) with a driver beside it, once per test run.

@@ -10,6 +10,7 @@ use ogmill::server::{watch, AppState, DevEvent, ServerOptions};
 use ogmill::{Options, Renderer};
 
 use super::{get, state};
+use crate::support::copy_templates;
 
 #[tokio::test]
 async fn the_page_and_its_assets_are_served_from_the_binary() {
@@ -168,14 +169,6 @@ async fn the_page_checker_reads_tags_on_loopback_in_dev_mode_only() {
     let r = get(&dev, "/playground/check?url=http://10.0.0.1/").await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert!(r.text().contains("not a public address"), "{}", r.text());
-}
-
-fn copy_templates(to: &Path) {
-    let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("svg-templates");
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
-    }
 }
 
 fn dev_state(dir: &Path) -> (AppState, Options) {
