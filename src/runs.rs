@@ -319,6 +319,22 @@ mod tests {
     }
 
     #[test]
+    fn a_template_names_its_own_chain_in_font_family() {
+        // Both Inter and Noto Sans Hebrew draw the shekel sign: the chain decides.
+        let (f, default) = setup();
+        let got = names(&f, "₪", &f.itemize(&default, "₪", 0));
+        assert_eq!(got, [("₪", "Inter".to_string(), false)]);
+        let chain = f.chain(&[
+            "No Such Font".into(),
+            "Noto Sans Hebrew".into(),
+            "Inter".into(),
+        ]);
+        let got = names(&f, "₪", &f.itemize(&chain, "₪", 0));
+        assert_eq!(got, [("₪", "Noto Sans Hebrew".to_string(), false)]);
+        assert_eq!(f.name(chain.first()), "Noto Sans Hebrew");
+    }
+
+    #[test]
     fn emoji_presentation() {
         for e in ["🚀", "✨", "1️⃣", "❤️", "🇯🇵", "👩🏽‍💻", "🏳️‍🌈"]
         {
