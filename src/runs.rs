@@ -158,12 +158,17 @@ impl Families {
             g.chars()
                 .all(|c| invisible(c) || self.families[f].coverage.contains(c))
         };
+        let emoji = is_emoji(g);
+        // The common case, decided early: more text the slot's own font draws.
+        if current == Some(chain.first()) && !emoji && covers(chain.first()) {
+            return chain.first();
+        }
         if let Some(cur) = current.filter(|&c| Some(c) != chain.emoji) {
-            if !g.chars().any(char::is_alphanumeric) && !is_emoji(g) && covers(cur) {
+            if !g.chars().any(char::is_alphanumeric) && !emoji && covers(cur) {
                 return cur;
             }
         }
-        let emoji_first = is_emoji(g).then_some(chain.emoji).flatten();
+        let emoji_first = emoji.then_some(chain.emoji).flatten();
         let mut order = emoji_first.into_iter().chain(chain.order.iter().copied());
         if let Some(f) = order.clone().find(|&f| covers(f)) {
             return f;
@@ -179,6 +184,10 @@ impl Families {
 
     /// Runs of `line` in visual order (left to right), for a paragraph of direction `rtl`.
     pub fn visual(&self, chain: &Chain, line: &str, rtl: bool) -> Vec<Run> {
+        // Most titles are left to right through and through: no reordering to do.
+        if !rtl && !line.chars().any(reorders) {
+            return self.itemize(chain, line, 0);
+        }
         let level = if rtl { Level::rtl() } else { Level::ltr() };
         let bidi = BidiInfo::new(line, Some(level));
         let mut out = vec![];
@@ -195,6 +204,17 @@ impl Families {
         }
         out
     }
+}
+
+/// Characters that make a left-to-right line need the bidi algorithm: right-to-left
+/// letters and explicit embeddings, overrides and isolates.
+fn reorders(c: char) -> bool {
+    use unicode_bidi::BidiClass::*;
+    (c as u32) >= 0x0590
+        && matches!(
+            unicode_bidi::bidi_class(c),
+            R | AL | RLE | RLO | RLI | LRE | LRO | LRI | FSI | PDF | PDI
+        )
 }
 
 /// Generic CSS families resolve to the default family, as the font database does.
