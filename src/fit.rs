@@ -491,6 +491,11 @@ fn run_text(line: &str, run: &Run) -> String {
     }
 }
 
+/// A run of spaces only: it draws nothing, but its width counts.
+fn is_blank(line: &str, run: &Run) -> bool {
+    line[run.range.clone()].chars().all(char::is_whitespace)
+}
+
 /// Lays out each of `texts` in the slot's font, each run of each text as its own `<text>`,
 /// all in one usvg parse.
 fn measure(slot: &TextSlot, texts: &[&str], opts: &Typesetter) -> Result<Vec<Option<LayoutBox>>> {
@@ -515,15 +520,14 @@ fn measure(slot: &TextSlot, texts: &[&str], opts: &Typesetter) -> Result<Vec<Opt
             );
             crate::xml::escape_attr(opts.families.name(run.family), &mut doc);
             doc.push_str("\">");
-            let s = run_text(text, run);
-            // usvg drops a text of only spaces; measure it between two letters instead.
-            let blank = s.chars().all(char::is_whitespace);
-            if blank {
+            if is_blank(text, run) {
+                // usvg drops a text of only spaces; measure it between two letters instead
+                // (and without direction marks, which are no whitespace either).
                 doc.push('x');
-            }
-            escape_text(&s, &mut doc);
-            if blank {
+                escape_text(&text[run.range.clone()], &mut doc);
                 doc.push('x');
+            } else {
+                escape_text(&run_text(text, run), &mut doc);
             }
             doc.push_str("</text>");
         }
@@ -551,8 +555,7 @@ fn measure(slot: &TextSlot, texts: &[&str], opts: &Typesetter) -> Result<Vec<Opt
                 };
                 let b = out.get_or_insert_with(LayoutBox::default);
                 let (x, lb) = (b.width, t.bounding_box());
-                let blank = texts[i][run.range.clone()].chars().all(char::is_whitespace);
-                if blank {
+                if is_blank(texts[i], &run) {
                     b.width = x + (lb.right() - xx).max(0.0);
                     b.runs.push((run, x));
                     continue;

@@ -101,6 +101,19 @@ fn hebrew_with_a_latin_brand_reads_right_to_left() {
     );
 }
 
+#[test]
+fn a_space_between_an_emoji_and_latin_keeps_its_width_in_a_right_to_left_line() {
+    // " 🚀" is a right-to-left run of a space (Inter) and an emoji: the space is a run of
+    // its own, which must still push the emoji away from the brand.
+    let width = |t: &str| {
+        let (x0, _, x1, _) = ink(&title_layers("default", &[("title", t)]));
+        x1 - x0
+    };
+    let spaced = width("עולם Open 🚀");
+    let tight = width("עולם Open🚀");
+    assert!(spaced > tight + 10, "spaced {spaced}px, tight {tight}px");
+}
+
 fn colorful(t: &TitleLayers) -> usize {
     let (x0, y0, x1, y1) = ink(t);
     let mut n = 0;
