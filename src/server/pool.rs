@@ -24,7 +24,7 @@ pub struct Card {
     pub render_time: Duration,
     /// Distinct characters no loaded font could draw.
     pub missing_glyphs: usize,
-    /// What the fit decided per text slot (`X-Ogmill-Fit`), when this instance rendered it.
+    /// What the fit decided per text slot (`X-Ogmill-Fit`).
     pub fit: Option<HeaderValue>,
 }
 

@@ -15,8 +15,9 @@ use redis::aio::MultiplexedConnection;
 use super::metrics::Metrics;
 
 /// Marks our values: anything else under one of our keys is ignored and overwritten.
-/// Version 2 added the missing-glyph count (4 bytes, big-endian) before the PNG.
-const MAGIC: &[u8] = b"ogmill-card-2\n";
+/// Version 2 added the missing-glyph count (4 bytes, big-endian) before the PNG; version 3
+/// the fit (`X-Ogmill-Fit`, 2-byte big-endian length, then its bytes) after the count.
+const MAGIC: &[u8] = b"ogmill-card-3\n";
 const PNG_SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
 /// Deletes a lock only if it holds the given owner.
 const UNLOCK: &str =
@@ -128,10 +129,7 @@ impl RedisTier {
     pub fn put(self: &Arc<Self>, key: String, card: Stored, ttl: Duration) {
         let tier = self.clone();
         tokio::spawn(async move {
-            let mut value = Vec::with_capacity(MAGIC.len() + 4 + card.png.len());
-            value.extend_from_slice(MAGIC);
-            value.extend_from_slice(&card.missing_glyphs.to_be_bytes());
-            value.extend_from_slice(&card.png);
+            let value = encode(&card);
             let ms = ttl.as_millis().max(1) as u64;
             let set = redis::cmd("SET")
                 .arg(&key)
@@ -273,18 +271,63 @@ impl RedisTier {
 }
 
 /// A card as Redis keeps it.
+#[derive(Debug, PartialEq)]
 pub struct Stored {
     pub png: Bytes,
     /// What `X-Ogmill-Missing-Glyphs` said when it was rendered.
     pub missing_glyphs: u32,
+    /// What `X-Ogmill-Fit` said (ASCII; empty when there was none).
+    pub fit: String,
+}
+
+fn encode(card: &Stored) -> Vec<u8> {
+    let fit = &card.fit.as_bytes()[..card.fit.len().min(u16::MAX as usize)];
+    let mut value = Vec::with_capacity(MAGIC.len() + 6 + fit.len() + card.png.len());
+    value.extend_from_slice(MAGIC);
+    value.extend_from_slice(&card.missing_glyphs.to_be_bytes());
+    value.extend_from_slice(&(fit.len() as u16).to_be_bytes());
+    value.extend_from_slice(fit);
+    value.extend_from_slice(&card.png);
+    value
 }
 
 /// Our card, or `None` for anything else (old formats, garbage, truncated values).
 fn decode(value: &[u8]) -> Option<Stored> {
     let rest = value.strip_prefix(MAGIC)?;
-    let (count, png) = rest.split_first_chunk::<4>()?;
-    png.starts_with(PNG_SIGNATURE).then(|| Stored {
+    let (count, rest) = rest.split_first_chunk::<4>()?;
+    let (len, rest) = rest.split_first_chunk::<2>()?;
+    let (fit, png) = rest.split_at_checked(usize::from(u16::from_be_bytes(*len)))?;
+    if !png.starts_with(PNG_SIGNATURE) {
+        return None;
+    }
+    Some(Stored {
         png: Bytes::copy_from_slice(png),
         missing_glyphs: u32::from_be_bytes(*count),
+        fit: std::str::from_utf8(fit).ok()?.to_owned(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cards_round_trip_and_anything_else_is_a_miss() {
+        let card = Stored {
+            png: Bytes::from_static(b"\x89PNG\r\n\x1a\nrest"),
+            missing_glyphs: 3,
+            fit: "title 64 3 truncated".into(),
+        };
+        assert_eq!(decode(&encode(&card)), Some(card));
+        let mut old = b"ogmill-card-2\n\0\0\0\0".to_vec();
+        old.extend_from_slice(PNG_SIGNATURE);
+        assert_eq!(decode(&old), None, "format 2 is re-rendered");
+        let mut cut = encode(&Stored {
+            png: Bytes::new(),
+            missing_glyphs: 0,
+            fit: "x".repeat(9),
+        });
+        cut.truncate(MAGIC.len() + 8);
+        assert_eq!(decode(&cut), None, "a fit longer than the value");
+    }
 }

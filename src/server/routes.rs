@@ -322,7 +322,9 @@ async fn from_redis(
         etag: etag.clone(),
         render_time: std::time::Duration::ZERO,
         missing_glyphs: stored.missing_glyphs as usize,
-        fit: None,
+        fit: (!stored.fit.is_empty())
+            .then(|| HeaderValue::from_str(&stored.fit).ok())
+            .flatten(),
     });
     state.0.cache.insert(key.to_owned(), card.clone());
     Some(card)
@@ -378,6 +380,12 @@ fn render_job(
                 let stored = super::redis::Stored {
                     png: card.png.clone(),
                     missing_glyphs: card.missing_glyphs as u32,
+                    fit: card
+                        .fit
+                        .as_ref()
+                        .and_then(|f| f.to_str().ok())
+                        .unwrap_or("")
+                        .to_owned(),
                 };
                 redis.put(rkey, stored, state.options().cache_ttl);
             }

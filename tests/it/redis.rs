@@ -280,13 +280,19 @@ async fn an_instance_releases_its_own_render_lock_and_never_another_ones() {
 }
 
 #[tokio::test]
-async fn a_redis_hit_says_how_many_glyphs_are_missing_as_the_render_did() {
+async fn a_redis_hit_says_what_the_render_said_of_glyphs_and_fit() {
     let redis = RedisServer::start();
     let (a, b) = (state(options(&redis.url())), state(options(&redis.url())));
     let uri = "/api/og?title=%F0%90%80%80%F0%90%80%81";
-    assert_eq!(get(&a, uri).await.header("x-ogmill-missing-glyphs"), "2");
+    let rendered = get(&a, uri).await;
+    assert_eq!(rendered.header("x-ogmill-missing-glyphs"), "2");
+    assert!(rendered.header("x-ogmill-fit").starts_with("title "));
     writes_reach(&a, 1.0).await;
     let shared = get(&b, uri).await;
     assert_eq!(shared.header("x-ogmill-cache"), "redis");
     assert_eq!(shared.header("x-ogmill-missing-glyphs"), "2");
+    assert_eq!(
+        shared.header("x-ogmill-fit"),
+        rendered.header("x-ogmill-fit")
+    );
 }
