@@ -1,5 +1,6 @@
-//! Which characters the loaded fonts can draw, so a missing glyph is reported instead of
-//! drawn as a silent box (tofu). Built once from every face's character map.
+//! Which characters a font family can draw: the font chain picks by it, and a character no
+//! family draws is reported instead of drawn as a silent box (tofu). Built once per family
+//! from its faces' character maps.
 
 use skrifa::MetadataProvider;
 
@@ -15,11 +16,6 @@ pub struct Coverage {
 const EMPTY: u32 = u32::MAX;
 
 impl Coverage {
-    /// Every codepoint that some face of `db` maps to a glyph.
-    pub fn of(db: &fontdb::Database) -> Self {
-        Self::of_faces(db, |_| true)
-    }
-
     /// Every codepoint that some face of `db` accepted by `which` maps to a glyph.
     pub fn of_faces(db: &fontdb::Database, which: impl Fn(&fontdb::FaceInfo) -> bool) -> Self {
         let mut cov = Coverage {
@@ -58,19 +54,6 @@ impl Coverage {
             i => self.blocks[i as usize][(cp % 256) / 64] & (1 << (cp % 64)) != 0,
         }
     }
-
-    /// The distinct characters of `text` that no font draws, in order of first appearance.
-    /// Characters that never show a glyph of their own (spaces, joiners, variation
-    /// selectors, direction marks) are not counted.
-    pub fn missing(&self, text: &str) -> Vec<char> {
-        let mut out: Vec<char> = vec![];
-        for c in text.chars() {
-            if !invisible(c) && !self.contains(c) && !out.contains(&c) {
-                out.push(c);
-            }
-        }
-        out
-    }
 }
 
 /// Formatting characters that shape other glyphs or the layout but draw nothing.
@@ -99,8 +82,15 @@ mod tests {
     #[test]
     fn the_bundled_fonts_cover_every_script_and_not_rare_characters() {
         let db = crate::fonts::load(true, &[]).unwrap();
-        let cov = Coverage::of(&db);
-        assert!(cov.contains('A') && cov.contains('é') && cov.contains('ł') && cov.contains('€'));
+        let inter = Coverage::of_faces(&db, |f| f.families[0].0 == "Inter");
+        assert!(
+            inter.contains('A')
+                && inter.contains('é')
+                && inter.contains('ł')
+                && inter.contains('€')
+        );
+        assert!(!inter.contains('中'));
+        let cov = crate::runs::Families::new(&db);
         assert_eq!(cov.missing("Hello, wörld — ok"), Vec::<char>::new());
         assert_eq!(
             cov.missing("中文 عربي עברית हिन्दी ไทย 한국어 かな 🚀 x\u{200D}\u{FE0F}"),

@@ -131,9 +131,7 @@ pub struct Renderer {
     usvg: usvg::Options<'static>,
     options: Options,
     fingerprint: u64,
-    /// What the loaded fonts can draw, to report missing glyphs.
-    coverage: crate::coverage::Coverage,
-    /// Each family's coverage, for choosing fonts per character.
+    /// Each family's coverage, for choosing fonts per character and reporting missing glyphs.
     families: crate::runs::Families,
     /// Rendered backgrounds of layered templates, by template and bound values.
     backgrounds: std::sync::Mutex<lru::LruCache<String, Arc<tiny_skia::Pixmap>>>,
@@ -172,7 +170,6 @@ impl Renderer {
             templates,
             usvg: crate::raster::usvg_options(fontdb.clone()),
             fingerprint: fingerprint(&fontdb, &options),
-            coverage: crate::coverage::Coverage::of(&fontdb),
             families: crate::runs::Families::new(&fontdb),
             fontdb,
             options,
@@ -411,7 +408,7 @@ impl Renderer {
                 rtl: dir.is_rtl(&text),
             };
             let (p, mut f) = fit(slot, &text, &typesetter)?;
-            f.missing = self.coverage.missing(&text);
+            f.missing = self.families.missing(&text);
             placed.push(p);
             fits.push(f);
         }
@@ -419,11 +416,6 @@ impl Renderer {
     }
 
     /// The usvg options every parse uses (fonts, no file or URL access).
-    /// What the loaded fonts can draw.
-    pub fn coverage(&self) -> &crate::coverage::Coverage {
-        &self.coverage
-    }
-
     pub fn usvg_options(&self) -> &usvg::Options<'static> {
         &self.usvg
     }

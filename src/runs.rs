@@ -86,6 +86,19 @@ impl Families {
         Families { families }
     }
 
+    /// The distinct characters of `text` that no family draws, in order of first appearance
+    /// (formatting characters that draw nothing are not counted).
+    pub fn missing(&self, text: &str) -> Vec<char> {
+        let mut out: Vec<char> = vec![];
+        for c in text.chars() {
+            let drawn = invisible(c) || self.families.iter().any(|f| f.coverage.contains(c));
+            if !drawn && !out.contains(&c) {
+                out.push(c);
+            }
+        }
+        out
+    }
+
     pub fn name(&self, family: usize) -> &str {
         &self.families[family].name
     }
