@@ -25,7 +25,7 @@ static BREAKER: LazyLock<LineSegmenterBorrowed<'static>> =
 pub struct Typesetter<'a> {
     pub usvg: &'a usvg::Options<'a>,
     pub families: &'a Families,
-    pub chain: Chain,
+    pub chain: &'a Chain,
     pub rtl: bool,
 }
 
@@ -510,7 +510,7 @@ fn measure(slot: &TextSlot, texts: &[&str], opts: &Typesetter) -> Result<Vec<Opt
     }
     let runs: Vec<Vec<Run>> = texts
         .iter()
-        .map(|t| opts.families.visual(&opts.chain, t, opts.rtl))
+        .map(|t| opts.families.visual(opts.chain, t, opts.rtl))
         .collect();
     for (i, (text, runs)) in texts.iter().zip(&runs).enumerate() {
         for (j, run) in runs.iter().enumerate() {

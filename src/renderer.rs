@@ -133,6 +133,8 @@ pub struct Renderer {
     fingerprint: u64,
     /// Each family's coverage, for choosing fonts per character and reporting missing glyphs.
     families: crate::runs::Families,
+    /// Per template, each text slot's font chain, worked out once.
+    chains: BTreeMap<String, Vec<crate::runs::Chain>>,
     /// Rendered backgrounds of layered templates, by template and bound values.
     backgrounds: std::sync::Mutex<lru::LruCache<String, Arc<tiny_skia::Pixmap>>>,
 }
@@ -166,11 +168,20 @@ impl Renderer {
                 }
             }
         }
+        let families = crate::runs::Families::new(&fontdb);
+        let chains = templates
+            .values()
+            .map(|t| {
+                let slots = t.slots.iter().map(|s| families.chain(&s.families));
+                (t.name.clone(), slots.collect())
+            })
+            .collect();
         let renderer = Renderer {
             templates,
             usvg: crate::raster::usvg_options(fontdb.clone()),
             fingerprint: fingerprint(&fontdb, &options),
-            families: crate::runs::Families::new(&fontdb),
+            chains,
+            families,
             fontdb,
             options,
             backgrounds: std::sync::Mutex::new(lru::LruCache::new(
@@ -395,7 +406,25 @@ impl Renderer {
         let t = resolved.template;
         let mut placed = Vec::with_capacity(t.slots.len());
         let mut fits = Vec::with_capacity(t.slots.len());
-        for slot in &t.slots {
+        // A template from another renderer (a caller may build `Resolved` by hand) gets its
+        // chains worked out here.
+        let own;
+        let ours = self
+            .templates
+            .get(&t.name)
+            .is_some_and(|o| std::ptr::eq(o, t));
+        let chains = match self.chains.get(&t.name) {
+            Some(c) if ours => c,
+            _ => {
+                own = t
+                    .slots
+                    .iter()
+                    .map(|s| self.families.chain(&s.families))
+                    .collect();
+                &own
+            }
+        };
+        for (slot, chain) in t.slots.iter().zip(chains) {
             let text = t.slot_text(slot, &resolved.params);
             let dir = match resolved.dir {
                 Dir::Auto => slot.dir,
@@ -404,7 +433,7 @@ impl Renderer {
             let typesetter = Typesetter {
                 usvg: &self.usvg,
                 families: &self.families,
-                chain: self.families.chain(&slot.families),
+                chain,
                 rtl: dir.is_rtl(&text),
             };
             let (p, mut f) = fit(slot, &text, &typesetter)?;
