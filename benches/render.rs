@@ -5,8 +5,8 @@
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use ogmill::encode::{encode_png, encode_png_with, Compression};
-use ogmill::{Options, RenderRequest, Renderer};
+use ogmill_core::encode::{encode_png, encode_png_with, Compression};
+use ogmill_core::{Options, RenderRequest, Renderer};
 
 const SEED_TITLE: &str = "Next.js Dynamic Image Generation: OG Images, Social Cards & More";
 
@@ -67,7 +67,7 @@ fn stages(c: &mut Criterion) {
     let req = &requests()[1].1;
     let resolved = renderer.resolve(req).unwrap();
     let (svg, _) = renderer.fill(&resolved).unwrap();
-    let pixmap = ogmill::raster::rasterize(&svg, renderer.usvg_options(), 1200, 630).unwrap();
+    let pixmap = ogmill_core::raster::rasterize(&svg, renderer.usvg_options(), 1200, 630).unwrap();
     let mut g = c.benchmark_group("blog-stages");
     g.bench_function("resolve", |b| {
         b.iter(|| black_box(renderer.resolve(black_box(req)).unwrap()))
@@ -77,7 +77,9 @@ fn stages(c: &mut Criterion) {
     });
     g.bench_function("rasterize", |b| {
         b.iter(|| {
-            black_box(ogmill::raster::rasterize(&svg, renderer.usvg_options(), 1200, 630).unwrap())
+            black_box(
+                ogmill_core::raster::rasterize(&svg, renderer.usvg_options(), 1200, 630).unwrap(),
+            )
         })
     });
     g.bench_function("encode", |b| {
@@ -141,8 +143,8 @@ fn http_hit(c: &mut Criterion) {
         .build()
         .unwrap();
     let renderer = std::sync::Arc::new(Renderer::new(Options::default()).unwrap());
-    let state = ogmill::server::AppState::new(renderer, Default::default()).unwrap();
-    let router = ogmill::server::app(state);
+    let state = ogmill_server::AppState::new(renderer, Default::default()).unwrap();
+    let router = ogmill_server::app(state);
     let uri = "/api/og/blog?title=Next.js+Dynamic+Image+Generation&author=Jane+Doe";
     let get = || {
         let router = router.clone();
@@ -168,7 +170,7 @@ fn startup(c: &mut Criterion) {
     let mut g = c.benchmark_group("startup");
     g.sample_size(10);
     g.bench_function("fonts", |b| {
-        b.iter(|| black_box(ogmill::fonts::load(true, &[]).unwrap()))
+        b.iter(|| black_box(ogmill_core::fonts::load(true, &[]).unwrap()))
     });
     g.bench_function("renderer", |b| {
         b.iter(|| black_box(Renderer::new(Options::default()).unwrap()))

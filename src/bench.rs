@@ -5,8 +5,8 @@
 
 use std::time::{Duration, Instant};
 
-use crate::renderer::Stages;
-use crate::{RenderRequest, Renderer, Result};
+use ogmill_core::renderer::Stages;
+use ogmill_core::{RenderRequest, Renderer, Result};
 
 /// What to measure.
 #[derive(Clone, Debug)]
@@ -129,7 +129,7 @@ fn measure(renderer: &Renderer, name: &str, options: &BenchOptions) -> Result<Re
 /// The same card through the plain pipeline: median ms and PNG bytes.
 fn plain_pipeline(
     renderer: &Renderer,
-    resolved: &crate::renderer::Resolved,
+    resolved: &ogmill_core::renderer::Resolved,
     runs: usize,
 ) -> Result<(f64, usize)> {
     let (svg, _) = renderer.fill(resolved)?;
@@ -138,10 +138,10 @@ fn plain_pipeline(
     let mut bytes = 0;
     for _ in 0..runs {
         let t = Instant::now();
-        let pixmap = crate::raster::rasterize(&svg, renderer.usvg_options(), w, h)?;
+        let pixmap = ogmill_core::raster::rasterize(&svg, renderer.usvg_options(), w, h)?;
         let png = pixmap
             .encode_png()
-            .map_err(|e| crate::Error::Internal(format!("png: {e}")))?;
+            .map_err(|e| ogmill_core::Error::Internal(format!("png: {e}")))?;
         times.push(t.elapsed().as_secs_f64() * 1000.0);
         bytes = png.len();
     }

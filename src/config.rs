@@ -10,8 +10,8 @@ use std::time::Duration;
 
 use bytesize::ByteSize;
 
-use crate::encode::Compression;
-use crate::server::ServerOptions;
+use ogmill_core::encode::Compression;
+use ogmill_server::ServerOptions;
 
 /// Every setting, each optional: `None` means "not given here".
 #[derive(clap::Args, serde::Deserialize, serde::Serialize, Debug, Clone, Default, PartialEq)]
@@ -44,7 +44,7 @@ pub struct Config {
           default_missing_value = "true", value_name = "BOOL")]
     pub system_fonts: Option<bool>,
     /// PNG compression: fast, balanced or high [default: fast]
-    #[arg(long, global = true, env = "OGMILL_COMPRESSION", value_enum)]
+    #[arg(long, global = true, env = "OGMILL_COMPRESSION")]
     pub compression: Option<Compression>,
     /// How far a pixel may move per channel so a card fits a 256-color palette; 0 is exact [default: 1]
     #[arg(
@@ -322,9 +322,9 @@ impl Config {
     }
 
     /// The renderer's options.
-    pub fn engine_options(&self) -> crate::Options {
-        let d = crate::Options::default();
-        crate::Options {
+    pub fn engine_options(&self) -> ogmill_core::Options {
+        let d = ogmill_core::Options::default();
+        ogmill_core::Options {
             templates_dir: self.templates.clone().or(d.templates_dir),
             bundled_fonts: !self.no_bundled_fonts.unwrap_or(!d.bundled_fonts),
             font_dirs: self.fonts.clone().unwrap_or(d.font_dirs),
@@ -362,8 +362,8 @@ impl Config {
             dev: self.dev.unwrap_or(d.dev),
             images: self.image_options(),
             redis: self.redis_url.as_ref().map(|url| {
-                let d = crate::server::redis::RedisOptions::new(url.clone());
-                crate::server::redis::RedisOptions {
+                let d = ogmill_server::redis::RedisOptions::new(url.clone());
+                ogmill_server::redis::RedisOptions {
                     prefix: self.redis_prefix.clone().unwrap_or(d.prefix),
                     timeout: dur(self.redis_timeout, d.timeout),
                     lock_wait: dur(self.redis_lock_wait, d.lock_wait),
@@ -378,10 +378,10 @@ impl Config {
     }
 
     /// How image params are had (the server, `render` and `build` share it).
-    pub fn image_options(&self) -> crate::images::ImageOptions {
-        let d = crate::images::ImageOptions::default();
+    pub fn image_options(&self) -> ogmill_server::images::ImageOptions {
+        let d = ogmill_server::images::ImageOptions::default();
         let dur = |v: Option<HumanDuration>, d: Duration| v.map_or(d, |h| h.0);
-        crate::images::ImageOptions {
+        ogmill_server::images::ImageOptions {
             assets_dir: self.assets.clone().unwrap_or(d.assets_dir),
             allow_hosts: self.image_allow_hosts.clone().unwrap_or(d.allow_hosts),
             allow_private_networks: self
@@ -551,7 +551,7 @@ mod tests {
     fn nothing_given_means_the_documented_defaults() {
         let c = Cli::try_parse_from(["x"]).unwrap().config;
         assert_eq!(c.server_options(), ServerOptions::default());
-        let d = crate::Options::default();
+        let d = ogmill_core::Options::default();
         let o = c.engine_options();
         assert_eq!(
             (o.bundled_fonts, o.compression),

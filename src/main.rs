@@ -13,8 +13,8 @@ use clap::Parser;
 
 use cli::{BenchArgs, BuildArgs, Cli, Command, RenderArgs, SignArgs};
 use ogmill::config::Config;
-use ogmill::server::AppState;
-use ogmill::{RenderRequest, Renderer};
+use ogmill_core::{RenderRequest, Renderer};
+use ogmill_server::AppState;
 
 fn main() {
     let cli = Cli::parse();
@@ -86,7 +86,7 @@ fn serve(config: &Config, renderer: Renderer) -> anyhow::Result<()> {
         if watched.is_empty() {
             tracing::warn!("--dev: nothing to watch (bundled templates; give --templates DIR)");
         }
-        Some(ogmill::server::watch::watch(
+        Some(ogmill_server::watch::watch(
             state.clone(),
             engine,
             &watched,
@@ -116,7 +116,7 @@ fn serve(config: &Config, renderer: Renderer) -> anyhow::Result<()> {
             let dirs: Vec<String> = watched.iter().map(|d| d.display().to_string()).collect();
             tracing::info!(watching = %dirs.join(", "), "dev mode: changes reload and refresh open playground pages");
         }
-        ogmill::server::serve(listener, state, shutdown_signal()).await?;
+        ogmill_server::serve(listener, state, shutdown_signal()).await?;
         tracing::info!("stopped");
         Ok(())
     })
@@ -163,8 +163,8 @@ fn render(config: &Config, renderer: &Renderer, args: RenderArgs) -> anyhow::Res
     let images = if resolved.template.image_slots.is_empty() {
         vec![]
     } else {
-        let loader =
-            ogmill::images::Loader::new(config.image_options()).map_err(anyhow::Error::msg)?;
+        let loader = ogmill_server::images::Loader::new(config.image_options())
+            .map_err(anyhow::Error::msg)?;
         let (images, problems) = loader.load_for(&resolved, renderer.options().width);
         for (param, problem) in problems {
             eprintln!("warning: image '{param}' drawn as a placeholder: {problem}");
@@ -192,7 +192,7 @@ fn render(config: &Config, renderer: &Renderer, args: RenderArgs) -> anyhow::Res
         let cut = if f.truncated { ", truncated" } else { "" };
         eprintln!("  {}: {}px, {} line(s){cut}", f.slot, f.font_size, f.lines);
         if !f.missing.is_empty() {
-            let cps = ogmill::coverage::codepoints(&f.missing);
+            let cps = ogmill_core::coverage::codepoints(&f.missing);
             eprintln!("warning: {}: no loaded font draws {cps}", f.slot);
         }
     }
@@ -212,7 +212,8 @@ fn read_params_file(path: &std::path::Path) -> anyhow::Result<Vec<(String, Strin
         std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     let value: serde_json::Value = serde_json::from_str(&text)
         .with_context(|| format!("{} is not valid JSON", path.display()))?;
-    ogmill::params::pairs_from_json(&value).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+    ogmill_core::params::pairs_from_json(&value)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
 }
 
 fn templates(renderer: &Renderer, json: bool) -> anyhow::Result<()> {
@@ -226,8 +227,8 @@ fn templates(renderer: &Renderer, json: bool) -> anyhow::Result<()> {
         for p in &t.params {
             let kind = format!("{:?}", p.kind).to_lowercase();
             let limits = match p.kind {
-                ogmill::params::ParamKind::Text => format!("max {} chars", p.max_length),
-                ogmill::params::ParamKind::Number => format!(
+                ogmill_core::params::ParamKind::Text => format!("max {} chars", p.max_length),
+                ogmill_core::params::ParamKind::Number => format!(
                     "{}..{}",
                     p.min.map_or(String::new(), |n| n.to_string()),
                     p.max.map_or(String::new(), |n| n.to_string())
@@ -259,7 +260,8 @@ fn build(config: &Config, renderer: &Renderer, args: BuildArgs) -> anyhow::Resul
     if let Some(jobs) = args.jobs {
         options.jobs = jobs.max(1);
     }
-    let images = ogmill::images::Loader::new(config.image_options()).map_err(anyhow::Error::msg)?;
+    let images =
+        ogmill_server::images::Loader::new(config.image_options()).map_err(anyhow::Error::msg)?;
     let progress = progress::Display::new();
     let summary = build::run(renderer, &entries, &options, Some(&images), &|p| {
         progress.update(p)
@@ -294,7 +296,7 @@ fn build(config: &Config, renderer: &Renderer, args: BuildArgs) -> anyhow::Resul
 
 fn sign(config: &Config, renderer: &Renderer, args: SignArgs) -> anyhow::Result<()> {
     let keys = config.signing_keys.clone().unwrap_or_default();
-    let signer = ogmill::signature::Signer::new(&keys)
+    let signer = ogmill_core::signature::Signer::new(&keys)
         .context("no signing key: pass --signing-key KEY or set OGMILL_SIGNING_KEYS")?;
     let params = args
         .params
@@ -310,7 +312,7 @@ fn sign(config: &Config, renderer: &Renderer, args: SignArgs) -> anyhow::Result<
     renderer.resolve(&req)?;
     let exp = args
         .expires_in
-        .map(|d| ogmill::signature::now() + d.0.as_secs());
+        .map(|d| ogmill_core::signature::now() + d.0.as_secs());
     let query = signer.signed_query(&args.template, &params, exp);
     let base = args.base_url.trim_end_matches('/');
     println!("{base}/api/og/{}?{query}", args.template);
@@ -345,7 +347,7 @@ fn check(renderer: &Renderer, titles: Option<&std::path::Path>) -> anyhow::Resul
         let first_text = t
             .params
             .iter()
-            .find(|p| p.kind == ogmill::params::ParamKind::Text);
+            .find(|p| p.kind == ogmill_core::params::ParamKind::Text);
         let mut cases = vec![(String::from("defaults"), vec![])];
         if let Some(param) = first_text {
             for (i, title) in titles.iter().enumerate() {
@@ -363,7 +365,7 @@ fn check(renderer: &Renderer, titles: Option<&std::path::Path>) -> anyhow::Resul
             let req = RenderRequest {
                 template: t.name.clone(),
                 params,
-                unknown: ogmill::params::UnknownParams::Reject,
+                unknown: ogmill_core::params::UnknownParams::Reject,
             };
             let resolved = match renderer.resolve(&req) {
                 Ok(r) => r,
@@ -391,7 +393,7 @@ fn check(renderer: &Renderer, titles: Option<&std::path::Path>) -> anyhow::Resul
                 "{}: {} character(s) no loaded font draws: {} ({sample})",
                 t.name,
                 missing.len(),
-                ogmill::coverage::codepoints(&missing[..missing.len().min(40)])
+                ogmill_core::coverage::codepoints(&missing[..missing.len().min(40)])
             );
         }
         problems += usize::from(failed);

@@ -14,9 +14,9 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 use sha2::Digest;
 
-use crate::images::Loader;
-use crate::{RenderRequest, Renderer};
 pub use manifest::{BadEntry, Entry, Format};
+use ogmill_core::{RenderRequest, Renderer};
+use ogmill_server::images::Loader;
 
 /// Records each output's content key, in the output directory.
 pub const STATE_FILE: &str = ".ogmill-build.json";

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use ogmill::build::{self, BuildOptions, Entry, Format, STATE_FILE};
-use ogmill::server::ServerOptions;
+use ogmill_server::ServerOptions;
 
 use crate::support::{decode_png, renderer};
 

@@ -204,7 +204,7 @@ fn a_config_file_sets_what_flags_set_and_rejects_unknown_keys() {
     let dir = tempfile::tempdir().unwrap();
     let templates = dir.path().join("templates");
     std::fs::create_dir(&templates).unwrap();
-    let (_, default) = ogmill::renderer::BUNDLED_TEMPLATES
+    let (_, default) = ogmill_core::renderer::BUNDLED_TEMPLATES
         .iter()
         .find(|(name, _)| *name == "default")
         .unwrap();
@@ -254,7 +254,7 @@ fn sign_prints_a_url_the_server_accepts_and_refuses_values_the_template_does_not
         path.starts_with("/api/og/blog?title=Hello%20%26%20welcome&author=Jane&exp="),
         "{url}"
     );
-    let state = crate::http::state(ogmill::server::ServerOptions {
+    let state = crate::http::state(ogmill_server::ServerOptions {
         signing_keys: vec!["k1".into(), "k2".into()],
         require_signature: true,
         ..Default::default()

@@ -1,6 +1,6 @@
 //! Hostile values are drawn as literal text and never become markup, links or file reads.
 
-use ogmill::{Error, RenderRequest};
+use ogmill_core::{Error, RenderRequest};
 
 use crate::support::renderer;
 

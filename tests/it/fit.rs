@@ -1,7 +1,7 @@
 //! Text that always fits, checked on pixels: the title's ink must stay inside its box.
 
-use ogmill::fit::SlotFit;
-use ogmill::template::TextSlot;
+use ogmill_core::fit::SlotFit;
+use ogmill_core::template::TextSlot;
 
 use crate::support::{diff_bounds, renderer, title_layers, titles, Bounds};
 
@@ -118,7 +118,7 @@ fn drawn_width(text: &str, size: f32) -> f32 {
         r#"<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><text font-family="Inter" font-weight="700" letter-spacing="-1.5" font-size=""#,
     );
     svg.push_str(&format!("{size}\">"));
-    ogmill::xml::escape_text(text, &mut svg);
+    ogmill_core::xml::escape_text(text, &mut svg);
     svg.push_str("</text></svg>");
     let tree = usvg::Tree::from_str(&svg, renderer().usvg_options()).unwrap();
     match tree.root().children().first() {

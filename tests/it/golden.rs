@@ -6,7 +6,7 @@
 
 use std::path::PathBuf;
 
-use ogmill::RenderRequest;
+use ogmill_core::RenderRequest;
 
 use crate::support::{decode_png, renderer};
 
@@ -110,9 +110,9 @@ fn avatar_data_uri() -> String {
 
 /// Renders with images from tests/data/assets, as the server and CLI would load them.
 fn render(req: &RenderRequest) -> Vec<u8> {
-    static LOADER: std::sync::OnceLock<ogmill::images::Loader> = std::sync::OnceLock::new();
+    static LOADER: std::sync::OnceLock<ogmill_server::images::Loader> = std::sync::OnceLock::new();
     let loader = LOADER.get_or_init(|| {
-        ogmill::images::Loader::new(ogmill::images::ImageOptions {
+        ogmill_server::images::Loader::new(ogmill_server::images::ImageOptions {
             assets_dir: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/assets"),
             ..Default::default()
         })
@@ -120,9 +120,9 @@ fn render(req: &RenderRequest) -> Vec<u8> {
     });
     // Exact pixels: the tolerance is for rendering differences, not palette rounding
     // (which has its own test below).
-    static EXACT: std::sync::OnceLock<ogmill::Renderer> = std::sync::OnceLock::new();
+    static EXACT: std::sync::OnceLock<ogmill_core::Renderer> = std::sync::OnceLock::new();
     let renderer = EXACT.get_or_init(|| {
-        ogmill::Renderer::new(ogmill::Options {
+        ogmill_core::Renderer::new(ogmill_core::Options {
             palette_tolerance: 0,
             ..Default::default()
         })
@@ -251,7 +251,7 @@ fn cards_are_indexed_pngs_within_two_levels_of_the_exact_rgb_image() {
         assert_eq!((info.width, info.height), (1200, 630));
         info.color_type
     };
-    let exact = ogmill::Renderer::new(ogmill::Options {
+    let exact = ogmill_core::Renderer::new(ogmill_core::Options {
         palette_tolerance: 0,
         ..Default::default()
     })

@@ -4,14 +4,14 @@
 use std::time::{Duration, Instant};
 
 use axum::http::StatusCode;
-use ogmill::server::ServerOptions;
+use ogmill_server::ServerOptions;
 
 use crate::http::{get, post_json, renders, slow, state, state_with_hook, Reply};
 
 /// Every hostile request gets an answer within this, whatever it carries.
 const BOUND: Duration = Duration::from_secs(5);
 
-async fn bounded(s: &ogmill::server::AppState, uri: &str) -> Reply {
+async fn bounded(s: &ogmill_server::AppState, uri: &str) -> Reply {
     let started = Instant::now();
     let r = get(s, uri).await;
     assert!(
@@ -161,12 +161,12 @@ async fn numbers_that_are_not_finite_or_in_range_are_400() {
 </svg>"##,
     )
     .unwrap();
-    let renderer = ogmill::Renderer::new(ogmill::Options {
+    let renderer = ogmill_core::Renderer::new(ogmill_core::Options {
         templates_dir: Some(dir.path().into()),
         ..Default::default()
     })
     .unwrap();
-    let s = ogmill::server::AppState::new(std::sync::Arc::new(renderer), ServerOptions::default())
+    let s = ogmill_server::AppState::new(std::sync::Arc::new(renderer), ServerOptions::default())
         .unwrap();
     for v in [
         "NaN", "nan", "inf", "-inf", "Infinity", "1e309", "-1", "1201", "1e6", "0x10", "1,5", "",
@@ -191,7 +191,7 @@ async fn ssrf_targets_and_image_bombs_degrade_to_placeholders_through_the_routes
     let p = listener.local_addr().unwrap().port();
     let (_origin, origin) = crate::images::serve_origin().await;
     let s = state(ServerOptions {
-        images: ogmill::images::ImageOptions {
+        images: ogmill_server::images::ImageOptions {
             private_hosts: vec!["localhost".into()],
             timeout: Duration::from_secs(1),
             ..Default::default()
@@ -242,7 +242,7 @@ async fn ssrf_targets_and_image_bombs_degrade_to_placeholders_through_the_routes
 
 #[tokio::test]
 async fn signed_urls_reject_reordering_tricks_truncation_and_wrong_keys() {
-    let signer = ogmill::signature::Signer::new(&["k"]).unwrap();
+    let signer = ogmill_core::signature::Signer::new(&["k"]).unwrap();
     let s = state(ServerOptions {
         signing_keys: vec!["k".into()],
         require_signature: true,

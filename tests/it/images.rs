@@ -15,9 +15,9 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use ogmill::images::{Frame, ImageOptions, ImageProblem, ImageStore};
-use ogmill::server::ServerOptions;
-use ogmill::template::Fit;
+use ogmill_core::template::Fit;
+use ogmill_server::images::{Frame, ImageOptions, ImageProblem, ImageStore};
+use ogmill_server::ServerOptions;
 
 use crate::http::{get as http_get, state};
 use crate::support::decode_png;

@@ -6,8 +6,8 @@ use std::net::{SocketAddr, TcpListener};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use ogmill::server::redis::RedisOptions;
-use ogmill::server::{AppState, ServerOptions};
+use ogmill_server::redis::RedisOptions;
+use ogmill_server::{AppState, ServerOptions};
 
 use crate::http::{get, metric, renders, slow, state, state_with_hook, Reply};
 

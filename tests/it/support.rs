@@ -2,10 +2,10 @@
 
 use std::sync::{Arc, OnceLock};
 
-use ogmill::fit::SlotFit;
-use ogmill::raster::rasterize;
-use ogmill::template::TextSlot;
-use ogmill::{Options, RenderRequest, Renderer};
+use ogmill_core::fit::SlotFit;
+use ogmill_core::raster::rasterize;
+use ogmill_core::template::TextSlot;
+use ogmill_core::{Options, RenderRequest, Renderer};
 
 pub fn renderer() -> &'static Renderer {
     shared_renderer()

@@ -1,6 +1,6 @@
 //! Templates are validated at start-up: a broken one stops it, naming the file and the reason.
 
-use ogmill::{Options, Renderer};
+use ogmill_core::{Options, Renderer};
 
 const HEAD: &str = r##"<svg xmlns="http://www.w3.org/2000/svg" xmlns:og="https://ogmill.dev/template" width="1200" height="630">
 <og:param name="title" kind="text" default="Hi"/><og:param name="c" kind="color" default="#fff"/>"##;
@@ -105,7 +105,7 @@ fn optional_parts_disappear_when_their_param_is_empty() {
     let r = Renderer::new(Options::default()).unwrap();
     let svg = |params: &[(&str, &str)]| {
         let resolved = r
-            .resolve(&ogmill::RenderRequest::new("blog", params))
+            .resolve(&ogmill_core::RenderRequest::new("blog", params))
             .unwrap();
         r.fill(&resolved).unwrap().0
     };
@@ -137,7 +137,7 @@ fn layered_rendering_draws_exactly_the_pixels_of_one_pass() {
     ];
     let mut layered_templates = 0;
     for (template, params) in cases {
-        let req = ogmill::RenderRequest::new(template, params);
+        let req = ogmill_core::RenderRequest::new(template, params);
         let resolved = layered.resolve(&req).unwrap();
         layered_templates += usize::from(resolved.template.is_layered());
         // Twice: the second comes from the cached background.

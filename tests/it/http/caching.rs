@@ -4,9 +4,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::http::StatusCode;
-use ogmill::renderer::BUNDLED_TEMPLATES;
-use ogmill::server::{AppState, ServerOptions};
-use ogmill::{Options, Renderer};
+use ogmill_core::renderer::BUNDLED_TEMPLATES;
+use ogmill_core::{Options, Renderer};
+use ogmill_server::{AppState, ServerOptions};
 
 use super::{get, get_with, metric, renders, slow, state, state_with_hook};
 

@@ -15,7 +15,7 @@ use std::time::Duration;
 use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode};
 use bytes::Bytes;
-use ogmill::server::{app, AppState, FaultHook, ServerOptions};
+use ogmill_server::{app, AppState, FaultHook, ServerOptions};
 use tower::ServiceExt;
 
 use crate::support::shared_renderer;

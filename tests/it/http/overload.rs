@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::http::StatusCode;
-use ogmill::server::{AppState, FaultHook, ServerOptions};
+use ogmill_server::{AppState, FaultHook, ServerOptions};
 
 use super::{get, metric, renders, slow, state, state_with_hook};
 use crate::support::shared_renderer;

@@ -6,8 +6,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::http::StatusCode;
-use ogmill::server::{watch, AppState, DevEvent, ServerOptions};
-use ogmill::{Options, Renderer};
+use ogmill_core::{Options, Renderer};
+use ogmill_server::{watch, AppState, DevEvent, ServerOptions};
 
 use super::{get, state};
 use crate::support::copy_templates;
@@ -283,7 +283,7 @@ async fn the_event_stream_carries_reload_news_and_ends_on_shutdown() {
     let req = axum::http::Request::get("/playground/events")
         .body(axum::body::Body::empty())
         .unwrap();
-    let res = ogmill::server::app(s.clone()).oneshot(req).await.unwrap();
+    let res = ogmill_server::app(s.clone()).oneshot(req).await.unwrap();
     assert_eq!(res.headers()["content-type"], "text/event-stream");
     let body = tokio::spawn(axum::body::to_bytes(res.into_body(), 1 << 20));
     tokio::time::sleep(Duration::from_millis(50)).await;

@@ -2,7 +2,7 @@
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use ogmill::server::ServerOptions;
+use ogmill_server::ServerOptions;
 
 use super::{get, get_with, post_json, send, state};
 

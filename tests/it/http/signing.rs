@@ -1,8 +1,8 @@
 //! Signed URLs through the GET routes: what passes, what is a 403 and what it says.
 
 use axum::http::StatusCode;
-use ogmill::server::ServerOptions;
-use ogmill::signature::Signer;
+use ogmill_core::signature::Signer;
+use ogmill_server::ServerOptions;
 
 use super::{get, state};
 
@@ -26,7 +26,7 @@ fn strict(keys: &[&str]) -> ServerOptions {
 }
 
 fn later() -> u64 {
-    ogmill::signature::now() + 3600
+    ogmill_core::signature::now() + 3600
 }
 
 #[tokio::test]
@@ -112,7 +112,7 @@ async fn without_require_signature_unsigned_urls_pass_but_a_bad_sig_does_not() {
 
 #[test]
 fn require_signature_without_a_key_fails_at_start_up() {
-    let err = ogmill::server::AppState::new(
+    let err = ogmill_server::AppState::new(
         crate::support::shared_renderer().clone(),
         ServerOptions {
             require_signature: true,
@@ -127,7 +127,7 @@ fn require_signature_without_a_key_fails_at_start_up() {
 #[tokio::test]
 async fn an_expiring_url_is_cached_publicly_no_longer_than_it_is_valid() {
     let s = state(strict(&["secret"]));
-    let exp = ogmill::signature::now() + 600;
+    let exp = ogmill_core::signature::now() + 600;
     let r = get(
         &s,
         &signed(&["secret"], "blog", &[("title", "Soon gone")], Some(exp)),

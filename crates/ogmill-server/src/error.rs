@@ -9,9 +9,12 @@ use axum::response::{IntoResponse, Response};
 pub enum ApiError {
     /// The renderer refused the request (unknown template, invalid value) or failed.
     #[error(transparent)]
-    Render(#[from] crate::Error),
+    Render(#[from] ogmill_core::Error),
     #[error("{0}")]
     BadRequest(String),
+    /// A query string or JSON body that is not name/value pairs.
+    #[error(transparent)]
+    Query(#[from] ogmill_core::query::QueryError),
     #[error(
         "a valid API key is required: send 'Authorization: Bearer <key>' or 'dma-api-key: <key>'"
     )]
@@ -19,7 +22,7 @@ pub enum ApiError {
     #[error("no such route: {0}; try / (the playground), /api/og?title=..., /api/og/{{template}}?..., POST /v1/{{template}}, /templates")]
     NotFound(String),
     #[error(transparent)]
-    Forbidden(#[from] crate::signature::SignatureError),
+    Forbidden(#[from] ogmill_core::signature::SignatureError),
     #[error("method not allowed on this route")]
     MethodNotAllowed,
     #[error("the request took too long")]
@@ -48,11 +51,11 @@ impl ApiError {
     pub fn status(&self) -> StatusCode {
         match self {
             ApiError::Render(e) => match e {
-                crate::Error::UnknownTemplate { .. } => StatusCode::NOT_FOUND,
+                ogmill_core::Error::UnknownTemplate { .. } => StatusCode::NOT_FOUND,
                 e if e.is_client_error() => StatusCode::BAD_REQUEST,
                 _ => StatusCode::INTERNAL_SERVER_ERROR,
             },
-            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::BadRequest(_) | ApiError::Query(_) => StatusCode::BAD_REQUEST,
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,

@@ -17,10 +17,11 @@ use subtle::ConstantTimeEq;
 use super::error::ErrorMessage;
 use super::metrics::RequestLabels;
 use super::pool::{Card, Failure, Job};
-use super::{query, ApiError, AppState};
-use crate::params::UnknownParams;
-use crate::renderer::Resolved;
-use crate::RenderRequest;
+use super::{ApiError, AppState};
+use ogmill_core::params::UnknownParams;
+use ogmill_core::query;
+use ogmill_core::renderer::Resolved;
+use ogmill_core::RenderRequest;
 
 /// Longest URI accepted; longer is 414.
 pub const MAX_URI_BYTES: usize = 8 * 1024;
@@ -143,7 +144,7 @@ fn check_signature(
     template: &str,
     params: &mut Vec<(String, String)>,
 ) -> Result<Option<u64>, ApiError> {
-    use crate::signature::{now, SignatureError, EXP, SIG};
+    use ogmill_core::signature::{now, SignatureError, EXP, SIG};
     let Some(signer) = &state.0.signer else {
         return Ok(None);
     };
@@ -173,7 +174,7 @@ fn cap_lifetime(mut res: Response, expires: Option<u64>) -> Response {
     let Some(at) = expires else {
         return res;
     };
-    let left = at.saturating_sub(crate::signature::now());
+    let left = at.saturating_sub(ogmill_core::signature::now());
     let current = res
         .headers()
         .get(header::CACHE_CONTROL)
@@ -334,7 +335,7 @@ async fn from_redis(
 /// every waiter has timed out by then, so the work is not wasted), return it.
 fn render_job(
     state: &AppState,
-    renderer: &Arc<crate::Renderer>,
+    renderer: &Arc<ogmill_core::Renderer>,
     resolved: &Resolved,
     etag: HeaderValue,
     images: Vec<Option<crate::images::Prepared>>,
@@ -351,7 +352,7 @@ fn render_job(
         }
         let template = renderer
             .template(&name)
-            .ok_or_else(|| crate::Error::Internal(format!("template '{name}' vanished")))?;
+            .ok_or_else(|| ogmill_core::Error::Internal(format!("template '{name}' vanished")))?;
         let started = Instant::now();
         let resolved = Resolved {
             template,
@@ -420,7 +421,7 @@ fn card_response(card: &Card, cache: &'static str, cache_control: HeaderValue) -
 
 /// `title 64 3 truncated, author 32 1`: per text slot, the size in px, the lines, and
 /// whether the text was cut. For the playground and anyone tuning a template.
-fn fit_header(fits: &[crate::fit::SlotFit]) -> Option<HeaderValue> {
+fn fit_header(fits: &[ogmill_core::fit::SlotFit]) -> Option<HeaderValue> {
     let parts: Vec<String> = fits
         .iter()
         .filter(|f| f.lines > 0)

@@ -150,7 +150,7 @@ impl ImageStore {
     /// when the param is empty or its image cannot be had), and the problems by param.
     pub async fn load_for(
         self: &Arc<Self>,
-        resolved: &crate::renderer::Resolved<'_>,
+        resolved: &ogmill_core::renderer::Resolved<'_>,
         output_width: u32,
     ) -> (Vec<Option<Prepared>>, Vec<(String, ImageProblem)>) {
         let t = resolved.template;
@@ -256,7 +256,7 @@ impl Loader {
     /// [`ImageStore::load_for`], blocking.
     pub fn load_for(
         &self,
-        resolved: &crate::renderer::Resolved<'_>,
+        resolved: &ogmill_core::renderer::Resolved<'_>,
         output_width: u32,
     ) -> (Vec<Option<Prepared>>, Vec<(String, ImageProblem)>) {
         self.runtime

@@ -1,16 +1,12 @@
 //! Images in cards: a product photo or an avatar from a URL, a local asset or a data URI.
 //!
-//! A reference (an image param's value) becomes a [`Source`], its bytes are had (fetched by
-//! the hardened [`fetch::Fetcher`], read from the assets directory, or decoded from the URI),
-//! sniffed by magic bytes, checked for size before decoding, decoded (first frame only),
-//! cropped and downscaled to the slot's frame, and re-encoded as a PNG ogmill made itself:
-//! resvg never sees a URL, a path, or bytes from outside. [`store::ImageStore`] caches the
-//! result and coalesces concurrent loads. Anything that goes wrong is an [`ImageProblem`],
-//! and the card is drawn with the slot's placeholder instead.
-
-pub mod address;
-pub mod fetch;
-pub mod store;
+//! A reference (an image param's value) becomes a [`Source`]; its bytes are had by the caller
+//! (the server crate fetches URLs with its hardened fetcher and reads the assets directory;
+//! a data URI's bytes are decoded here), then [`prepare`] sniffs them by magic bytes, checks
+//! their size before decoding, decodes the first frame, crops and downscales it to the slot's
+//! frame, and re-encodes it as a PNG ogmill made itself: resvg never sees a URL, a path, or
+//! bytes from outside. Anything that goes wrong is an [`ImageProblem`], and the card is drawn
+//! with the slot's placeholder instead.
 
 use std::io::Cursor;
 use std::sync::Arc;
@@ -18,8 +14,6 @@ use std::sync::Arc;
 use base64::Engine;
 
 use crate::template::{Fit, ImageSlot};
-
-pub use store::{ImageOptions, ImageStore, Loader};
 
 /// An image ready to draw: a PNG of at most the frame's size, encoded by ogmill.
 #[derive(Clone, Debug)]

@@ -8,17 +8,7 @@ use crate::error::{Error, Result};
 /// Measured on the blog card (1200x630 RGB, `cargo bench --bench render -- encode`):
 /// fast 3.0 ms / 126 KB, balanced 22 ms / 86 KB, high 58 ms / 84 KB, tiny-skia's own
 /// `encode_png` 25 ms / 92 KB. A miss pays the encoder on every render, so the default is `Fast`.
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    Default,
-    PartialEq,
-    Eq,
-    serde::Deserialize,
-    serde::Serialize,
-    clap::ValueEnum,
-)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Compression {
     /// fdeflate with adaptive filters: about 7x faster than `Balanced`, files about 45% larger.
@@ -28,6 +18,21 @@ pub enum Compression {
     Balanced,
     /// Maximum zlib effort: slowest, a little smaller again.
     High,
+}
+
+impl std::str::FromStr for Compression {
+    type Err = String;
+
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "fast" => Ok(Compression::Fast),
+            "balanced" => Ok(Compression::Balanced),
+            "high" => Ok(Compression::High),
+            other => Err(format!(
+                "'{other}' is not a compression: fast, balanced or high"
+            )),
+        }
+    }
 }
 
 /// Encodes a premultiplied RGBA pixmap as PNG: RGB when every pixel is opaque, RGBA otherwise.

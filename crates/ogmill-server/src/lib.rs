@@ -1,17 +1,18 @@
 //! The HTTP endpoint: a thin, asynchronous leaf over the synchronous [`Renderer`].
 //!
-//! A request flows one way: raw query or JSON body -> [`RenderRequest`](crate::RenderRequest)
+//! A request flows one way: raw query or JSON body -> [`RenderRequest`](ogmill_core::RenderRequest)
 //! -> validated by the renderer -> cache key and ETag -> memory cache -> (on a miss) one
 //! render per key on the blocking pool behind a concurrency limit -> PNG response. Failures
 //! that are not the client's are answered with the fallback image, never a 5xx.
 
 mod cache;
 mod error;
+pub mod images;
 mod listener;
+mod lru_bytes;
 mod metrics;
 mod playground;
 mod pool;
-pub mod query;
 pub mod redis;
 mod routes;
 pub mod watch;
@@ -24,14 +25,14 @@ use std::time::Duration;
 
 use bytes::Bytes;
 
-use crate::{Error, RenderRequest, Renderer, Result};
+use ogmill_core::{Error, RenderRequest, Renderer, Result};
 
 pub use error::ApiError;
 pub use listener::serve;
 pub use routes::app;
 
 /// How the server runs. Every field has a flag, an `OGMILL_*` variable and a TOML key
-/// (see [`crate::config::Config`]).
+/// (see the `ogmill` binary's `Config`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct ServerOptions {
     /// Where to listen. Default: `127.0.0.1:3000`.
@@ -140,7 +141,7 @@ struct Inner {
     metrics: Arc<metrics::Metrics>,
     fallback: Bytes,
     api_keys: Vec<[u8; 32]>,
-    signer: Option<crate::signature::Signer>,
+    signer: Option<ogmill_core::signature::Signer>,
     images: Arc<crate::images::ImageStore>,
     redis: Option<Arc<redis::RedisTier>>,
     degraded_cache_control: axum::http::HeaderValue,
@@ -158,7 +159,7 @@ impl AppState {
     /// Checks the options and prepares the fallback image.
     pub fn new(renderer: Arc<Renderer>, options: ServerOptions) -> Result<Self> {
         let cache_control = header_value("cache-control", &options.cache_control)?;
-        let signer = crate::signature::Signer::new(&options.signing_keys);
+        let signer = ogmill_core::signature::Signer::new(&options.signing_keys);
         if options.require_signature && signer.is_none() {
             return Err(Error::Internal(
                 "require-signature needs at least one signing key (--signing-key KEY)".into(),
@@ -323,7 +324,7 @@ fn fallback_image(renderer: &Renderer, options: &ServerOptions) -> Result<Bytes>
     };
     let mut req = RenderRequest {
         template: template.name.clone(),
-        unknown: crate::params::UnknownParams::Ignore,
+        unknown: ogmill_core::params::UnknownParams::Ignore,
         ..RenderRequest::default()
     };
     if !options.site_name.is_empty() {

@@ -15,10 +15,19 @@ use crate::template::{Dir, ImageFill, PlacedText, Template};
 
 /// The templates in `svg-templates/`, embedded so the binary works from any directory.
 pub const BUNDLED_TEMPLATES: &[(&str, &str)] = &[
-    ("default", include_str!("../svg-templates/default.svg")),
-    ("blog", include_str!("../svg-templates/blog.svg")),
-    ("product", include_str!("../svg-templates/product.svg")),
-    ("profile", include_str!("../svg-templates/profile.svg")),
+    (
+        "default",
+        include_str!("../../../svg-templates/default.svg"),
+    ),
+    ("blog", include_str!("../../../svg-templates/blog.svg")),
+    (
+        "product",
+        include_str!("../../../svg-templates/product.svg"),
+    ),
+    (
+        "profile",
+        include_str!("../../../svg-templates/profile.svg"),
+    ),
 ];
 
 /// How a [`Renderer`] is built.

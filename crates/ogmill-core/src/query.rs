@@ -1,23 +1,27 @@
 //! Raw request input -> name/value pairs for a [`RenderRequest`](crate::RenderRequest).
 
-use super::ApiError;
+/// A query string or a JSON body that cannot be read as name/value pairs. The message names
+/// the part at fault and is safe to show the requester.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct QueryError(pub String);
 
 /// Splits an `application/x-www-form-urlencoded` query into pairs: `+` is a space, `%XX` a
 /// byte, and a malformed escape (`%ZZ`, a trailing `%4`) stays as written. A name or value
 /// that does not decode to UTF-8 is an error that names it, not a silent U+FFFD.
-pub fn parse(raw: &str) -> Result<Vec<(String, String)>, ApiError> {
+pub fn parse(raw: &str) -> Result<Vec<(String, String)>, QueryError> {
     raw.split('&')
         .filter(|pair| !pair.is_empty())
         .map(|pair| {
             let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
             let name = decode(name).map_err(|_| {
-                ApiError::BadRequest(format!(
+                QueryError(format!(
                     "a parameter name is not valid UTF-8 after percent-decoding: '{}'",
                     shorten(name)
                 ))
             })?;
             let value = decode(value).map_err(|_| {
-                ApiError::BadRequest(format!(
+                QueryError(format!(
                     "the value of '{}' is not valid UTF-8 after percent-decoding",
                     shorten(&name)
                 ))
@@ -44,8 +48,8 @@ fn shorten(s: &str) -> String {
 
 /// Turns a JSON object of values into pairs: strings as they are, numbers and booleans as
 /// their text, `null` as absent. Anything else names the offending key.
-pub fn from_json(value: &serde_json::Value) -> Result<Vec<(String, String)>, ApiError> {
-    crate::params::pairs_from_json(value).map_err(ApiError::BadRequest)
+pub fn from_json(value: &serde_json::Value) -> Result<Vec<(String, String)>, QueryError> {
+    crate::params::pairs_from_json(value).map_err(QueryError)
 }
 
 #[cfg(test)]

@@ -14,9 +14,10 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 
-use super::{query, ApiError, AppState, DevEvent};
-use crate::params::UnknownParams;
-use crate::RenderRequest;
+use super::{ApiError, AppState, DevEvent};
+use ogmill_core::params::UnknownParams;
+use ogmill_core::query;
+use ogmill_core::RenderRequest;
 
 const INDEX: &str = include_str!("index.html");
 const SCRIPT: &str = include_str!("app.js");
@@ -96,14 +97,14 @@ async fn card_url(
             .map(|(k, v)| {
                 format!(
                     "{}={}",
-                    crate::signature::encode(k),
-                    crate::signature::encode(v)
+                    ogmill_core::signature::encode(k),
+                    ogmill_core::signature::encode(v)
                 )
             })
             .collect::<Vec<_>>()
             .join("&"),
     };
-    let path = format!("/api/og/{}", crate::signature::encode(&template));
+    let path = format!("/api/og/{}", ogmill_core::signature::encode(&template));
     let url = if query.is_empty() {
         path
     } else {

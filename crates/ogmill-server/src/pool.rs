@@ -40,7 +40,7 @@ pub enum Failure {
 }
 
 /// A render: runs on a blocking thread, stores its card where it belongs, returns it.
-pub type Job = Box<dyn FnOnce() -> crate::Result<Arc<Card>> + Send + 'static>;
+pub type Job = Box<dyn FnOnce() -> ogmill_core::Result<Arc<Card>> + Send + 'static>;
 
 type Outcome = Result<Arc<Card>, Failure>;
 type Flights = Mutex<HashMap<String, (u64, WeakShared<BoxFuture<'static, Outcome>>)>>;

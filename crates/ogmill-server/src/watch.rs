@@ -10,7 +10,7 @@ use std::time::Duration;
 use notify::Watcher;
 
 use super::AppState;
-use crate::{Options, Renderer};
+use ogmill_core::{Options, Renderer};
 
 /// Changes closer together than this are one reload (an editor writes a file in steps).
 const SETTLE: Duration = Duration::from_millis(150);
@@ -22,14 +22,15 @@ pub struct Watch {
 
 /// Starts watching `dirs`; each change rebuilds a renderer from `options` on a thread of
 /// its own and puts it in `state`.
-pub fn watch(state: AppState, options: Options, dirs: &[PathBuf]) -> crate::Result<Watch> {
+pub fn watch(state: AppState, options: Options, dirs: &[PathBuf]) -> ogmill_core::Result<Watch> {
     let (tx, rx) = mpsc::channel::<()>();
     let on_event = move |res: notify::Result<notify::Event>| {
         if res.is_ok_and(|e| !e.kind.is_access()) {
             let _ = tx.send(());
         }
     };
-    let fail = |e: notify::Error| crate::Error::Internal(format!("cannot watch for changes: {e}"));
+    let fail =
+        |e: notify::Error| ogmill_core::Error::Internal(format!("cannot watch for changes: {e}"));
     let mut watcher: Box<dyn Watcher + Send> = match notify::recommended_watcher(on_event.clone()) {
         Ok(w) => Box::new(w),
         // No inotify (some containers): look every half second instead.
@@ -49,7 +50,9 @@ pub fn watch(state: AppState, options: Options, dirs: &[PathBuf]) -> crate::Resu
     std::thread::Builder::new()
         .name("ogmill-reload".into())
         .spawn(move || reload_loop(&rx, &state, &options))
-        .map_err(|e| crate::Error::Internal(format!("cannot start the reload thread: {e}")))?;
+        .map_err(|e| {
+            ogmill_core::Error::Internal(format!("cannot start the reload thread: {e}"))
+        })?;
     Ok(Watch { _watcher: watcher })
 }
 

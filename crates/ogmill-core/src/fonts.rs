@@ -10,60 +10,63 @@ use crate::error::{Error, Result};
 pub const BUNDLED: &[(&str, &[u8])] = &[
     (
         "Inter-Regular.otf",
-        include_bytes!("../fonts/Inter-Regular.otf"),
+        include_bytes!("../../../fonts/Inter-Regular.otf"),
     ),
     (
         "Inter-Medium.otf",
-        include_bytes!("../fonts/Inter-Medium.otf"),
+        include_bytes!("../../../fonts/Inter-Medium.otf"),
     ),
     (
         "Inter-SemiBold.otf",
-        include_bytes!("../fonts/Inter-SemiBold.otf"),
+        include_bytes!("../../../fonts/Inter-SemiBold.otf"),
     ),
-    ("Inter-Bold.otf", include_bytes!("../fonts/Inter-Bold.otf")),
+    (
+        "Inter-Bold.otf",
+        include_bytes!("../../../fonts/Inter-Bold.otf"),
+    ),
     (
         "NotoSansArabic-Regular.ttf",
-        include_bytes!("../fonts/NotoSansArabic-Regular.ttf"),
+        include_bytes!("../../../fonts/NotoSansArabic-Regular.ttf"),
     ),
     (
         "NotoSansArabic-Bold.ttf",
-        include_bytes!("../fonts/NotoSansArabic-Bold.ttf"),
+        include_bytes!("../../../fonts/NotoSansArabic-Bold.ttf"),
     ),
     (
         "NotoSansHebrew-Regular.ttf",
-        include_bytes!("../fonts/NotoSansHebrew-Regular.ttf"),
+        include_bytes!("../../../fonts/NotoSansHebrew-Regular.ttf"),
     ),
     (
         "NotoSansHebrew-Bold.ttf",
-        include_bytes!("../fonts/NotoSansHebrew-Bold.ttf"),
+        include_bytes!("../../../fonts/NotoSansHebrew-Bold.ttf"),
     ),
     (
         "NotoSansDevanagari-Regular.ttf",
-        include_bytes!("../fonts/NotoSansDevanagari-Regular.ttf"),
+        include_bytes!("../../../fonts/NotoSansDevanagari-Regular.ttf"),
     ),
     (
         "NotoSansDevanagari-Bold.ttf",
-        include_bytes!("../fonts/NotoSansDevanagari-Bold.ttf"),
+        include_bytes!("../../../fonts/NotoSansDevanagari-Bold.ttf"),
     ),
     (
         "NotoSansThai-Regular.ttf",
-        include_bytes!("../fonts/NotoSansThai-Regular.ttf"),
+        include_bytes!("../../../fonts/NotoSansThai-Regular.ttf"),
     ),
     (
         "NotoSansThai-Bold.ttf",
-        include_bytes!("../fonts/NotoSansThai-Bold.ttf"),
+        include_bytes!("../../../fonts/NotoSansThai-Bold.ttf"),
     ),
     (
         "NotoSansCJKsc-Regular.otf",
-        include_bytes!("../fonts/NotoSansCJKsc-Regular.otf"),
+        include_bytes!("../../../fonts/NotoSansCJKsc-Regular.otf"),
     ),
     (
         "NotoSansCJKsc-Bold.otf",
-        include_bytes!("../fonts/NotoSansCJKsc-Bold.otf"),
+        include_bytes!("../../../fonts/NotoSansCJKsc-Bold.otf"),
     ),
     (
         "NotoColorEmoji.ttf",
-        include_bytes!("../fonts/NotoColorEmoji.ttf"),
+        include_bytes!("../../../fonts/NotoColorEmoji.ttf"),
     ),
 ];
 
