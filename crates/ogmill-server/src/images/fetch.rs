@@ -52,6 +52,10 @@ pub struct Fetcher {
 
 impl Fetcher {
     pub fn new(options: FetchOptions) -> Result<Self, String> {
+        // reqwest is built without a crypto provider (its default, aws-lc, is a C build of
+        // several minutes); ring is ours. Installing fails only when one is installed
+        // already, which is as good.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let client = reqwest::Client::builder()
             .no_proxy()
             .redirect(reqwest::redirect::Policy::none())
