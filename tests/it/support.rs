@@ -112,6 +112,7 @@ pub fn copy_templates(to: &std::path::Path) {
 
 /// npm `packages` installed once into `target/<dir>` (kept between runs); the install is
 /// skipped when every path in `marks` (relative to that dir) exists.
+#[cfg(feature = "external-tests")]
 pub fn npm_tools(dir: &str, packages: &[&str], marks: &[&str]) -> std::path::PathBuf {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("target")

@@ -1,6 +1,6 @@
 //! Templates: SVG files whose dynamic parts are declared in the `og:` namespace.
 //!
-//! A template is parsed and validated once, then compiled into a flat list of [`Piece`]s:
+//! A template is parsed and validated once, then compiled into a flat list of pieces:
 //! static markup is serialised ahead of time, so filling a template per request is string
 //! concatenation with escaped values, and a value can never reach anything but the place
 //! the template put it. See README.md ("Template syntax") for the format.

@@ -1,6 +1,6 @@
 //! The HTTP endpoint: a thin, asynchronous leaf over the synchronous [`Renderer`].
 //!
-//! A request flows one way: raw query or JSON body -> [`RenderRequest`](ogmill_core::RenderRequest)
+//! A request flows one way: raw query or JSON body -> [`RenderRequest`]
 //! -> validated by the renderer -> cache key and ETag -> memory cache -> (on a miss) one
 //! render per key on the blocking pool behind a concurrency limit -> PNG response. Failures
 //! that are not the client's are answered with the fallback image, never a 5xx.
