@@ -1,0 +1,204 @@
+//! From pieces to the SVG of one request: values escaped for their context, text slots as
+//! the fit placed them, image slots as their picture, initials or placeholder.
+
+use super::*;
+use crate::xml::{escape_attr, escape_text};
+
+impl Template {
+    /// Writes the filled SVG: values escaped for their context, slots as positioned lines,
+    /// image slots as `images` says (missing entries mean the placeholder).
+    pub fn fill(&self, params: &Params, placed: &[PlacedText], images: &[ImageFill]) -> String {
+        let mut out = String::with_capacity(8 * 1024);
+        self.fill_range(0..self.pieces.len(), params, placed, images, &mut out);
+        out
+    }
+
+    /// Whether the template splits into a cached background and a per-request foreground.
+    pub fn is_layered(&self) -> bool {
+        self.layers.is_some()
+    }
+
+    /// The key the background for these params is cached under: the template and the
+    /// values of the params the background binds. `None` when the template is not layered.
+    pub fn background_key(&self, params: &Params) -> Option<String> {
+        let layers = self.layers.as_ref()?;
+        let mut key = self.name.clone();
+        for p in &layers.key_params {
+            let v = params.get(p).map_or("", |v| v.text.as_str());
+            key.push_str(&format!("\0{p}={}:{v}", v.len()));
+        }
+        Some(key)
+    }
+
+    /// The background document for these params (drawn only when its key is not cached).
+    pub fn fill_background(&self, params: &Params) -> Option<String> {
+        let layers = self.layers.as_ref()?;
+        let mut out = String::with_capacity(4 * 1024);
+        for r in &layers.background {
+            self.fill_range(r.clone(), params, &[], &[], &mut out);
+        }
+        Some(out)
+    }
+
+    /// The foreground document: what is drawn per request over the background.
+    pub fn fill_foreground(
+        &self,
+        params: &Params,
+        placed: &[PlacedText],
+        images: &[ImageFill],
+    ) -> Option<String> {
+        let layers = self.layers.as_ref()?;
+        let mut out = String::with_capacity(8 * 1024);
+        for r in &layers.foreground {
+            self.fill_range(r.clone(), params, placed, images, &mut out);
+        }
+        Some(out)
+    }
+
+    fn fill_range(
+        &self,
+        range: std::ops::Range<usize>,
+        params: &Params,
+        placed: &[PlacedText],
+        images: &[ImageFill],
+        out: &mut String,
+    ) {
+        let mut i = range.start;
+        while i < range.end {
+            match &self.pieces[i] {
+                Piece::Lit(s) => out.push_str(s),
+                Piece::Attr { name, pattern } => {
+                    out.push(' ');
+                    out.push_str(name);
+                    out.push_str("=\"");
+                    for part in pattern {
+                        match part {
+                            Part::Lit(s) => escape_attr(s, out),
+                            Part::Param(p) => {
+                                escape_attr(params.get(p).map_or("", |v| &v.text), out)
+                            }
+                        }
+                    }
+                    out.push('"');
+                }
+                Piece::Slot(n) => write_lines(&placed[*n], out),
+                Piece::If { param, negate, end } => {
+                    let present = params.get(param).is_some_and(|v| !v.text.is_empty());
+                    if present == *negate {
+                        i = *end;
+                        continue;
+                    }
+                }
+                Piece::Image { slot, end } => {
+                    let fill = images.get(*slot).copied().unwrap_or(ImageFill::Placeholder);
+                    if self.write_image(*slot, fill, params, out) {
+                        i = *end;
+                        continue;
+                    }
+                }
+            }
+            i += 1;
+        }
+    }
+}
+
+impl Template {
+    /// Writes slot N's picture or initials; false means "draw the placeholder children".
+    fn write_image(&self, n: usize, fill: ImageFill, params: &Params, out: &mut String) -> bool {
+        use std::fmt::Write;
+        let s = &self.image_slots[n];
+        if fill == ImageFill::Picture {
+            let aspect = match s.fit {
+                Fit::Cover => "xMidYMid slice",
+                Fit::Contain => "xMidYMid meet",
+            };
+            let _ = write!(
+                out,
+                "<image href=\"ogmill:image/{n}\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" preserveAspectRatio=\"{aspect}\"/>",
+                s.x, s.y, s.width, s.height
+            );
+            return true;
+        }
+        let Some(pattern) = &s.initials else {
+            return false;
+        };
+        let mut name = String::new();
+        for part in pattern {
+            match part {
+                Part::Lit(l) => name.push_str(l),
+                Part::Param(p) => name.push_str(params.get(p).map_or("", |v| &v.text)),
+            }
+        }
+        let letters = initials(&name);
+        if letters.is_empty() {
+            return false;
+        }
+        let size = (s.width.min(s.height) * 0.38).round();
+        let _ = write!(
+            out,
+            "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\"/><text x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-family=\"{}\" font-weight=\"700\" font-size=\"{size}\" fill=\"#ffffff\">",
+            s.x,
+            s.y,
+            s.width,
+            s.height,
+            color_for(&name),
+            s.x + s.width / 2.0,
+            (s.y + s.height / 2.0 + size * 0.36).round(),
+            crate::fonts::DEFAULT_FAMILY,
+        );
+        escape_text(&letters, out);
+        out.push_str("</text>");
+        true
+    }
+}
+
+/// Up to two initials: the first letter of the first two words, upper-cased (`@jane_doe`
+/// gives `JD`, `Ada Lovelace` gives `AL`).
+pub fn initials(name: &str) -> String {
+    use unicode_segmentation::UnicodeSegmentation;
+    name.split(|c: char| c.is_whitespace() || matches!(c, '_' | '-' | '.' | '@'))
+        .filter_map(|w| {
+            w.graphemes(true)
+                .find(|g| g.chars().any(char::is_alphanumeric))
+        })
+        .take(2)
+        .map(|g| g.to_uppercase())
+        .collect()
+}
+
+/// A calm color derived from the name, the same for the same name: a hue from its hash at
+/// fixed saturation and lightness, so white initials always read.
+fn color_for(name: &str) -> String {
+    let hue = (fnv1a(name.as_bytes()) % 360) as f32;
+    let (s, l) = (0.45f32, 0.42f32);
+    let c = (1.0 - (2.0 * l - 1.0).abs()) * s;
+    let x = c * (1.0 - ((hue / 60.0) % 2.0 - 1.0).abs());
+    let (r, g, b) = match hue as u32 / 60 {
+        0 => (c, x, 0.0),
+        1 => (x, c, 0.0),
+        2 => (0.0, c, x),
+        3 => (0.0, x, c),
+        4 => (x, 0.0, c),
+        _ => (c, 0.0, x),
+    };
+    let m = l - c / 2.0;
+    let to = |v: f32| ((v + m) * 255.0).round() as u8;
+    format!("#{:02x}{:02x}{:02x}", to(r), to(g), to(b))
+}
+
+fn write_lines(placed: &PlacedText, out: &mut String) {
+    use std::fmt::Write;
+    for line in &placed.lines {
+        for run in &line.runs {
+            let _ = write!(
+                out,
+                "<tspan x=\"{}\" y=\"{}\" font-size=\"{}\" font-family=\"",
+                run.x, line.y, placed.font_size
+            );
+            crate::xml::escape_attr(&run.family, out);
+            out.push_str("\">");
+            escape_text(&run.text, out);
+            out.push_str("</tspan>");
+        }
+    }
+}

@@ -1,0 +1,164 @@
+//! Templates: SVG files whose dynamic parts are declared in the `og:` namespace.
+//!
+//! A template is parsed and validated once, then compiled into a flat list of pieces:
+//! static markup is serialised ahead of time, so filling a template per request is string
+//! concatenation with escaped values, and a value can never reach anything but the place
+//! the template put it. See README.md ("Template syntax") for the format.
+//!
+//! The module is split by stage: [`slot`] holds the public description of slots and what the
+//! fit decides for them; `compile` turns a file into pieces once; `fill` writes the SVG for
+//! one request from those pieces.
+
+mod compile;
+mod fill;
+mod slot;
+
+use std::path::PathBuf;
+
+use crate::params::{ParamSpec, Params};
+
+pub use fill::initials;
+pub use slot::{
+    Align, Dir, Fit, ImageFill, ImageSlot, PlacedLine, PlacedRun, PlacedText, TextSlot, VAlign,
+};
+
+/// The namespace of ogmill's template attributes and elements.
+pub const OG_NS: &str = "https://ogmill.dev/template";
+const SVG_NS: &str = "http://www.w3.org/2000/svg";
+const XLINK_NS: &str = "http://www.w3.org/1999/xlink";
+const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
+
+/// Attributes of the `og:` namespace that configure ogmill rather than bind an SVG attribute.
+const RESERVED: &[&str] = &[
+    "text",
+    "box",
+    "min-font-size",
+    "max-lines",
+    "line-height",
+    "align",
+    "valign",
+    "if",
+    "unless",
+    "image",
+    "fit",
+    "initials",
+    "cache",
+];
+/// Font properties a text slot must set on its own `<text>`, so that measuring sees them.
+pub(crate) const FONT_ATTRS: &[&str] = &[
+    "font-family",
+    "font-weight",
+    "font-style",
+    "font-stretch",
+    "font-variant",
+    "letter-spacing",
+    "word-spacing",
+    "font-kerning",
+    "font-feature-settings",
+    "text-rendering",
+];
+
+/// A parsed, validated template.
+#[derive(Debug)]
+pub struct Template {
+    pub name: String,
+    pub path: PathBuf,
+    /// Content hash of the file; changes whenever the template does (for cache keys).
+    pub hash: u64,
+    pub params: Vec<ParamSpec>,
+    pub slots: Vec<TextSlot>,
+    /// Where image params are drawn (`og:image`), in document order.
+    pub image_slots: Vec<ImageSlot>,
+    /// `og:cache="private"` on the root: a request carrying `Authorization` or `Cookie` may be
+    /// personalised, so the server keeps it out of shared caches. Default: public.
+    pub private: bool,
+    /// The template's own size in user units; it is scaled onto the output canvas.
+    pub width: f32,
+    pub height: f32,
+    pieces: Vec<Piece>,
+    /// The template split into a static background and a per-request foreground, when it
+    /// starts with static drawing (see [`Layers`]).
+    layers: Option<Layers>,
+}
+
+/// Most of a card never changes: the top-level elements before the first one holding a
+/// text slot, image slot or condition are drawn once into a background, kept per value of
+/// the params they bind (`key_params`, usually just a color), and each request draws only
+/// the rest over a copy. Drawing the two in turn equals drawing the whole, since resvg
+/// paints top-level elements one after another.
+#[derive(Clone, Debug)]
+struct Layers {
+    /// Piece ranges of the background document: the root, the static prefix, the close.
+    background: Vec<std::ops::Range<usize>>,
+    /// The root, the prefix's definitions (so references still resolve), the rest.
+    foreground: Vec<std::ops::Range<usize>>,
+    key_params: Vec<String>,
+}
+
+/// A top-level child of the root, as the compiler saw it.
+#[derive(Clone, Debug)]
+struct TopChild {
+    range: std::ops::Range<usize>,
+    /// Holds a text slot, image slot or condition.
+    dynamic: bool,
+    /// Draws nothing itself (`defs`, `style`, gradients...).
+    definitions: bool,
+}
+
+/// A piece of a pattern: literal text or a parameter's value.
+#[derive(Clone, Debug)]
+enum Part {
+    Lit(String),
+    Param(String),
+}
+
+/// One step of filling the compiled template.
+#[derive(Clone, Debug)]
+enum Piece {
+    /// Markup written as is.
+    Lit(String),
+    /// ` name="…"` with the pattern's value escaped for an attribute.
+    Attr { name: String, pattern: Vec<Part> },
+    /// The fitted lines of text slot N.
+    Slot(usize),
+    /// Skip to piece `end` unless the param is non-empty (or, when `negate`, empty).
+    If {
+        param: String,
+        negate: bool,
+        end: usize,
+    },
+    /// Image slot N: its picture or initials, then skip the placeholder children to `end`;
+    /// or fall through to the children.
+    Image { slot: usize, end: usize },
+}
+
+impl Template {
+    pub fn describe(&self) -> serde_json::Value {
+        serde_json::json!({
+            "name": self.name,
+            "private": self.private,
+            "params": self.params,
+            "slots": self.slots,
+            "images": self.image_slots,
+        })
+    }
+
+    /// The text a slot shows for these params (cleaned, whitespace collapsed).
+    pub fn slot_text(&self, slot: &TextSlot, params: &Params) -> String {
+        let mut raw = String::new();
+        for part in &slot.pattern {
+            match part {
+                Part::Lit(s) => raw.push_str(s),
+                Part::Param(p) => raw.push_str(params.get(p).map_or("", |v| v.text.as_str())),
+            }
+        }
+        crate::params::clean_text(&raw)
+    }
+}
+
+/// FNV-1a: a stable content hash (std's `DefaultHasher` may change between releases).
+pub fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf29ce484222325, |h, b| {
+        (h ^ *b as u64).wrapping_mul(0x100000001b3)
+    })
+}
