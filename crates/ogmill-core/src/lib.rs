@@ -10,6 +10,7 @@
 //! fetching them is the caller's business (the server crate does it with its defences).
 #![forbid(unsafe_code)]
 
+pub mod check;
 pub mod coverage;
 pub mod encode;
 pub mod error;

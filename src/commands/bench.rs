@@ -1,0 +1,21 @@
+//! `ogmill bench`: the template author's profiler.
+
+use ogmill_core::Renderer;
+
+use crate::cli::BenchArgs;
+
+pub(crate) fn run(renderer: &Renderer, args: BenchArgs) -> anyhow::Result<()> {
+    let options = ogmill::bench::BenchOptions {
+        templates: args.names,
+        threads: args.threads,
+        iterations: args.iterations,
+        baseline: !args.no_baseline,
+    };
+    let reports = ogmill::bench::run(renderer, &options)?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&reports)?);
+    } else {
+        print!("{}", ogmill::bench::table(&reports));
+    }
+    Ok(())
+}

@@ -1,0 +1,56 @@
+//! `ogmill check`: characters no loaded font draws, per template.
+
+use anyhow::Context;
+use ogmill_core::Renderer;
+
+/// Every template with its defaults, and with each title in its first text param: any
+/// character no font draws is listed, and the exit status is 1.
+pub(crate) fn run(renderer: &Renderer, titles: Option<&std::path::Path>) -> anyhow::Result<()> {
+    let titles: Vec<String> = match titles {
+        None => vec![],
+        Some(path) => read_titles(path)?,
+    };
+    let reports = ogmill_core::check::missing_glyphs(renderer, &titles)?;
+    for r in &reports {
+        for e in &r.errors {
+            println!("{}: {e}", r.template);
+        }
+        if !r.missing.is_empty() {
+            let shown = &r.missing[..r.missing.len().min(40)];
+            let sample: String = shown.iter().collect();
+            println!(
+                "{}: {} character(s) no loaded font draws: {} ({sample})",
+                r.template,
+                r.missing.len(),
+                ogmill_core::coverage::codepoints(shown)
+            );
+        } else if r.errors.is_empty() {
+            println!("{}: ok", r.template);
+        }
+    }
+    let problems = reports.iter().filter(|r| !r.is_ok()).count();
+    if problems > 0 {
+        anyhow::bail!("{problems} template(s) have problems; add fonts with --fonts DIR");
+    }
+    Ok(())
+}
+
+/// One title per line, or the title column of an `id, script, dir, title` TSV.
+fn read_titles(path: &std::path::Path) -> anyhow::Result<Vec<String>> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let tsv = text.lines().next().is_some_and(|l| l.starts_with("id\t"));
+    Ok(text
+        .lines()
+        .skip(usize::from(tsv))
+        .map(|l| {
+            if tsv {
+                l.splitn(4, '\t').nth(3).unwrap_or("")
+            } else {
+                l
+            }
+        })
+        .filter(|t| !t.trim().is_empty())
+        .map(str::to_owned)
+        .collect())
+}

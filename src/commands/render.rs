@@ -1,0 +1,82 @@
+//! `ogmill render`: one card to a file or standard output.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use ogmill::config::Config;
+use ogmill_core::{RenderRequest, Renderer};
+
+use crate::cli::RenderArgs;
+
+pub(crate) fn run(config: &Config, renderer: &Renderer, args: RenderArgs) -> anyhow::Result<()> {
+    let mut params = match &args.params_file {
+        Some(path) => read_params_file(path)?,
+        None => vec![],
+    };
+    for p in &args.params {
+        let (k, v) = pair(p)?;
+        params.retain(|(name, _)| *name != k); // the command line overrides the file
+        params.push((k, v));
+    }
+    let req = RenderRequest {
+        template: args.template.clone(),
+        params,
+        ..RenderRequest::default()
+    };
+    let resolved = renderer.resolve(&req)?;
+    let images = if resolved.template.image_slots.is_empty() {
+        vec![]
+    } else {
+        let loader = ogmill_server::images::Loader::new(config.image_options())
+            .map_err(anyhow::Error::msg)?;
+        let (images, problems) = loader.load_for(&resolved, renderer.options().width);
+        for (param, problem) in problems {
+            eprintln!("warning: image '{param}' drawn as a placeholder: {problem}");
+        }
+        images
+    };
+    let (bytes, fits) = if args.svg {
+        let (svg, fits) = renderer.fill_with(&resolved, &images)?;
+        (svg.into_bytes(), fits)
+    } else {
+        let r = renderer.render_with(&resolved, &images)?;
+        (r.png, r.fits)
+    };
+    let ext = if args.svg { "svg" } else { "png" };
+    let out = args
+        .output
+        .unwrap_or_else(|| PathBuf::from(format!("{}.{ext}", args.template)));
+    if out.as_os_str() == "-" {
+        std::io::stdout().write_all(&bytes)?;
+    } else {
+        std::fs::write(&out, &bytes).with_context(|| format!("writing {}", out.display()))?;
+        eprintln!("wrote {} ({} bytes)", out.display(), bytes.len());
+    }
+    for f in fits {
+        let cut = if f.truncated { ", truncated" } else { "" };
+        eprintln!("  {}: {}px, {} line(s){cut}", f.slot, f.font_size, f.lines);
+        if !f.missing.is_empty() {
+            let cps = ogmill_core::coverage::codepoints(&f.missing);
+            eprintln!("warning: {}: no loaded font draws {cps}", f.slot);
+        }
+    }
+    Ok(())
+}
+
+pub(crate) fn pair(p: &str) -> anyhow::Result<(String, String)> {
+    let (k, v) = p
+        .split_once('=')
+        .with_context(|| format!("'{p}' must look like NAME=VALUE"))?;
+    Ok((k.to_owned(), v.to_owned()))
+}
+
+/// Reads a JSON object of values from a file.
+fn read_params_file(path: &std::path::Path) -> anyhow::Result<Vec<(String, String)>> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let value: serde_json::Value = serde_json::from_str(&text)
+        .with_context(|| format!("{} is not valid JSON", path.display()))?;
+    ogmill_core::params::pairs_from_json(&value)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+}

@@ -1,0 +1,39 @@
+//! `ogmill templates`: every template and its params.
+
+use ogmill_core::Renderer;
+
+pub(crate) fn run(renderer: &Renderer, json: bool) -> anyhow::Result<()> {
+    if json {
+        let list: Vec<_> = renderer.templates().map(|t| t.describe()).collect();
+        println!("{}", serde_json::to_string_pretty(&list)?);
+        return Ok(());
+    }
+    for t in renderer.templates() {
+        println!("{}", t.name);
+        for p in &t.params {
+            let kind = format!("{:?}", p.kind).to_lowercase();
+            let limits = match p.kind {
+                ogmill_core::params::ParamKind::Text => format!("max {} chars", p.max_length),
+                ogmill_core::params::ParamKind::Number => format!(
+                    "{}..{}",
+                    p.min.map_or(String::new(), |n| n.to_string()),
+                    p.max.map_or(String::new(), |n| n.to_string())
+                ),
+                _ => String::new(),
+            };
+            let default = if p.default.is_empty() {
+                "(none)".to_owned()
+            } else {
+                format!("{:?}", p.default)
+            };
+            println!(
+                "  {:<12} {:<7} default {:<40} {limits}",
+                p.name, kind, default
+            );
+            if !p.description.is_empty() {
+                println!("  {:<12} {}", "", p.description);
+            }
+        }
+    }
+    Ok(())
+}
