@@ -1,0 +1,64 @@
+//! Who may render: API keys on `POST /v1`, signatures on the GET routes.
+
+use axum::http::{header, HeaderMap};
+use sha2::Digest;
+use subtle::ConstantTimeEq;
+
+use crate::{ApiError, AppState};
+
+pub(super) fn check_api_key(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
+    let keys = &state.0.api_keys;
+    if keys.is_empty() {
+        return Ok(());
+    }
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer ").map(str::trim));
+    let given = bearer.or_else(|| headers.get("dma-api-key").and_then(|v| v.to_str().ok()));
+    let Some(given) = given else {
+        return Err(ApiError::Unauthorized);
+    };
+    // Digests, so neither the key's bytes nor its length leak through timing.
+    let given: [u8; 32] = sha2::Sha256::digest(given.as_bytes()).into();
+    let ok = keys
+        .iter()
+        .fold(subtle::Choice::from(0), |acc, k| acc | k.ct_eq(&given));
+    if bool::from(ok) {
+        Ok(())
+    } else {
+        Err(ApiError::Unauthorized)
+    }
+}
+
+/// With signing keys, a `sig` must verify (and is required with `require_signature`); `sig`
+/// and `exp` are then taken out, so they are neither template params nor part of the key.
+/// Returns the verified expiry, if the URL has one.
+pub(super) fn check_signature(
+    state: &AppState,
+    template: &str,
+    params: &mut Vec<(String, String)>,
+) -> Result<Option<u64>, ApiError> {
+    use ogmill_core::signature::{now, SignatureError, EXP, SIG};
+    let Some(signer) = &state.0.signer else {
+        return Ok(None);
+    };
+    let sig = params
+        .iter()
+        .position(|(k, _)| k == SIG)
+        .map(|i| params.remove(i).1);
+    let verified = match sig {
+        Some(sig) => {
+            signer.verify(template, params, &sig, now())?;
+            true
+        }
+        None if state.options().require_signature => Err(SignatureError::Missing)?,
+        None => false,
+    };
+    let exp = params
+        .iter()
+        .find(|(k, _)| k == EXP)
+        .and_then(|(_, v)| v.parse().ok());
+    params.retain(|(k, _)| k != EXP);
+    Ok(exp.filter(|_| verified))
+}

@@ -1,0 +1,98 @@
+//! Layers every response passes: the URI limit, error bodies by `Accept`, one log line
+//! and one counter per request.
+
+use std::time::Instant;
+
+use axum::body::{Body, HttpBody};
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{header, HeaderValue};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use crate::error::ErrorMessage;
+use crate::metrics::RequestLabels;
+use crate::{ApiError, AppState};
+
+use super::{MAX_URI_BYTES, X_CACHE};
+
+pub(super) async fn limit_uri(req: Request, next: Next) -> Response {
+    let len = req.uri().path_and_query().map_or(0, |pq| pq.as_str().len());
+    if len > MAX_URI_BYTES {
+        return ApiError::UriTooLong {
+            len,
+            max: MAX_URI_BYTES,
+        }
+        .into_response();
+    }
+    next.run(req).await
+}
+
+/// Gives every error response a message, as JSON when the client asks for JSON.
+pub(super) async fn negotiate(req: Request, next: Next) -> Response {
+    let wants_json = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("application/json"));
+    let res = next.run(req).await;
+    let status = res.status();
+    let message = match res.extensions().get::<ErrorMessage>() {
+        Some(m) => m.0.clone(),
+        // A bare status from a layer below (axum's 405, the timeout's 408): give it words.
+        None if status.is_client_error() && res.body().size_hint().exact() == Some(0) => {
+            ApiError::from_status(status).to_string()
+        }
+        None => return res,
+    };
+    let (mut parts, _) = res.into_parts();
+    let body = if wants_json {
+        parts.headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+        serde_json::json!({ "error": message, "status": status.as_u16() }).to_string()
+    } else {
+        parts.headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/plain; charset=utf-8"),
+        );
+        format!("{message}\n")
+    };
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, Body::from(body))
+}
+
+/// One log line and one counter per request.
+pub(super) async fn observe(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = req.method().clone();
+    let path: String = req.uri().path().chars().take(200).collect();
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or("unmatched", |m| m.as_str())
+        .to_owned();
+    let res = next.run(req).await;
+    let status = res.status().as_u16();
+    let cache = res
+        .headers()
+        .get(X_CACHE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("-")
+        .to_owned();
+    state
+        .0
+        .metrics
+        .requests
+        .get_or_create(&RequestLabels { route, status })
+        .inc();
+    tracing::info!(
+        %method,
+        path,
+        status,
+        cache,
+        ms = format_args!("{:.2}", started.elapsed().as_secs_f64() * 1000.0),
+        "request"
+    );
+    res
+}
