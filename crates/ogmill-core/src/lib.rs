@@ -11,6 +11,7 @@
 #![forbid(unsafe_code)]
 
 pub mod check;
+pub mod color;
 pub mod coverage;
 pub mod encode;
 pub mod error;
