@@ -7,6 +7,7 @@
 
 mod cache;
 mod error;
+mod flight;
 pub mod images;
 mod listener;
 mod lru_bytes;

@@ -2,18 +2,17 @@
 //! more waiting for a slot (past that, the request is shed at once), and one render per cache
 //! key at a time: requests for a key already being rendered wait for that render.
 
-use std::collections::HashMap;
 use std::future::Future;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::http::HeaderValue;
 use bytes::Bytes;
-use futures_util::future::{BoxFuture, FutureExt, Shared, WeakShared};
+use futures_util::future::FutureExt;
 use tokio::sync::Semaphore;
 
+use super::flight::SingleFlight;
 use super::metrics::Metrics;
 
 /// A rendered card, as the cache keeps it and responses send it.
@@ -43,15 +42,12 @@ pub enum Failure {
 pub type Job = Box<dyn FnOnce() -> ogmill_core::Result<Arc<Card>> + Send + 'static>;
 
 type Outcome = Result<Arc<Card>, Failure>;
-type Flights = Mutex<HashMap<String, (u64, WeakShared<BoxFuture<'static, Outcome>>)>>;
 
 pub struct Pool {
     workers: Arc<Semaphore>,
     admission: Arc<Semaphore>,
-    // Weak, so a flight every waiter gave up on (timeouts) is dropped, and its queue slot
-    // freed, instead of being kept alive by this map.
-    flights: Arc<Flights>,
-    next_id: AtomicU64,
+    /// A flight every waiter gave up on (timeouts) is dropped, and its queue slot freed.
+    flights: SingleFlight<Outcome>,
     metrics: Arc<Metrics>,
 }
 
@@ -60,8 +56,7 @@ impl Pool {
         Pool {
             workers: Arc::new(Semaphore::new(concurrency)),
             admission: Arc::new(Semaphore::new(concurrency + queue)),
-            flights: Arc::default(),
-            next_id: AtomicU64::new(0),
+            flights: SingleFlight::new(),
             metrics,
         }
     }
@@ -72,40 +67,15 @@ impl Pool {
         let Some(key) = key else {
             return self.start(job)?.await;
         };
-        let flight = {
-            let mut flights = self.flights.lock().unwrap_or_else(|e| e.into_inner());
-            match flights.get(key).and_then(|(_, weak)| weak.upgrade()) {
-                Some(flight) => flight,
-                None => {
-                    // Before the guard exists: a guard dropped under this lock would deadlock.
-                    let render = self.start(job)?;
-                    let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-                    let guard = FlightGuard {
-                        flights: self.flights.clone(),
-                        key: key.to_owned(),
-                        id,
-                    };
-                    let flight: Shared<BoxFuture<'static, Outcome>> = async move {
-                        let _guard = guard;
-                        render.await
-                    }
-                    .boxed()
-                    .shared();
-                    let weak = flight.downgrade().expect("the flight is alive");
-                    flights.insert(key.to_owned(), (id, weak));
-                    flight
-                }
-            }
-        };
+        let flight = self
+            .flights
+            .join(key, || self.start(job).map(FutureExt::boxed))?;
         flight.await
     }
 
     /// Whether a render for `key` is under way here (a request for it would join it).
     pub fn is_flying(&self, key: &str) -> bool {
-        let flights = self.flights.lock().unwrap_or_else(|e| e.into_inner());
-        flights
-            .get(key)
-            .is_some_and(|(_, weak)| weak.upgrade().is_some())
+        self.flights.is_flying(key)
     }
 
     /// Takes a queue slot now (or sheds), then waits for a worker and renders.
@@ -175,22 +145,5 @@ impl Queued {
 impl Drop for Queued {
     fn drop(&mut self) {
         self.0.renders_queued.dec();
-    }
-}
-
-/// Takes a flight out of the map when it finishes or every waiter has dropped it; the id
-/// keeps it from removing a newer flight for the same key.
-struct FlightGuard {
-    flights: Arc<Flights>,
-    key: String,
-    id: u64,
-}
-
-impl Drop for FlightGuard {
-    fn drop(&mut self) {
-        let mut flights = self.flights.lock().unwrap_or_else(|e| e.into_inner());
-        if flights.get(&self.key).is_some_and(|(id, _)| *id == self.id) {
-            flights.remove(&self.key);
-        }
     }
 }

@@ -2,15 +2,15 @@
 //! (the origin's `max-age` within bounds), with concurrent loads of the same image
 //! coalesced into one. Failures are remembered briefly so a broken URL is not hammered.
 
-use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
-use futures_util::future::{BoxFuture, FutureExt, Shared};
+use futures_util::future::FutureExt;
 
 use super::fetch::{FetchOptions, Fetcher};
 use super::{parse_source, prepare, Frame, ImageProblem, Prepared, Source};
+use crate::flight::SingleFlight;
 use crate::lru_bytes::ByteLru;
 
 /// How images are had. Every field has a flag, an `OGMILL_*` variable and a TOML key.
@@ -61,13 +61,12 @@ impl Default for ImageOptions {
 }
 
 type Outcome = Result<Prepared, ImageProblem>;
-type Flight = Shared<BoxFuture<'static, Outcome>>;
 
 pub struct ImageStore {
     options: ImageOptions,
     fetcher: Fetcher,
     cache: ByteLru<Outcome>,
-    flights: Mutex<HashMap<String, Flight>>,
+    flights: SingleFlight<Outcome>,
 }
 
 impl ImageStore {
@@ -85,7 +84,7 @@ impl ImageStore {
             cache: ByteLru::new(options.cache_bytes),
             fetcher,
             options,
-            flights: Mutex::new(HashMap::new()),
+            flights: SingleFlight::new(),
         }))
     }
 
@@ -103,19 +102,20 @@ impl ImageStore {
         if let (Some(hit), _) = self.cache.get(&key) {
             return hit;
         }
-        let flight = {
-            let mut flights = self.flights.lock().unwrap_or_else(|e| e.into_inner());
-            flights
-                .entry(key.clone())
-                .or_insert_with(|| {
-                    let store = self.clone();
-                    let (reference, key) = (reference.to_owned(), key.clone());
-                    async move { store.load_now(reference, frame, key).await }
-                        .boxed()
-                        .shared()
-                })
-                .clone()
-        };
+        let flight = self.flights.join(&key, || {
+            let store = self.clone();
+            let (reference, key) = (reference.to_owned(), key.clone());
+            // Spawned, so a load finishes and is cached even when every waiter has gone.
+            let load = tokio::spawn(async move { store.load_now(reference, frame, key).await });
+            Ok::<_, std::convert::Infallible>(
+                async move {
+                    load.await
+                        .unwrap_or_else(|_| Err(ImageProblem::Corrupt("the loader failed".into())))
+                }
+                .boxed(),
+            )
+        });
+        let Ok(flight) = flight;
         flight.await
     }
 
@@ -138,11 +138,7 @@ impl ImageStore {
             Err(e) => (Err(e), self.options.failure_ttl),
         };
         let size = outcome.as_ref().map_or(0, |p| p.png.len() as u64);
-        self.cache.insert(key.clone(), outcome.clone(), size, ttl);
-        self.flights
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(&key);
+        self.cache.insert(key, outcome.clone(), size, ttl);
         outcome
     }
 
