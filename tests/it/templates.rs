@@ -77,6 +77,34 @@ fn broken_templates_fail_with_file_and_reason() {
 }
 
 #[test]
+fn errors_name_the_line_and_column_of_the_element_at_fault() {
+    use ogmill_core::template::{Position, TemplateError, TemplateErrorKind};
+    let load_typed = |body: &str| {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("card.svg"), format!("{HEAD}{body}</svg>")).unwrap();
+        match Renderer::new(Options {
+            templates_dir: Some(dir.path().to_owned()),
+            ..Options::default()
+        }) {
+            Err(ogmill_core::Error::Template(e)) => e,
+            Err(other) => panic!("not a template error: {other}"),
+            Ok(_) => panic!("loaded: {body}"),
+        }
+    };
+    // HEAD is two lines; the body starts on line 2, so the broken slot is on line 5.
+    let body = "\n<g>\n  <rect width=\"10\" height=\"10\"/>\n  <g><text og:text=\"{{nope}}\" og:box=\"0 0 10 10\" font-family=\"Inter\" font-size=\"40\"/></g>\n</g>";
+    let e: TemplateError = load_typed(body);
+    assert_eq!(e.position, Some(Position { line: 5, column: 6 }), "{e}");
+    assert!(matches!(e.kind, TemplateErrorKind::Invalid(_)), "{e:?}");
+    assert!(e.to_string().contains("card.svg:5:6: "), "{e}");
+    let bad_param = load_typed("\n\n<og:param name=\"k\" kind=\"video\"/>");
+    assert_eq!(bad_param.position.map(|p| p.line), Some(4), "{bad_param}");
+    let xml = load_typed("<rect");
+    assert!(matches!(xml.kind, TemplateErrorKind::Xml(_)), "{xml:?}");
+    assert!(xml.position.is_some(), "{xml}");
+}
+
+#[test]
 fn bundled_templates_declare_what_the_issue_asks() {
     let r = Renderer::new(Options::default()).unwrap();
     let names = |t: &str| -> Vec<String> {

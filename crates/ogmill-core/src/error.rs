@@ -35,8 +35,8 @@ pub enum Error {
     },
 
     /// A template file is broken; start-up stops with this.
-    #[error("template {}: {reason}", path.display())]
-    Template { path: PathBuf, reason: String },
+    #[error("template {0}")]
+    Template(#[from] crate::template::TemplateError),
 
     /// Fonts could not be loaded, or a template names a family that no loaded font has.
     #[error("fonts: {0}")]

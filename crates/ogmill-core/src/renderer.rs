@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 use crate::fit::{fit, SlotFit, Typesetter};
 use crate::images::Prepared;
 use crate::params::{Params, UnknownParams};
-use crate::template::{Dir, ImageFill, PlacedText, Template};
+use crate::template::{Dir, ImageFill, PlacedText, Template, TemplateError, TemplateErrorKind};
 
 /// The templates in `svg-templates/`, embedded so the binary works from any directory.
 pub const BUNDLED_TEMPLATES: &[(&str, &str)] = &[
@@ -165,8 +165,7 @@ impl Renderer {
             None => {
                 for (name, src) in BUNDLED_TEMPLATES {
                     let path = PathBuf::from(format!("svg-templates/{name}.svg"));
-                    let t = Template::parse(name, &path, src, &exists)
-                        .map_err(|reason| Error::Template { path, reason })?;
+                    let t = Template::parse(name, &path, src, &exists)?;
                     templates.insert(name.to_string(), t);
                 }
             }
@@ -204,9 +203,10 @@ impl Renderer {
             };
             renderer
                 .render_pixmap(&renderer.resolve(&req)?)
-                .map_err(|e| Error::Template {
+                .map_err(|e| TemplateError {
                     path: t.path.clone(),
-                    reason: format!("does not render with its defaults: {e}"),
+                    position: None,
+                    kind: TemplateErrorKind::DoesNotRender(Box::new(e)),
                 })?;
         }
         Ok(renderer)
@@ -522,10 +522,12 @@ fn template_files(dir: &Path) -> Result<Vec<PathBuf>> {
         .collect();
     files.sort();
     if files.is_empty() {
-        return Err(Error::Template {
+        return Err(TemplateError {
             path: dir.to_owned(),
-            reason: "no .svg templates in this directory".into(),
-        });
+            position: None,
+            kind: TemplateErrorKind::NoTemplates,
+        }
+        .into());
     }
     Ok(files)
 }

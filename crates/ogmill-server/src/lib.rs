@@ -16,6 +16,7 @@ mod playground;
 mod pool;
 pub mod redis;
 mod routes;
+mod startup;
 pub mod watch;
 
 use std::net::SocketAddr;
@@ -26,11 +27,12 @@ use std::time::Duration;
 
 use bytes::Bytes;
 
-use ogmill_core::{Error, RenderRequest, Renderer, Result};
+use ogmill_core::{RenderRequest, Renderer, Result};
 
 pub use error::ApiError;
 pub use listener::serve;
 pub use routes::app;
+pub use startup::StartupError;
 
 /// How the server runs. Every field has a flag, an `OGMILL_*` variable and a TOML key
 /// (see the `ogmill` binary's `Config`).
@@ -158,24 +160,22 @@ struct Inner {
 
 impl AppState {
     /// Checks the options and prepares the fallback image.
-    pub fn new(renderer: Arc<Renderer>, options: ServerOptions) -> Result<Self> {
+    pub fn new(renderer: Arc<Renderer>, options: ServerOptions) -> Result<Self, StartupError> {
         let cache_control = header_value("cache-control", &options.cache_control)?;
         let signer = ogmill_core::signature::Signer::new(&options.signing_keys);
         if options.require_signature && signer.is_none() {
-            return Err(Error::Internal(
-                "require-signature needs at least one signing key (--signing-key KEY)".into(),
-            ));
+            return Err(StartupError::SignatureWithoutKey);
         }
         let fallback = fallback_image(&renderer, &options)?;
         let images =
-            crate::images::ImageStore::new(options.images.clone()).map_err(Error::Internal)?;
+            crate::images::ImageStore::new(options.images.clone()).map_err(StartupError::Images)?;
         let degraded_cache_control =
             header_value("degraded-cache-control", &options.degraded_cache_control)?;
         let metrics = Arc::new(metrics::Metrics::new());
         let redis = match &options.redis {
-            Some(o) => {
-                Some(redis::RedisTier::new(o.clone(), metrics.clone()).map_err(Error::Internal)?)
-            }
+            Some(o) => Some(
+                redis::RedisTier::new(o.clone(), metrics.clone()).map_err(StartupError::Redis)?,
+            ),
             None => None,
         };
         Ok(AppState(Arc::new(Inner {
@@ -291,9 +291,14 @@ impl AppState {
 }
 
 /// A setting that becomes a response header, checked at start-up.
-fn header_value(setting: &str, value: &str) -> Result<axum::http::HeaderValue> {
-    axum::http::HeaderValue::from_str(value)
-        .map_err(|_| Error::Internal(format!("{setting} '{value}' is not a valid header value")))
+fn header_value(
+    setting: &'static str,
+    value: &str,
+) -> Result<axum::http::HeaderValue, StartupError> {
+    axum::http::HeaderValue::from_str(value).map_err(|_| StartupError::HeaderValue {
+        setting,
+        value: value.to_owned(),
+    })
 }
 
 fn digest(bytes: &[u8]) -> [u8; 32] {
@@ -302,17 +307,14 @@ fn digest(bytes: &[u8]) -> [u8; 32] {
 }
 
 /// The configured PNG, or the `default` template (else the first one) with the site name.
-fn fallback_image(renderer: &Renderer, options: &ServerOptions) -> Result<Bytes> {
+fn fallback_image(renderer: &Renderer, options: &ServerOptions) -> Result<Bytes, StartupError> {
     if let Some(path) = &options.fallback_image {
-        let png = std::fs::read(path).map_err(|source| Error::Io {
+        let png = std::fs::read(path).map_err(|source| StartupError::FallbackUnreadable {
             path: path.clone(),
             source,
         })?;
         if !png.starts_with(b"\x89PNG\r\n\x1a\n") {
-            return Err(Error::Internal(format!(
-                "fallback image {} is not a PNG file",
-                path.display()
-            )));
+            return Err(StartupError::FallbackNotPng(path.clone()));
         }
         return Ok(png.into());
     }
@@ -331,5 +333,8 @@ fn fallback_image(renderer: &Renderer, options: &ServerOptions) -> Result<Bytes>
     if !options.site_name.is_empty() {
         req.params.push(("site".into(), options.site_name.clone()));
     }
-    Ok(renderer.render(&req)?.png.into())
+    let card = renderer
+        .render(&req)
+        .map_err(StartupError::FallbackRender)?;
+    Ok(card.png.into())
 }

@@ -22,15 +22,18 @@ pub struct Watch {
 
 /// Starts watching `dirs`; each change rebuilds a renderer from `options` on a thread of
 /// its own and puts it in `state`.
-pub fn watch(state: AppState, options: Options, dirs: &[PathBuf]) -> ogmill_core::Result<Watch> {
+pub fn watch(
+    state: AppState,
+    options: Options,
+    dirs: &[PathBuf],
+) -> Result<Watch, crate::StartupError> {
     let (tx, rx) = mpsc::channel::<()>();
     let on_event = move |res: notify::Result<notify::Event>| {
         if res.is_ok_and(|e| !e.kind.is_access()) {
             let _ = tx.send(());
         }
     };
-    let fail =
-        |e: notify::Error| ogmill_core::Error::Internal(format!("cannot watch for changes: {e}"));
+    let fail = crate::StartupError::Watch;
     let mut watcher: Box<dyn Watcher + Send> = match notify::recommended_watcher(on_event.clone()) {
         Ok(w) => Box::new(w),
         // No inotify (some containers): look every half second instead.
@@ -50,9 +53,7 @@ pub fn watch(state: AppState, options: Options, dirs: &[PathBuf]) -> ogmill_core
     std::thread::Builder::new()
         .name("ogmill-reload".into())
         .spawn(move || reload_loop(&rx, &state, &options))
-        .map_err(|e| {
-            ogmill_core::Error::Internal(format!("cannot start the reload thread: {e}"))
-        })?;
+        .map_err(crate::StartupError::ReloadThread)?;
     Ok(Watch { _watcher: watcher })
 }
 

@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use super::error::{position_of, Position, Problem, TemplateError, TemplateErrorKind};
 use super::*;
 use crate::error::{Error, Result};
 use crate::params::{ParamKind, DEFAULT_MAX_LENGTH};
@@ -20,10 +21,7 @@ impl Template {
             .and_then(|s| s.to_str())
             .unwrap_or_default()
             .to_owned();
-        Self::parse(&name, path, &source, family_exists).map_err(|reason| Error::Template {
-            path: path.to_owned(),
-            reason,
-        })
+        Ok(Self::parse(&name, path, &source, family_exists)?)
     }
 
     pub fn parse(
@@ -31,27 +29,49 @@ impl Template {
         path: &Path,
         source: &str,
         family_exists: &dyn Fn(&str) -> bool,
-    ) -> Result<Self, String> {
+    ) -> Result<Self, TemplateError> {
+        let fail = |position, kind| TemplateError {
+            path: path.to_owned(),
+            position,
+            kind,
+        };
         let opts = roxmltree::ParsingOptions {
             allow_dtd: false,
             ..Default::default()
         };
-        let doc =
-            roxmltree::Document::parse_with_options(source, opts).map_err(|e| e.to_string())?;
+        let doc = roxmltree::Document::parse_with_options(source, opts).map_err(|e| {
+            let pos = e.pos();
+            let at = Position {
+                line: pos.row,
+                column: pos.col,
+            };
+            fail(Some(at), TemplateErrorKind::Xml(e))
+        })?;
         let root = doc.root_element();
         if root.tag_name().name() != "svg" || root.tag_name().namespace() != Some(SVG_NS) {
-            return Err(
-                "the root element must be <svg xmlns=\"http://www.w3.org/2000/svg\">".into(),
-            );
+            return Err(fail(Some(position_of(root)), TemplateErrorKind::NotSvg));
         }
+        Self::compile(name, path, source, root, family_exists).map_err(|p| {
+            let at = p.at.or(Some(position_of(root)));
+            fail(at, TemplateErrorKind::Invalid(p.message))
+        })
+    }
+
+    fn compile(
+        name: &str,
+        path: &Path,
+        source: &str,
+        root: roxmltree::Node,
+        family_exists: &dyn Fn(&str) -> bool,
+    ) -> Result<Self, Problem> {
         let (width, height) = svg_size(root)?;
         let private = match root.attribute((OG_NS, "cache")) {
             None | Some("public") => false,
             Some("private") => true,
             Some(other) => {
-                return Err(format!(
-                    "og:cache=\"{other}\" must be \"public\" or \"private\""
-                ))
+                return Err(
+                    format!("og:cache=\"{other}\" must be \"public\" or \"private\"").into(),
+                )
             }
         };
         let params = parse_params(root)?;
@@ -134,11 +154,19 @@ fn parse_box(value: Option<&str>, ctx: &str) -> Result<[f32; 4], String> {
     Ok([x, y, width, height])
 }
 
-fn parse_params(root: roxmltree::Node) -> Result<Vec<ParamSpec>, String> {
+fn parse_params(root: roxmltree::Node) -> Result<Vec<ParamSpec>, Problem> {
     let mut params: Vec<ParamSpec> = vec![];
     for node in root
         .descendants()
         .filter(|n| n.has_tag_name((OG_NS, "param")))
+    {
+        let spec = parse_param(node, &params).map_err(|e| Problem::from(e).at(node))?;
+        params.push(spec);
+    }
+    Ok(params)
+}
+
+fn parse_param(node: roxmltree::Node, params: &[ParamSpec]) -> Result<ParamSpec, String> {
     {
         let name = node.attribute("name").ok_or("<og:param> without a name")?;
         if name.is_empty()
@@ -184,12 +212,11 @@ fn parse_params(root: roxmltree::Node) -> Result<Vec<ParamSpec>, String> {
         let default = spec
             .validate(node.attribute("default").unwrap_or(""))
             .map_err(|e| format!("param '{name}': its default is invalid: {e}"))?;
-        params.push(ParamSpec {
+        Ok(ParamSpec {
             default: default.text,
             ..spec
-        });
+        })
     }
-    Ok(params)
 }
 
 struct Compiler<'a> {
@@ -218,7 +245,13 @@ impl Compiler<'_> {
             .ok_or_else(|| format!("{context} uses '{name}', which no <og:param> declares"))
     }
 
-    fn element(&mut self, node: roxmltree::Node, is_root: bool) -> Result<(), String> {
+    /// Compiles an element; a problem in it or its children is placed at it unless a child
+    /// placed it first.
+    fn element(&mut self, node: roxmltree::Node, is_root: bool) -> Result<(), Problem> {
+        self.element_here(node, is_root).map_err(|p| p.at(node))
+    }
+
+    fn element_here(&mut self, node: roxmltree::Node, is_root: bool) -> Result<(), Problem> {
         let tag = node.tag_name();
         if tag.namespace() != Some(SVG_NS) {
             return Ok(()); // og:param, editor metadata and other foreign elements are not drawn
@@ -287,7 +320,7 @@ impl Compiler<'_> {
 
     /// Like `children`, but fences each child into its own pieces and records it, for the
     /// background/foreground split.
-    fn root_children(&mut self, node: roxmltree::Node) -> Result<(), String> {
+    fn root_children(&mut self, node: roxmltree::Node) -> Result<(), Problem> {
         const DEFINITIONS: &[&str] = &[
             "defs",
             "style",
@@ -375,7 +408,7 @@ impl Compiler<'_> {
         })
     }
 
-    fn children(&mut self, node: roxmltree::Node) -> Result<(), String> {
+    fn children(&mut self, node: roxmltree::Node) -> Result<(), Problem> {
         for child in node.children() {
             if child.is_element() {
                 self.element(child, false)?;

@@ -10,6 +10,7 @@
 //! one request from those pieces.
 
 mod compile;
+mod error;
 mod fill;
 mod slot;
 
@@ -17,6 +18,7 @@ use std::path::PathBuf;
 
 use crate::params::{ParamSpec, Params};
 
+pub use error::{Position, TemplateError, TemplateErrorKind};
 pub use fill::initials;
 pub use slot::{
     Align, Dir, Fit, ImageFill, ImageSlot, PlacedLine, PlacedRun, PlacedText, TextSlot, VAlign,
