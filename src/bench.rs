@@ -6,7 +6,7 @@
 use std::time::{Duration, Instant};
 
 use ogmill_core::renderer::Stages;
-use ogmill_core::{RenderRequest, Renderer, Result};
+use ogmill_core::{Inputs, RenderRequest, Renderer, Result};
 
 /// What to measure.
 #[derive(Clone, Debug)]
@@ -71,7 +71,7 @@ fn measure(renderer: &Renderer, name: &str, options: &BenchOptions) -> Result<Re
     };
     let resolved = renderer.resolve(&req)?;
     // One render first: backgrounds and font caches warm, as on a running server.
-    let png_bytes = renderer.render_resolved(&resolved)?.png.len();
+    let png_bytes = renderer.render(&resolved, Inputs::default())?.png.len();
     let iterations = options.iterations.max(1);
     let threads = options.threads.clamp(1, iterations);
     let started = Instant::now();
@@ -85,7 +85,11 @@ fn measure(renderer: &Renderer, name: &str, options: &BenchOptions) -> Result<Re
                         .map(|_| {
                             let mut stages = Stages::default();
                             let t = Instant::now();
-                            renderer.render_staged(resolved, &[], &mut stages)?;
+                            let inputs = Inputs {
+                                images: &[],
+                                stages: Some(&mut stages),
+                            };
+                            renderer.render(resolved, inputs)?;
                             Ok((t.elapsed(), stages))
                         })
                         .collect()
@@ -132,7 +136,7 @@ fn plain_pipeline(
     resolved: &ogmill_core::renderer::Resolved,
     runs: usize,
 ) -> Result<(f64, usize)> {
-    let (svg, _) = renderer.fill(resolved)?;
+    let (svg, _) = renderer.fill(resolved, &[])?;
     let (w, h) = (renderer.options().width, renderer.options().height);
     let mut times = vec![];
     let mut bytes = 0;

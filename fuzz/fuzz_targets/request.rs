@@ -37,7 +37,7 @@ fuzz_target!(|data: &[u8]| {
         unknown: UnknownParams::Ignore,
     };
     let Ok(resolved) = renderer().resolve(&req) else { return };
-    let (svg, _) = renderer().fill(&resolved).expect("a valid request fills");
+    let (svg, _) = renderer().fill(&resolved, &[]).expect("a valid request fills");
     let doc = roxmltree::Document::parse(&svg).expect("the filled SVG is well-formed XML");
     for node in doc.descendants().filter(|n| n.is_element()) {
         let tag = node.tag_name().name();

@@ -15,7 +15,7 @@ use rayon::prelude::*;
 use sha2::Digest;
 
 pub use manifest::{BadEntry, Entry, Format};
-use ogmill_core::{RenderRequest, Renderer};
+use ogmill_core::{Inputs, RenderRequest, Renderer};
 use ogmill_server::images::Loader;
 
 /// Records each output's content key, in the output directory.
@@ -202,7 +202,7 @@ fn check<'e>(
     let resolved = renderer
         .resolve(&req)
         .map_err(|e| bad(entry, e.to_string()))?;
-    let digest = sha2::Sha256::digest(renderer.key(&resolved).as_bytes());
+    let digest = sha2::Sha256::digest(renderer.key(&resolved).as_str().as_bytes());
     Ok((output, digest.iter().map(|b| format!("{b:02x}")).collect()))
 }
 
@@ -282,7 +282,13 @@ fn render_one(renderer: &Renderer, entry: &Entry, images: Option<&Loader>, path:
         .map(|(param, p)| format!("image '{param}' drawn as a placeholder: {p}"))
         .collect();
     // The renderer holds no state a panic could leave half-changed.
-    let render = || renderer.render_with(&resolved, &prepared);
+    let render = || {
+        let inputs = Inputs {
+            images: &prepared,
+            stages: None,
+        };
+        renderer.render(&resolved, inputs)
+    };
     let png = std::panic::catch_unwind(std::panic::AssertUnwindSafe(render))
         .map_err(|_| "the render panicked (a bug; please report it)".to_owned())?
         .map_err(|e| e.to_string())?

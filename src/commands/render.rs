@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use ogmill::config::Config;
-use ogmill_core::{RenderRequest, Renderer};
+use ogmill_core::{Inputs, RenderRequest, Renderer};
 
 use crate::cli::RenderArgs;
 
@@ -25,7 +25,7 @@ pub(crate) fn run(config: &Config, renderer: &Renderer, args: RenderArgs) -> any
         ..RenderRequest::default()
     };
     let resolved = renderer.resolve(&req)?;
-    let images = if resolved.template.image_slots.is_empty() {
+    let images = if resolved.template().image_slots.is_empty() {
         vec![]
     } else {
         let loader = ogmill_server::images::Loader::new(config.image_options())
@@ -37,10 +37,14 @@ pub(crate) fn run(config: &Config, renderer: &Renderer, args: RenderArgs) -> any
         images
     };
     let (bytes, fits) = if args.svg {
-        let (svg, fits) = renderer.fill_with(&resolved, &images)?;
+        let (svg, fits) = renderer.fill(&resolved, &images)?;
         (svg.into_bytes(), fits)
     } else {
-        let r = renderer.render_with(&resolved, &images)?;
+        let inputs = Inputs {
+            images: &images,
+            stages: None,
+        };
+        let r = renderer.render(&resolved, inputs)?;
         (r.png, r.fits)
     };
     let ext = if args.svg { "svg" } else { "png" };

@@ -2,7 +2,7 @@
 
 use ogmill_core::{Error, RenderRequest};
 
-use crate::support::renderer;
+use crate::support::{renderer, RenderReq};
 
 /// The text that the title slot of the filled SVG draws, as usvg sees it.
 fn drawn_title(title: &str) -> (String, usvg::Tree) {
@@ -10,7 +10,7 @@ fn drawn_title(title: &str) -> (String, usvg::Tree) {
     let resolved = r
         .resolve(&RenderRequest::new("default", &[("title", title)]))
         .unwrap();
-    let (svg, _) = r.fill(&resolved).unwrap();
+    let (svg, _) = r.fill(&resolved, &[]).unwrap();
     let tree = usvg::Tree::from_str(&svg, r.usvg_options()).unwrap();
     let mut texts = vec![];
     collect_text(tree.root(), &mut texts);
@@ -62,7 +62,7 @@ fn characters_xml_cannot_carry_are_removed() {
 fn colors_accept_only_hex_and_names() {
     let r = renderer();
     for ok in ["#fff", "#10b981", "#10b98180", "tomato", "RebeccaPurple"] {
-        r.render(&RenderRequest::new("default", &[("accent", ok)]))
+        r.render_req(&RenderRequest::new("default", &[("accent", ok)]))
             .unwrap_or_else(|e| panic!("{ok}: {e}"));
     }
     for bad in [
@@ -74,7 +74,7 @@ fn colors_accept_only_hex_and_names() {
         "red;x",
     ] {
         let err = r
-            .render(&RenderRequest::new("default", &[("accent", bad)]))
+            .render_req(&RenderRequest::new("default", &[("accent", bad)]))
             .unwrap_err();
         assert!(
             matches!(&err, Error::InvalidValue { param, .. } if param == "accent"),
@@ -88,25 +88,25 @@ fn colors_accept_only_hex_and_names() {
 fn errors_name_the_param_and_the_limit() {
     let r = renderer();
     let err = r
-        .render(&RenderRequest::new("blog", &[("author", &"x".repeat(61))]))
+        .render_req(&RenderRequest::new("blog", &[("author", &"x".repeat(61))]))
         .unwrap_err();
     assert_eq!(
         err.to_string(),
         "'author' is 61 characters long; the limit is 60"
     );
     let err = r
-        .render(&RenderRequest::new("blog", &[("autor", "x")]))
+        .render_req(&RenderRequest::new("blog", &[("autor", "x")]))
         .unwrap_err();
     assert!(
         err.to_string().contains("unknown parameter 'autor'") && err.to_string().contains("author"),
         "{err}"
     );
     let err = r
-        .render(&RenderRequest::new("../../etc/passwd", &[]))
+        .render_req(&RenderRequest::new("../../etc/passwd", &[]))
         .unwrap_err();
     assert!(matches!(err, Error::UnknownTemplate { .. }), "{err}");
     let err = r
-        .render(&RenderRequest::new(
+        .render_req(&RenderRequest::new(
             "blog",
             &[("title", &"é".repeat(100_000))],
         ))
@@ -123,10 +123,10 @@ fn image_values_never_reach_the_svg() {
             &[("image", "https://169.254.169.254/latest/meta-data")],
         ))
         .unwrap();
-    let (svg, _) = r.fill(&resolved).unwrap();
+    let (svg, _) = r.fill(&resolved, &[]).unwrap();
     assert!(!svg.contains("169.254"), "the URL reached the SVG");
     let err = r
-        .render(&RenderRequest::new(
+        .render_req(&RenderRequest::new(
             "product",
             &[("image", "file:///etc/passwd")],
         ))

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 use ogmill_core::RenderRequest;
 
-use crate::support::{decode_png, renderer};
+use crate::support::{decode_png, renderer, RenderReq};
 
 const TOLERANCE: u8 = 2;
 
@@ -133,7 +133,13 @@ fn render(req: &RenderRequest) -> Vec<u8> {
     let (images, problems) = loader.load_for(&resolved, 1200);
     assert!(problems.is_empty(), "{problems:?}");
     renderer
-        .render_with(&resolved, &images)
+        .render(
+            &resolved,
+            ogmill_core::Inputs {
+                images: &images,
+                stages: None,
+            },
+        )
         .expect("renders")
         .png
 }
@@ -316,8 +322,8 @@ fn cards_are_indexed_pngs_within_two_levels_of_the_exact_rgb_image() {
     })
     .unwrap();
     let req = RenderRequest::new("blog", &[]);
-    let indexed = renderer().render(&req).unwrap().png;
-    let rgb = exact.render(&req).unwrap().png;
+    let indexed = renderer().render_req(&req).unwrap().png;
+    let rgb = exact.render_req(&req).unwrap().png;
     assert_eq!(color_type(&indexed), png::ColorType::Indexed);
     assert_eq!(
         color_type(&rgb),

@@ -81,7 +81,7 @@ pub fn title_layers(template: &str, params: &[(&str, &str)]) -> TitleLayers {
     let resolved = r.resolve(&RenderRequest::new(template, params)).unwrap();
     let (placed, fits) = r.place(&resolved).unwrap();
     let i = resolved
-        .template
+        .template()
         .slots
         .iter()
         .position(|s| s.name == "title")
@@ -89,13 +89,13 @@ pub fn title_layers(template: &str, params: &[(&str, &str)]) -> TitleLayers {
     let mut blank = placed.clone();
     blank[i].lines.clear();
     let draw = |placed| {
-        let svg = resolved.template.fill(&resolved.params, placed, &[]);
+        let svg = resolved.template().fill(resolved.params(), placed, &[]);
         rasterize(&svg, r.usvg_options(), 1200, 630).unwrap()
     };
     TitleLayers {
         with: draw(&placed),
         without: draw(&blank),
-        slot: resolved.template.slots[i].clone(),
+        slot: resolved.template().slots[i].clone(),
         fit: fits[i].clone(),
         lines: placed[i].lines.iter().map(|l| l.text.clone()).collect(),
     }
@@ -138,4 +138,16 @@ pub fn npm_tools(dir: &str, packages: &[&str], marks: &[&str]) -> std::path::Pat
         );
     }
     dir
+}
+
+/// Resolves and renders a request with no images: what most tests need from the one
+/// render entry point.
+pub trait RenderReq {
+    fn render_req(&self, req: &RenderRequest) -> ogmill_core::Result<ogmill_core::Rendered>;
+}
+
+impl RenderReq for Renderer {
+    fn render_req(&self, req: &RenderRequest) -> ogmill_core::Result<ogmill_core::Rendered> {
+        self.render(&self.resolve(req)?, ogmill_core::Inputs::default())
+    }
 }

@@ -29,4 +29,4 @@ pub mod template;
 pub mod xml;
 
 pub use error::{Error, Result};
-pub use renderer::{Options, RenderRequest, Rendered, Renderer};
+pub use renderer::{CardKey, Inputs, Options, RenderRequest, Rendered, Renderer, Resolved};

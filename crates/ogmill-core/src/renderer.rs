@@ -98,15 +98,80 @@ impl RenderRequest {
     }
 }
 
-/// A request whose template exists and whose params are all valid.
-#[derive(Debug)]
-pub struct Resolved<'r> {
-    pub template: &'r Template,
-    pub params: Params,
-    /// Names the request gave that the template does not declare (with [`UnknownParams::Ignore`]).
-    pub ignored: Vec<String>,
+/// A request whose template exists and whose params are all valid. Made only by
+/// [`Renderer::resolve`]; owned, so it can move to a worker thread with the render.
+#[derive(Clone, Debug)]
+pub struct Resolved {
+    template: Arc<Template>,
+    params: Params,
+    ignored: Vec<String>,
+    dir: Dir,
+}
+
+impl Resolved {
+    /// The template the request names.
+    pub fn template(&self) -> &Template {
+        &self.template
+    }
+
+    /// Every declared param's value, defaults applied.
+    pub fn params(&self) -> &Params {
+        &self.params
+    }
+
+    /// Names the request gave that the template does not declare (with
+    /// [`UnknownParams::Ignore`]; with `Reject` such a request does not resolve).
+    pub fn ignored(&self) -> &[String] {
+        &self.ignored
+    }
+
     /// The request's `dir` (`auto` leaves each slot's own `og:dir`).
-    pub dir: Dir,
+    pub fn dir(&self) -> Dir {
+        self.dir
+    }
+}
+
+/// What a render takes besides the resolved request.
+#[derive(Debug, Default)]
+pub struct Inputs<'a> {
+    /// Prepared images, one per image slot of the template in document order; `None` or a
+    /// missing entry draws the slot's placeholder. Default: none.
+    pub images: &'a [Option<Prepared>],
+    /// Where to add each stage's time, for profiling. Default: `None`.
+    pub stages: Option<&'a mut Stages>,
+}
+
+/// Names the output bytes of a resolved request: the template's name and content hash, the
+/// renderer's [fingerprint](Renderer::fingerprint) and every param with defaults applied.
+/// Equal keys mean equal bytes, so caches, ETags and `ogmill build`'s state file use it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct CardKey {
+    text: String,
+    template: String,
+    template_hash: u64,
+}
+
+impl CardKey {
+    /// The key as one unambiguous string (values are length-prefixed).
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// The template's name.
+    pub fn template(&self) -> &str {
+        &self.template
+    }
+
+    /// The template's content hash: a changed template never shares a key with the old one.
+    pub fn template_hash(&self) -> u64 {
+        self.template_hash
+    }
+}
+
+impl std::fmt::Display for CardKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text)
+    }
 }
 
 /// Time spent in each stage of a render (summed over the renders it was passed to).
@@ -126,8 +191,11 @@ pub struct Stages {
 /// The output of a render.
 #[derive(Clone, Debug)]
 pub struct Rendered {
+    /// The encoded image.
     pub png: Vec<u8>,
+    /// Its width in pixels.
     pub width: u32,
+    /// Its height in pixels.
     pub height: u32,
     /// What the fit decided, one entry per text slot in document order.
     pub fits: Vec<SlotFit>,
@@ -135,7 +203,7 @@ pub struct Rendered {
 
 /// Templates, fonts and options, loaded and validated once; cheap to share across threads.
 pub struct Renderer {
-    templates: BTreeMap<String, Template>,
+    templates: BTreeMap<String, Arc<Template>>,
     fontdb: Arc<fontdb::Database>,
     usvg: usvg::Options<'static>,
     options: Options,
@@ -166,13 +234,13 @@ impl Renderer {
                 for (name, src) in BUNDLED_TEMPLATES {
                     let path = PathBuf::from(format!("svg-templates/{name}.svg"));
                     let t = Template::parse(name, &path, src, &exists)?;
-                    templates.insert(name.to_string(), t);
+                    templates.insert(name.to_string(), Arc::new(t));
                 }
             }
             Some(dir) => {
                 for path in template_files(dir)? {
                     let t = Template::load(&path, &exists)?;
-                    templates.insert(t.name.clone(), t);
+                    templates.insert(t.name.clone(), Arc::new(t));
                 }
             }
         }
@@ -202,7 +270,7 @@ impl Renderer {
                 ..RenderRequest::default()
             };
             renderer
-                .render_pixmap(&renderer.resolve(&req)?)
+                .render_pixmap(&renderer.resolve(&req)?, &[], &mut Stages::default())
                 .map_err(|e| TemplateError {
                     path: t.path.clone(),
                     position: None,
@@ -219,13 +287,10 @@ impl Renderer {
         self.fingerprint
     }
 
-    /// Names the output bytes of a resolved request: the template's name and content hash,
-    /// the [fingerprint](Self::fingerprint) and every param with defaults applied. The
-    /// server's cache and ETag and `ogmill build`'s state file use it. Unambiguous: values
-    /// are length-prefixed.
-    pub fn key(&self, resolved: &Resolved) -> String {
+    /// The [`CardKey`] of a resolved request's output bytes.
+    pub fn key(&self, resolved: &Resolved) -> CardKey {
         use std::fmt::Write;
-        let t = resolved.template;
+        let t = &resolved.template;
         let mut key = format!("{}/{:016x}/{:016x}?", t.name, t.hash, self.fingerprint);
         for (name, value) in resolved.params.iter() {
             let _ = write!(key, "{name}={}:{};", value.text.len(), value.text);
@@ -233,27 +298,35 @@ impl Renderer {
         if resolved.dir != Dir::Auto {
             let _ = write!(key, "/dir={:?}", resolved.dir);
         }
-        key
+        CardKey {
+            text: key,
+            template: t.name.clone(),
+            template_hash: t.hash,
+        }
     }
 
+    /// The options it was built with.
     pub fn options(&self) -> &Options {
         &self.options
     }
 
+    /// The loaded fonts.
     pub fn fontdb(&self) -> &Arc<fontdb::Database> {
         &self.fontdb
     }
 
+    /// Every loaded template, by name.
     pub fn templates(&self) -> impl Iterator<Item = &Template> {
-        self.templates.values()
+        self.templates.values().map(|t| &**t)
     }
 
+    /// The template of that name.
     pub fn template(&self, name: &str) -> Option<&Template> {
-        self.templates.get(name)
+        self.templates.get(name).map(|t| &**t)
     }
 
     /// Checks a raw request: the template must exist and every value must be valid.
-    pub fn resolve(&self, req: &RenderRequest) -> Result<Resolved<'_>> {
+    pub fn resolve(&self, req: &RenderRequest) -> Result<Resolved> {
         let template = self
             .templates
             .get(&req.template)
@@ -270,40 +343,29 @@ impl Renderer {
         let (params, ignored) =
             Params::resolve(&template.name, &template.params, &rest, req.unknown)?;
         Ok(Resolved {
-            template,
+            template: template.clone(),
             params,
             ignored,
             dir,
         })
     }
 
-    /// Validates, renders and encodes.
-    pub fn render(&self, req: &RenderRequest) -> Result<Rendered> {
-        self.render_resolved(&self.resolve(req)?)
-    }
-
-    pub fn render_resolved(&self, resolved: &Resolved) -> Result<Rendered> {
-        self.render_with(resolved, &[])
-    }
-
-    /// Renders with prepared images, one entry per image slot of the template (`None` or a
-    /// missing entry draws the slot's placeholder).
-    pub fn render_with(
-        &self,
-        resolved: &Resolved,
-        images: &[Option<Prepared>],
-    ) -> Result<Rendered> {
-        self.render_staged(resolved, images, &mut Stages::default())
-    }
-
-    /// [`render_with`](Self::render_with), adding each stage's time to `stages`.
-    pub fn render_staged(
-        &self,
-        resolved: &Resolved,
-        images: &[Option<Prepared>],
-        stages: &mut Stages,
-    ) -> Result<Rendered> {
-        let (pixmap, fits) = self.render_pixmap_staged(resolved, images, stages)?;
+    /// Renders and encodes: the one way to draw a card.
+    ///
+    /// ```
+    /// use ogmill_core::{Inputs, Options, RenderRequest, Renderer};
+    ///
+    /// let renderer = Renderer::new(Options::default())?;
+    /// let request = RenderRequest::new("blog", &[("title", "Hello, world")]);
+    /// let card = renderer.render(&renderer.resolve(&request)?, Inputs::default())?;
+    /// assert_eq!((card.width, card.height), (1200, 630));
+    /// assert!(card.png.starts_with(b"\x89PNG"));
+    /// # Ok::<(), ogmill_core::Error>(())
+    /// ```
+    pub fn render(&self, resolved: &Resolved, inputs: Inputs<'_>) -> Result<Rendered> {
+        let mut own = Stages::default();
+        let stages = inputs.stages.unwrap_or(&mut own);
+        let (pixmap, fits) = self.render_pixmap(resolved, inputs.images, stages)?;
         let started = Instant::now();
         let png = encode_png_with(
             &pixmap,
@@ -319,20 +381,7 @@ impl Renderer {
         })
     }
 
-    /// Everything but encoding: the canvas and what the fit decided.
-    pub fn render_pixmap(&self, resolved: &Resolved) -> Result<(tiny_skia::Pixmap, Vec<SlotFit>)> {
-        self.render_pixmap_with(resolved, &[])
-    }
-
-    pub fn render_pixmap_with(
-        &self,
-        resolved: &Resolved,
-        images: &[Option<Prepared>],
-    ) -> Result<(tiny_skia::Pixmap, Vec<SlotFit>)> {
-        self.render_pixmap_staged(resolved, images, &mut Stages::default())
-    }
-
-    fn render_pixmap_staged(
+    fn render_pixmap(
         &self,
         resolved: &Resolved,
         images: &[Option<Prepared>],
@@ -345,7 +394,7 @@ impl Renderer {
         };
         let (placed, fits) = self.place(resolved)?;
         lap(&mut stages.fit);
-        let t = resolved.template;
+        let t = &resolved.template;
         let fills = image_fills(t, images);
         let with_images;
         let opts = if images.iter().any(Option::is_some) {
@@ -374,7 +423,7 @@ impl Renderer {
 
     /// The template's background for these params: from the cache, or drawn now.
     fn background(&self, resolved: &Resolved) -> Result<Arc<tiny_skia::Pixmap>> {
-        let t = resolved.template;
+        let t = &resolved.template;
         let key = t
             .background_key(&resolved.params)
             .expect("a layered template has a background");
@@ -392,18 +441,15 @@ impl Renderer {
         Ok(bg)
     }
 
-    /// The filled SVG for a resolved request, and what the fit decided.
-    pub fn fill(&self, resolved: &Resolved) -> Result<(String, Vec<SlotFit>)> {
-        self.fill_with(resolved, &[])
-    }
-
-    pub fn fill_with(
+    /// The filled SVG a render would draw (single pass, images as `images` says), and what
+    /// the fit decided: for debugging a template (`ogmill render --svg`).
+    pub fn fill(
         &self,
         resolved: &Resolved,
         images: &[Option<Prepared>],
     ) -> Result<(String, Vec<SlotFit>)> {
         let (placed, fits) = self.place(resolved)?;
-        let fills = image_fills(resolved.template, images);
+        let fills = image_fills(&resolved.template, images);
         Ok((
             resolved.template.fill(&resolved.params, &placed, &fills),
             fits,
@@ -412,16 +458,16 @@ impl Renderer {
 
     /// Fits every text slot of the template: the lines to draw and what was decided.
     pub fn place(&self, resolved: &Resolved) -> Result<(Vec<PlacedText>, Vec<SlotFit>)> {
-        let t = resolved.template;
+        let t = &resolved.template;
         let mut placed = Vec::with_capacity(t.slots.len());
         let mut fits = Vec::with_capacity(t.slots.len());
-        // A template from another renderer (a caller may build `Resolved` by hand) gets its
-        // chains worked out here.
+        // A request resolved by another renderer (an older one, before a hot reload) gets
+        // its chains worked out here.
         let own;
         let ours = self
             .templates
             .get(&t.name)
-            .is_some_and(|o| std::ptr::eq(o, t));
+            .is_some_and(|o| Arc::ptr_eq(o, t));
         let chains = match self.chains.get(&t.name) {
             Some(c) if ours => c,
             _ => {

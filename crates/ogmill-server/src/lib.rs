@@ -334,7 +334,8 @@ fn fallback_image(renderer: &Renderer, options: &ServerOptions) -> Result<Bytes,
         req.params.push(("site".into(), options.site_name.clone()));
     }
     let card = renderer
-        .render(&req)
+        .resolve(&req)
+        .and_then(|r| renderer.render(&r, ogmill_core::Inputs::default()))
         .map_err(StartupError::FallbackRender)?;
     Ok(card.png.into())
 }

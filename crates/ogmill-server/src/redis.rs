@@ -104,9 +104,10 @@ impl RedisTier {
 
     /// The key a card is stored under: prefix, template, its content hash, and a digest of
     /// the full cache key (params, fonts, settings), so a changed template is a new key.
-    pub fn card_key(&self, template: &str, template_hash: u64, cache_key: &str) -> String {
+    pub fn card_key(&self, key: &ogmill_core::CardKey) -> String {
         use sha2::Digest;
-        let digest = sha2::Sha256::digest(cache_key.as_bytes());
+        let (template, template_hash) = (key.template(), key.template_hash());
+        let digest = sha2::Sha256::digest(key.as_str().as_bytes());
         let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
         format!(
             "{}card:{template}:{template_hash:016x}:{hex}",

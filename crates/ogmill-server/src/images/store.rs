@@ -146,13 +146,13 @@ impl ImageStore {
     /// when the param is empty or its image cannot be had), and the problems by param.
     pub async fn load_for(
         self: &Arc<Self>,
-        resolved: &ogmill_core::renderer::Resolved<'_>,
+        resolved: &ogmill_core::renderer::Resolved,
         output_width: u32,
     ) -> (Vec<Option<Prepared>>, Vec<(String, ImageProblem)>) {
-        let t = resolved.template;
+        let t = resolved.template();
         let loads = t.image_slots.iter().map(|slot| {
             let reference = resolved
-                .params
+                .params()
                 .get(&slot.param)
                 .map_or("", |v| v.text.as_str())
                 .to_owned();
@@ -252,7 +252,7 @@ impl Loader {
     /// [`ImageStore::load_for`], blocking.
     pub fn load_for(
         &self,
-        resolved: &ogmill_core::renderer::Resolved<'_>,
+        resolved: &ogmill_core::renderer::Resolved,
         output_width: u32,
     ) -> (Vec<Option<Prepared>>, Vec<(String, ImageProblem)>) {
         self.runtime

@@ -11,8 +11,8 @@ use axum::response::{IntoResponse, Response};
 use crate::pool::{Card, Failure, Job};
 use crate::{ApiError, AppState};
 use ogmill_core::params::UnknownParams;
-use ogmill_core::renderer::Resolved;
 use ogmill_core::RenderRequest;
+use ogmill_core::{Inputs, Resolved};
 
 use super::http_cache::{etag, if_none_match};
 use super::{SERVER_TIMING, X_CACHE, X_FALLBACK, X_FIT, X_IGNORED, X_IMAGE_ERROR, X_MISSING};
@@ -34,16 +34,17 @@ pub(super) async fn render_card(
     // with another's pixels.
     let renderer = state.renderer();
     let resolved = renderer.resolve(&req)?;
-    let key = renderer.key(&resolved);
-    let etag = etag(&key);
-    let private = resolved.template.private
+    let card_key = renderer.key(&resolved);
+    let key = card_key.as_str();
+    let etag = etag(key);
+    let private = resolved.template().private
         && (headers.contains_key(header::AUTHORIZATION) || headers.contains_key(header::COOKIE));
     let cache_control = if private {
         HeaderValue::from_static("private, no-store")
     } else {
         state.0.cache_control.clone()
     };
-    let ignored = ignored_header(&resolved.ignored);
+    let ignored = ignored_header(resolved.ignored());
     if if_none_match(headers, &etag) {
         let mut res = StatusCode::NOT_MODIFIED.into_response();
         res.headers_mut().insert(header::ETAG, etag);
@@ -63,15 +64,12 @@ pub(super) async fn render_card(
         }
         res
     };
-    let redis_key = state.0.redis.as_ref().map(|r| {
-        let t = resolved.template;
-        r.card_key(&t.name, t.hash, &key)
-    });
+    let redis_key = state.0.redis.as_ref().map(|r| r.card_key(&card_key));
     if !private {
-        if let Some(card) = state.0.cache.get(&key) {
+        if let Some(card) = state.0.cache.get(key) {
             return Ok(reply(&card, CacheStatus::Hit));
         }
-        if let Some(card) = from_redis(state, &key, redis_key.as_deref(), &etag).await {
+        if let Some(card) = from_redis(state, key, redis_key.as_deref(), &etag).await {
             return Ok(reply(&card, CacheStatus::Redis));
         }
     }
@@ -80,9 +78,9 @@ pub(super) async fn render_card(
     // cache, give it no ETag and a short lifetime, and say why.
     let degraded = !problems.is_empty();
     let store = !private && !degraded;
-    let keys = store.then(|| (key.clone(), redis_key));
-    let job = render_job(state, &renderer, &resolved, etag, images, keys);
-    let shared_key = (!private).then_some(key.as_str());
+    let keys = store.then(|| (key.to_owned(), redis_key));
+    let job = render_job(state, &renderer, resolved, etag, images, keys);
+    let shared_key = (!private).then_some(key);
     let run = state.0.pool.run(shared_key, job);
     match tokio::time::timeout(state.options().render_timeout, run).await {
         Ok(Ok(card)) if degraded => {
@@ -110,14 +108,14 @@ pub(super) async fn render_card(
 /// response header (`avatar: timed out`).
 async fn load_images(
     state: &AppState,
-    resolved: &Resolved<'_>,
+    resolved: &Resolved,
 ) -> (Vec<Option<crate::images::Prepared>>, Vec<String>) {
     let width = state.renderer().options().width;
     let (images, problems) = state.0.images.load_for(resolved, width).await;
     let problems = problems
         .into_iter()
         .map(|(param, problem)| {
-            let t = &resolved.template.name;
+            let t = &resolved.template().name;
             tracing::warn!(template = %t, %param, %problem, "image replaced by a placeholder");
             state.0.metrics.image_problem(problem.code());
             format!("{param}: {problem}")
@@ -163,31 +161,23 @@ async fn from_redis(
 fn render_job(
     state: &AppState,
     renderer: &Arc<ogmill_core::Renderer>,
-    resolved: &Resolved,
+    resolved: Resolved,
     etag: HeaderValue,
     images: Vec<Option<crate::images::Prepared>>,
     keys: Option<(String, Option<String>)>,
 ) -> Job {
     let state = state.clone();
     let renderer = renderer.clone();
-    let name = resolved.template.name.clone();
-    let params = resolved.params.clone();
-    let dir = resolved.dir;
     Box::new(move || {
         if let Some(hook) = &state.0.fault {
-            hook(&name);
+            hook(&resolved.template().name);
         }
-        let template = renderer
-            .template(&name)
-            .ok_or_else(|| ogmill_core::Error::Internal(format!("template '{name}' vanished")))?;
         let started = Instant::now();
-        let resolved = Resolved {
-            template,
-            params,
-            ignored: vec![],
-            dir,
+        let inputs = Inputs {
+            images: &images,
+            stages: None,
         };
-        let rendered = renderer.render_with(&resolved, &images)?;
+        let rendered = renderer.render(&resolved, inputs)?;
         let mut missing: Vec<char> = rendered
             .fits
             .iter()
