@@ -47,6 +47,7 @@ impl Coverage {
         self.blocks[*page as usize][bit / 64] |= 1 << (bit % 64);
     }
 
+    /// Whether a face of the family has a glyph for `c`.
     pub fn contains(&self, c: char) -> bool {
         let cp = c as usize;
         match self.pages[cp / 256] {

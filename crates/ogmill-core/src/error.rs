@@ -8,29 +8,48 @@ use std::path::PathBuf;
 pub enum Error {
     /// The request named a template that is not loaded.
     #[error("unknown template '{name}'; available: {available}")]
-    UnknownTemplate { name: String, available: String },
+    UnknownTemplate {
+        /// The name asked for (at most 64 characters of it).
+        name: String,
+        /// The loaded templates, comma-separated.
+        available: String,
+    },
 
     /// The request carried a parameter the template does not declare.
     #[error("unknown parameter '{name}' for template '{template}'; it takes: {known}")]
     UnknownParam {
+        /// The template.
         template: String,
+        /// The param given.
         name: String,
+        /// The params the template takes, comma-separated.
         known: String,
     },
 
     /// The same parameter was given twice.
     #[error("parameter '{name}' was given more than once")]
-    DuplicateParam { name: String },
+    DuplicateParam {
+        /// The param.
+        name: String,
+    },
 
     /// A value failed validation for its kind.
     #[error("invalid value for '{param}': {reason}")]
-    InvalidValue { param: String, reason: String },
+    InvalidValue {
+        /// The param.
+        param: String,
+        /// Why the value is refused.
+        reason: String,
+    },
 
     /// A text value is longer than the parameter allows.
     #[error("'{param}' is {len} characters long; the limit is {max}")]
     TooLong {
+        /// The param.
         param: String,
+        /// The value's length in characters.
         len: usize,
+        /// The param's limit.
         max: usize,
     },
 
@@ -45,7 +64,9 @@ pub enum Error {
     /// Reading a file or directory failed.
     #[error("{}: {source}", path.display())]
     Io {
+        /// The file or directory.
         path: PathBuf,
+        /// Why.
         #[source]
         source: std::io::Error,
     },
@@ -69,4 +90,5 @@ impl Error {
     }
 }
 
+/// A result whose error is the core's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -23,9 +23,13 @@ static BREAKER: LazyLock<LineSegmenterBorrowed<'static>> =
 /// What text is measured and drawn with: usvg's options (fonts), the slot's font chain and
 /// the paragraph direction.
 pub struct Typesetter<'a> {
+    /// usvg's options, which hold the fonts.
     pub usvg: &'a usvg::Options<'a>,
+    /// Every loaded family's coverage.
     pub families: &'a Families,
+    /// The slot's font chain.
     pub chain: &'a Chain,
+    /// Whether the paragraph runs right to left.
     pub rtl: bool,
 }
 
@@ -38,9 +42,13 @@ const MAX_ROUNDS: usize = 8;
 /// What the fit decided for one text slot.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct SlotFit {
+    /// The slot's name (its first param).
     pub slot: String,
+    /// The font size chosen, in px.
     pub font_size: f32,
+    /// How many lines it took.
     pub lines: usize,
+    /// Whether the text was cut (with an ellipsis) to fit.
     pub truncated: bool,
     /// Characters of the text that no loaded font can draw (they would show as boxes).
     pub missing: Vec<char>,

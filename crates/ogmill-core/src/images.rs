@@ -18,16 +18,22 @@ use crate::template::{Fit, ImageSlot};
 /// An image ready to draw: a PNG of at most the frame's size, encoded by ogmill.
 #[derive(Clone, Debug)]
 pub struct Prepared {
+    /// The PNG bytes resvg decodes.
     pub png: Arc<Vec<u8>>,
+    /// Its width in pixels.
     pub width: u32,
+    /// Its height in pixels.
     pub height: u32,
 }
 
 /// The size, in output pixels, an image is drawn at, and how it fills it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Frame {
+    /// Width in output pixels.
     pub width: u32,
+    /// Height in output pixels.
     pub height: u32,
+    /// How the image fills the frame.
     pub fit: Fit,
 }
 
@@ -48,24 +54,41 @@ impl Frame {
 /// Why an image could not be drawn. The message is safe to show the requester.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ImageProblem {
+    /// The URL or its address is refused (not public, not allowed, not http(s)).
     #[error("blocked: {0}")]
     Blocked(String),
+    /// The origin answered with an error status.
     #[error("the server answered HTTP {0}")]
     Status(u16),
+    /// The fetch took longer than allowed.
     #[error("timed out")]
     Timeout,
+    /// The file is larger than allowed.
     #[error("larger than {0} bytes")]
     TooLarge(u64),
+    /// The header declares more pixels than allowed (checked before decoding).
     #[error("{width}x{height} pixels is over the limit of {max} pixels")]
-    TooManyPixels { width: u32, height: u32, max: u64 },
+    TooManyPixels {
+        /// Declared width.
+        width: u32,
+        /// Declared height.
+        height: u32,
+        /// The limit.
+        max: u64,
+    },
+    /// The bytes are not PNG, JPEG, WebP or GIF.
     #[error("not an image: {0}")]
     NotAnImage(String),
+    /// The bytes claim an image format but do not decode.
     #[error("cannot be decoded: {0}")]
     Corrupt(String),
+    /// No asset of that name.
     #[error("no asset named '{0}'")]
     NoAsset(String),
+    /// A `data:` URI that is not an image or not valid.
     #[error("bad data URI: {0}")]
     BadDataUri(String),
+    /// The fetch failed otherwise (connection refused, TLS, protocol).
     #[error("fetch failed: {0}")]
     Fetch(String),
 }
@@ -91,6 +114,7 @@ impl ImageProblem {
 /// Where an image reference points.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Source {
+    /// An `http(s)://` URL, for the caller's fetcher.
     Url(url::Url),
     /// A file name in the assets directory (no path).
     Asset(String),

@@ -9,6 +9,7 @@
 //! Images are given to it prepared ([`images::prepare`] turns bytes into what it draws);
 //! fetching them is the caller's business (the server crate does it with its defences).
 #![forbid(unsafe_code)]
+#![warn(missing_docs, unreachable_pub)]
 
 pub mod check;
 pub mod color;

@@ -30,6 +30,7 @@ pub enum ParamKind {
 }
 
 impl ParamKind {
+    /// Parses `text`, `color`, `number` or `image`.
     pub fn parse(s: &str) -> Option<Self> {
         Some(match s {
             "text" => ParamKind::Text,
@@ -44,7 +45,9 @@ impl ParamKind {
 /// One parameter as a template declares it.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct ParamSpec {
+    /// The name requests use.
     pub name: String,
+    /// What values it takes.
     pub kind: ParamKind,
     /// Used when the request leaves the parameter out or sends it empty (after cleaning).
     pub default: String,
@@ -64,6 +67,7 @@ pub struct ParamSpec {
 /// A validated value, in its canonical text form.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Value {
+    /// The param's kind.
     pub kind: ParamKind,
     /// Canonical form: cleaned text, lowercase `#rrggbb[aa]`/named color, shortest number.
     pub text: String,
@@ -76,6 +80,7 @@ pub struct Params {
 }
 
 impl Params {
+    /// The value of param `name`, if the template declares it.
     pub fn get(&self, name: &str) -> Option<&Value> {
         self.values.iter().find(|(n, _)| n == name).map(|(_, v)| v)
     }

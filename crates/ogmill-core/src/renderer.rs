@@ -79,13 +79,16 @@ impl Default for Options {
 /// A request as it arrives: a template name and raw, unvalidated name/value pairs.
 #[derive(Clone, Debug, Default)]
 pub struct RenderRequest {
+    /// The template's name.
     pub template: String,
+    /// Name/value pairs as they came; validated by [`Renderer::resolve`].
     pub params: Vec<(String, String)>,
     /// What to do with params the template does not declare. Default: reject.
     pub unknown: UnknownParams,
 }
 
 impl RenderRequest {
+    /// A request for `template` with `params`, refusing params the template does not declare.
     pub fn new(template: &str, params: &[(&str, &str)]) -> Self {
         RenderRequest {
             template: template.to_owned(),

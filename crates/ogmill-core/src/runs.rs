@@ -53,8 +53,11 @@ pub struct Chain {
 /// A piece of a line in one font and one direction; `range` indexes the line's text.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Run {
+    /// Its bytes in the line's text.
     pub range: Range<usize>,
+    /// The family that draws it (an index into [`Families`]).
     pub family: usize,
+    /// Whether it runs right to left.
     pub rtl: bool,
 }
 
@@ -66,6 +69,7 @@ impl Chain {
 }
 
 impl Families {
+    /// Every family of `db` and its coverage, read from the faces' character maps.
     pub fn new(db: &fontdb::Database) -> Self {
         let mut names: Vec<String> = vec![];
         for face in db.faces() {
@@ -99,6 +103,7 @@ impl Families {
         out
     }
 
+    /// The family's name.
     pub fn name(&self, family: usize) -> &str {
         &self.families[family].name
     }

@@ -27,14 +27,19 @@ const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::URL
 /// Why a signed request was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SignatureError {
+    /// The URL has no `sig` and one is required.
     #[error("this server renders only signed URLs: add a 'sig' param (see `ogmill sign`)")]
     Missing,
+    /// `sig` is not a signature's shape.
     #[error("'sig' is not a signature: expected 43 characters of URL-safe base64")]
     Malformed,
+    /// `sig` does not verify with any key.
     #[error("the signature does not match: a value was changed, a param added or removed, or it was signed with another key")]
     Mismatch,
+    /// `exp` is not unix seconds.
     #[error("'exp' must be a time in unix seconds, not '{0}'")]
     BadExpiry(String),
+    /// `exp` is in the past.
     #[error("the URL expired at {0} (unix seconds)")]
     Expired(u64),
 }

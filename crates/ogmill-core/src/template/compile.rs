@@ -24,6 +24,7 @@ impl Template {
         Ok(Self::parse(&name, path, &source, family_exists)?)
     }
 
+    /// Parses and validates a template from its source; `path` is only for messages.
     pub fn parse(
         name: &str,
         path: &Path,

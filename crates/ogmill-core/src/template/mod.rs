@@ -63,11 +63,15 @@ pub(crate) const FONT_ATTRS: &[&str] = &[
 /// A parsed, validated template.
 #[derive(Debug)]
 pub struct Template {
+    /// The template's name: its file stem, and the `{template}` of its URLs.
     pub name: String,
+    /// The file it was loaded from.
     pub path: PathBuf,
     /// Content hash of the file; changes whenever the template does (for cache keys).
     pub hash: u64,
+    /// The params it declares, in declaration order.
     pub params: Vec<ParamSpec>,
+    /// Its text slots, in document order.
     pub slots: Vec<TextSlot>,
     /// Where image params are drawn (`og:image`), in document order.
     pub image_slots: Vec<ImageSlot>,
@@ -76,6 +80,7 @@ pub struct Template {
     pub private: bool,
     /// The template's own size in user units; it is scaled onto the output canvas.
     pub width: f32,
+    /// The template's own height in user units.
     pub height: f32,
     pieces: Vec<Piece>,
     /// The template split into a static background and a per-request foreground, when it
@@ -135,6 +140,7 @@ enum Piece {
 }
 
 impl Template {
+    /// What `ogmill templates --json` and `GET /templates` show: name, params and slots.
     pub fn describe(&self) -> serde_json::Value {
         serde_json::json!({
             "name": self.name,

@@ -10,16 +10,25 @@ pub struct TextSlot {
     pub(super) pattern: Vec<Part>,
     /// A readable name: the first param the pattern uses.
     pub name: String,
+    /// The box's left edge (`og:box`), in the template's user units.
     pub x: f32,
+    /// The box's top edge.
     pub y: f32,
+    /// The box's width: no line is wider.
     pub width: f32,
+    /// The box's height: the lines fit in it.
     pub height: f32,
+    /// The size tried first: the `<text>`'s `font-size`.
     pub max_font_size: f32,
+    /// The smallest size before lines are cut with an ellipsis (`og:min-font-size`).
     pub min_font_size: f32,
+    /// The most lines (`og:max-lines`).
     pub max_lines: usize,
     /// Distance between baselines, as a multiple of the font size.
     pub line_height: f32,
+    /// Where lines sit across the box (`og:align`).
     pub align: Align,
+    /// Where the block of lines sits in the box's height (`og:valign`).
     pub valign: VAlign,
     /// `og:dir`: the paragraph direction; `auto` (the default) takes the first strong character's.
     pub dir: Dir,
@@ -34,11 +43,17 @@ pub struct TextSlot {
 /// `og:box`. Its children are the placeholder drawn when there is no image.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct ImageSlot {
+    /// The image param drawn here.
     pub param: String,
+    /// The box's left edge (`og:box`), in the template's user units.
     pub x: f32,
+    /// The box's top edge.
     pub y: f32,
+    /// The box's width.
     pub width: f32,
+    /// The box's height.
     pub height: f32,
+    /// How the image fills the box (`og:fit`).
     pub fit: Fit,
     /// `og:initials="{{name}}"`: without an image, draw these initials on a color derived
     /// from the text instead of the placeholder children.
@@ -65,11 +80,16 @@ pub enum ImageFill {
     Placeholder,
 }
 
+/// Where lines sit across their box. Logical: `start` is the right edge in a right-to-left
+/// paragraph.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Align {
+    /// At the start edge (left in left-to-right text).
     Start,
+    /// Centered.
     Middle,
+    /// At the end edge.
     End,
 }
 
@@ -77,9 +97,12 @@ pub enum Align {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Dir {
+    /// From the text: its first strong character's direction.
     #[default]
     Auto,
+    /// Left to right.
     Ltr,
+    /// Right to left.
     Rtl,
 }
 
@@ -104,18 +127,24 @@ impl Dir {
     }
 }
 
+/// Where a slot's block of lines sits in its box's height.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum VAlign {
+    /// At the top.
     Top,
+    /// Centered.
     Middle,
+    /// At the bottom.
     Bottom,
 }
 
 /// A text slot's decided lines, positioned in template coordinates.
 #[derive(Clone, Debug, Default)]
 pub struct PlacedText {
+    /// The size the fit chose.
     pub font_size: f32,
+    /// The lines, top to bottom.
     pub lines: Vec<PlacedLine>,
 }
 
@@ -123,16 +152,23 @@ pub struct PlacedText {
 /// baseline, and the runs that draw it.
 #[derive(Clone, Debug)]
 pub struct PlacedLine {
+    /// The line's text, in logical order.
     pub text: String,
+    /// Where the slot's box starts on the left.
     pub x: f32,
+    /// The baseline.
     pub y: f32,
+    /// The runs that draw it, in visual order.
     pub runs: Vec<PlacedRun>,
 }
 
 /// A piece of a line in one font and one direction, drawn as its own chunk at `x`.
 #[derive(Clone, Debug)]
 pub struct PlacedRun {
+    /// The run's text.
     pub text: String,
+    /// Where its chunk starts.
     pub x: f32,
+    /// The font family that draws it.
     pub family: String,
 }
