@@ -5,7 +5,7 @@
 //! concatenation with escaped values, and a value can never reach anything but the place
 //! the template put it. See README.md ("Template syntax") for the format.
 //!
-//! The module is split by stage: [`slot`] holds the public description of slots and what the
+//! The module is split by stage: `slot` holds the public description of slots and what the
 //! fit decides for them; `compile` turns a file into pieces once; `fill` writes the SVG for
 //! one request from those pieces.
 
