@@ -515,6 +515,45 @@ mod tests {
         assert_eq!(flags, keys);
     }
 
+    /// docs/configuration.md's table lists every flag of the struct, and nothing else.
+    #[test]
+    fn the_configuration_page_lists_exactly_the_settings() {
+        let page = include_str!("../docs/configuration.md");
+        let documented: std::collections::BTreeSet<String> = page
+            .lines()
+            .filter_map(|l| l.strip_prefix("| `--"))
+            .map(|l| l.split([' ', '`']).next().unwrap().to_owned())
+            .collect();
+        let cmd = Cli::command();
+        let settings: Vec<Vec<String>> = cmd
+            .get_arguments()
+            .filter(|a| a.get_long().is_some_and(|l| l != "config"))
+            .map(|a| {
+                let mut names = vec![a.get_long().unwrap().to_owned()];
+                names.extend(
+                    a.get_all_aliases()
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(str::to_owned),
+                );
+                names
+            })
+            .collect();
+        let undocumented: Vec<_> = settings
+            .iter()
+            .filter(|names| !names.iter().any(|n| documented.contains(n)))
+            .map(|names| &names[0])
+            .collect();
+        let unknown: Vec<_> = documented
+            .iter()
+            .filter(|d| !settings.iter().flatten().any(|n| n == *d))
+            .collect();
+        assert!(
+            undocumented.is_empty() && unknown.is_empty(),
+            "docs/configuration.md: missing {undocumented:?}, no such setting {unknown:?}"
+        );
+    }
+
     #[test]
     fn a_toml_file_round_trips_and_flags_win_over_it() {
         let text = toml::to_string(&full()).unwrap();
