@@ -1,5 +1,5 @@
 //! Renders a card with the core alone: `cargo run --example render -- "Hello, world"`.
-//! Writes card.png; no server, no async runtime, no network.
+//! Writes card.bytes; no server, no async runtime, no network.
 
 use ogmill_core::{Inputs, Options, RenderRequest, Renderer};
 
@@ -10,12 +10,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let renderer = Renderer::new(Options::default())?;
     let request = RenderRequest::new("blog", &[("title", &title), ("author", "ogmill")]);
     let card = renderer.render(&renderer.resolve(&request)?, Inputs::default())?;
-    std::fs::write("card.png", &card.png)?;
+    std::fs::write("card.bytes", &card.bytes)?;
     println!(
-        "card.png: {}x{}, {} bytes",
+        "card.bytes: {}x{}, {} bytes",
         card.width,
         card.height,
-        card.png.len()
+        card.bytes.len()
     );
     Ok(())
 }

@@ -71,7 +71,7 @@ fn measure(renderer: &Renderer, name: &str, options: &BenchOptions) -> Result<Re
     };
     let resolved = renderer.resolve(&req)?;
     // One render first: backgrounds and font caches warm, as on a running server.
-    let png_bytes = renderer.render(&resolved, Inputs::default())?.png.len();
+    let png_bytes = renderer.render(&resolved, Inputs::default())?.bytes.len();
     let iterations = options.iterations.max(1);
     let threads = options.threads.clamp(1, iterations);
     let started = Instant::now();
@@ -137,7 +137,7 @@ fn plain_pipeline(
     runs: usize,
 ) -> Result<(f64, usize)> {
     let (svg, _) = renderer.fill(resolved, &[])?;
-    let (w, h) = (renderer.options().width, renderer.options().height);
+    let (w, h) = resolved.size();
     let mut times = vec![];
     let mut bytes = 0;
     for _ in 0..runs {

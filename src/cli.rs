@@ -107,9 +107,19 @@ pub struct RenderArgs {
     /// A JSON object of values (given --param values come after it)
     #[arg(long = "params", value_name = "FILE")]
     pub params_file: Option<PathBuf>,
-    /// Output file; "-" writes the PNG to standard output [default: TEMPLATE.png]
+    /// Output file; "-" writes to standard output; its extension (.png, .webp, .jpg) picks
+    /// the format unless --format does [default: TEMPLATE.png]
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Image format: png, webp (lossless) or jpeg
+    #[arg(long, value_name = "FORMAT")]
+    pub format: Option<String>,
+    /// JPEG quality, 1-100 [default: 85]
+    #[arg(long, value_name = "N")]
+    pub quality: Option<String>,
+    /// Pixel density: 1, 2 or 3 times the template's size [default: 1]
+    #[arg(long, value_name = "N")]
+    pub scale: Option<String>,
     /// Write the filled SVG instead of a PNG (for debugging templates)
     #[arg(long)]
     pub svg: bool,

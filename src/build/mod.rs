@@ -15,6 +15,7 @@ use rayon::prelude::*;
 use sha2::Digest;
 
 pub use manifest::{BadEntry, Entry, Format};
+use ogmill_core::output::Format as ImageFormat;
 use ogmill_core::{Inputs, RenderRequest, Renderer};
 use ogmill_server::images::Loader;
 
@@ -194,11 +195,7 @@ fn check<'e>(
         ));
     }
     claimed.insert(output.clone(), &entry.origin);
-    let req = RenderRequest {
-        template: entry.template.clone(),
-        params: entry.params.clone(),
-        ..RenderRequest::default()
-    };
+    let req = request(entry).map_err(|r| bad(entry, r))?;
     let resolved = renderer
         .resolve(&req)
         .map_err(|e| bad(entry, e.to_string()))?;
@@ -265,16 +262,42 @@ fn render_all(
     }
 }
 
+/// The entry's request: its params, and the format its output's extension names (`.webp`,
+/// `.jpg`) unless a `format` field says it, which must then agree with the extension.
+fn request(entry: &Entry) -> Result<RenderRequest, String> {
+    let mut params = entry.params.clone();
+    let by_ext = Path::new(&entry.output)
+        .extension()
+        .and_then(|e| e.to_str())
+        .and_then(ImageFormat::parse);
+    let given = params
+        .iter()
+        .find(|(k, _)| k == "format")
+        .map(|(_, v)| v.clone());
+    match (given.as_deref().map(|f| (f, ImageFormat::parse(f))), by_ext) {
+        (Some((_, Some(f))), Some(e)) if f != e => {
+            return Err(format!(
+                "format '{}' does not match the output's extension .{}",
+                f.name(),
+                e.extension()
+            ))
+        }
+        (None, Some(e)) => params.push(("format".into(), e.name().into())),
+        _ => {}
+    }
+    Ok(RenderRequest {
+        template: entry.template.clone(),
+        params,
+        ..RenderRequest::default()
+    })
+}
+
 /// Renders one card and writes it whole or not at all (temp file, then rename).
 fn render_one(renderer: &Renderer, entry: &Entry, images: Option<&Loader>, path: &Path) -> Outcome {
-    let req = RenderRequest {
-        template: entry.template.clone(),
-        params: entry.params.clone(),
-        ..RenderRequest::default()
-    };
+    let req = request(entry)?;
     let resolved = renderer.resolve(&req).map_err(|e| e.to_string())?;
     let (prepared, problems) = match images {
-        Some(loader) => loader.load_for(&resolved, renderer.options().width),
+        Some(loader) => loader.load_for(&resolved),
         None => (vec![], vec![]),
     };
     let problems: Vec<String> = problems
@@ -292,7 +315,7 @@ fn render_one(renderer: &Renderer, entry: &Entry, images: Option<&Loader>, path:
     let png = std::panic::catch_unwind(std::panic::AssertUnwindSafe(render))
         .map_err(|_| "the render panicked (a bug; please report it)".to_owned())?
         .map_err(|e| e.to_string())?
-        .png;
+        .bytes;
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
     }

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use ogmill::config::Config;
+use ogmill_core::output::Format;
 use ogmill_core::{Inputs, RenderRequest, Renderer};
 
 use crate::cli::RenderArgs;
@@ -19,6 +20,25 @@ pub(crate) fn run(config: &Config, renderer: &Renderer, args: RenderArgs) -> any
         params.retain(|(name, _)| *name != k); // the command line overrides the file
         params.push((k, v));
     }
+    // --format, else the output's extension; --quality and --scale as the built-in params.
+    let by_ext = args
+        .output
+        .as_deref()
+        .and_then(|o| o.extension())
+        .and_then(|e| e.to_str())
+        .and_then(Format::parse)
+        .map(|f| f.name().to_owned());
+    let flags = [
+        ("format", args.format.clone().or(by_ext)),
+        ("quality", args.quality.clone()),
+        ("scale", args.scale.clone()),
+    ];
+    for (name, value) in flags {
+        if let Some(v) = value {
+            params.retain(|(k, _)| k != name);
+            params.push((name.to_owned(), v));
+        }
+    }
     let req = RenderRequest {
         template: args.template.clone(),
         params,
@@ -30,7 +50,7 @@ pub(crate) fn run(config: &Config, renderer: &Renderer, args: RenderArgs) -> any
     } else {
         let loader = ogmill_server::images::Loader::new(config.image_options())
             .map_err(anyhow::Error::msg)?;
-        let (images, problems) = loader.load_for(&resolved, renderer.options().width);
+        let (images, problems) = loader.load_for(&resolved);
         for (param, problem) in problems {
             eprintln!("warning: image '{param}' drawn as a placeholder: {problem}");
         }
@@ -45,9 +65,13 @@ pub(crate) fn run(config: &Config, renderer: &Renderer, args: RenderArgs) -> any
             stages: None,
         };
         let r = renderer.render(&resolved, inputs)?;
-        (r.png, r.fits)
+        (r.bytes, r.fits)
     };
-    let ext = if args.svg { "svg" } else { "png" };
+    let ext = if args.svg {
+        "svg"
+    } else {
+        resolved.output().format.extension()
+    };
     let out = args
         .output
         .unwrap_or_else(|| PathBuf::from(format!("{}.{ext}", args.template)));

@@ -130,7 +130,7 @@ fn render(req: &RenderRequest) -> Vec<u8> {
         .unwrap()
     });
     let resolved = renderer.resolve(req).expect("valid");
-    let (images, problems) = loader.load_for(&resolved, 1200);
+    let (images, problems) = loader.load_for(&resolved);
     assert!(problems.is_empty(), "{problems:?}");
     renderer
         .render(
@@ -141,7 +141,7 @@ fn render(req: &RenderRequest) -> Vec<u8> {
             },
         )
         .expect("renders")
-        .png
+        .bytes
 }
 
 /// One test per case, so a failure names its card and the others still run.
@@ -322,8 +322,8 @@ fn cards_are_indexed_pngs_within_two_levels_of_the_exact_rgb_image() {
     })
     .unwrap();
     let req = RenderRequest::new("blog", &[]);
-    let indexed = renderer().render_req(&req).unwrap().png;
-    let rgb = exact.render_req(&req).unwrap().png;
+    let indexed = renderer().render_req(&req).unwrap().bytes;
+    let rgb = exact.render_req(&req).unwrap().bytes;
     assert_eq!(color_type(&indexed), png::ColorType::Indexed);
     assert_eq!(
         color_type(&rgb),

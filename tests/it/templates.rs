@@ -173,8 +173,8 @@ fn layered_rendering_draws_exactly_the_pixels_of_one_pass() {
         // Twice: the second comes from the cached background.
         for _ in 0..2 {
             // Same pixels encode to the same bytes.
-            let a = layered.render(&resolved, Inputs::default()).unwrap().png;
-            let b = single.render_req(&req).unwrap().png;
+            let a = layered.render(&resolved, Inputs::default()).unwrap().bytes;
+            let b = single.render_req(&req).unwrap().bytes;
             assert!(a == b, "{template} {params:?}: layered pixels differ");
         }
     }

@@ -35,6 +35,76 @@ impl std::str::FromStr for Compression {
     }
 }
 
+/// Encodes a pixmap as `output` asks: PNG with `compression` and palette `tolerance`,
+/// lossless WebP, or JPEG at its quality.
+pub fn encode(
+    pixmap: &tiny_skia::Pixmap,
+    output: &crate::output::Output,
+    compression: Compression,
+    tolerance: u8,
+) -> Result<Vec<u8>> {
+    use crate::output::{Format, DEFAULT_JPEG_QUALITY};
+    match output.format {
+        Format::Png => encode_png_with(pixmap, compression, tolerance),
+        Format::Webp => encode_webp(pixmap),
+        Format::Jpeg => encode_jpeg(pixmap, output.quality.unwrap_or(DEFAULT_JPEG_QUALITY)),
+    }
+}
+
+/// Lossless WebP (image-webp, pure Rust): RGBA, straight alpha.
+pub fn encode_webp(pixmap: &tiny_skia::Pixmap) -> Result<Vec<u8>> {
+    use image::ImageEncoder;
+    let mut out = Vec::new();
+    let opaque = pixmap.data().chunks_exact(4).all(|p| p[3] == 255);
+    let (bytes, color) = if opaque {
+        (rgb_over_white(pixmap), image::ExtendedColorType::Rgb8)
+    } else {
+        (straight_rgba(pixmap), image::ExtendedColorType::Rgba8)
+    };
+    image::codecs::webp::WebPEncoder::new_lossless(&mut out)
+        .write_image(&bytes, pixmap.width(), pixmap.height(), color)
+        .map_err(|e| Error::Internal(format!("webp: {e}")))?;
+    Ok(out)
+}
+
+/// JPEG at `quality` (1-100), transparent pixels composited over white: JPEG has no alpha.
+pub fn encode_jpeg(pixmap: &tiny_skia::Pixmap, quality: u8) -> Result<Vec<u8>> {
+    use image::ImageEncoder;
+    let mut out = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, quality.clamp(1, 100))
+        .write_image(
+            &rgb_over_white(pixmap),
+            pixmap.width(),
+            pixmap.height(),
+            image::ExtendedColorType::Rgb8,
+        )
+        .map_err(|e| Error::Internal(format!("jpeg: {e}")))?;
+    Ok(out)
+}
+
+/// RGB with every pixel over white: premultiplied `c·a` plus `255·(1-a)`.
+fn rgb_over_white(pixmap: &tiny_skia::Pixmap) -> Vec<u8> {
+    pixmap
+        .data()
+        .chunks_exact(4)
+        .flat_map(|p| {
+            let back = 255 - p[3];
+            [p[0] + back, p[1] + back, p[2] + back]
+        })
+        .collect()
+}
+
+fn straight_rgba(pixmap: &tiny_skia::Pixmap) -> Vec<u8> {
+    pixmap
+        .pixels()
+        .iter()
+        .flat_map(|p| {
+            let c = p.demultiply();
+            [c.red(), c.green(), c.blue(), c.alpha()]
+        })
+        .collect()
+}
+
 /// Encodes a premultiplied RGBA pixmap as PNG: RGB when every pixel is opaque, RGBA otherwise.
 pub fn encode_png(pixmap: &tiny_skia::Pixmap, compression: Compression) -> Result<Vec<u8>> {
     encode_png_with(pixmap, compression, 0)
@@ -64,15 +134,7 @@ pub fn encode_png_with(
             .collect();
         (png::ColorType::Rgb, rgb)
     } else {
-        let rgba: Vec<u8> = pixmap
-            .pixels()
-            .iter()
-            .flat_map(|p| {
-                let c = p.demultiply();
-                [c.red(), c.green(), c.blue(), c.alpha()]
-            })
-            .collect();
-        (png::ColorType::Rgba, rgba)
+        (png::ColorType::Rgba, straight_rgba(pixmap))
     };
     write(pixmap, compression, None, color, &bytes)
 }

@@ -6,10 +6,11 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::encode::{encode_png_with, Compression};
+use crate::encode::{encode, Compression};
 use crate::error::{Error, Result};
 use crate::fit::{fit, SlotFit, Typesetter};
 use crate::images::Prepared;
+use crate::output::{Format, Output};
 use crate::params::{Params, UnknownParams};
 use crate::template::{Dir, ImageFill, PlacedText, Template, TemplateError, TemplateErrorKind};
 
@@ -44,10 +45,6 @@ pub struct Options {
     /// Whether to load the system's fonts too, after all others in the fallback chain.
     /// Default: `false`, so output is the same on every machine.
     pub system_fonts: bool,
-    /// Output width in pixels. Default: 1200.
-    pub width: u32,
-    /// Output height in pixels. Default: 630.
-    pub height: u32,
     /// PNG compression. Default: [`Compression::default()`].
     pub compression: Compression,
     /// Draw each template's static background once (per value of the params it binds) and
@@ -67,8 +64,6 @@ impl Default for Options {
             bundled_fonts: true,
             font_dirs: vec![],
             system_fonts: false,
-            width: 1200,
-            height: 630,
             compression: Compression::default(),
             layered: true,
             palette_tolerance: 1,
@@ -109,6 +104,7 @@ pub struct Resolved {
     params: Params,
     ignored: Vec<String>,
     dir: Dir,
+    output: Output,
 }
 
 impl Resolved {
@@ -131,6 +127,18 @@ impl Resolved {
     /// The request's `dir` (`auto` leaves each slot's own `og:dir`).
     pub fn dir(&self) -> Dir {
         self.dir
+    }
+
+    /// How the card is written: format, quality, scale.
+    pub fn output(&self) -> Output {
+        self.output
+    }
+
+    /// The card's size in pixels: the template's own size times the scale.
+    pub fn size(&self) -> (u32, u32) {
+        self.output
+            .size(self.template.width, self.template.height)
+            .expect("checked by resolve")
     }
 }
 
@@ -194,8 +202,10 @@ pub struct Stages {
 /// The output of a render.
 #[derive(Clone, Debug)]
 pub struct Rendered {
-    /// The encoded image.
-    pub png: Vec<u8>,
+    /// The encoded image, in `format`.
+    pub bytes: Vec<u8>,
+    /// Its format.
+    pub format: Format,
     /// Its width in pixels.
     pub width: u32,
     /// Its height in pixels.
@@ -301,6 +311,7 @@ impl Renderer {
         if resolved.dir != Dir::Auto {
             let _ = write!(key, "/dir={:?}", resolved.dir);
         }
+        key.push_str(&resolved.output.key_suffix());
         CardKey {
             text: key,
             template: t.name.clone(),
@@ -342,14 +353,15 @@ impl Renderer {
                     .collect::<Vec<_>>()
                     .join(", "),
             })?;
-        let (dir, rest) = take_dir(template, &req.params)?;
+        let (builtins, rest) = take_builtins(template, &req.params)?;
         let (params, ignored) =
             Params::resolve(&template.name, &template.params, &rest, req.unknown)?;
         Ok(Resolved {
             template: template.clone(),
             params,
             ignored,
-            dir,
+            dir: builtins.dir,
+            output: builtins.output,
         })
     }
 
@@ -362,7 +374,7 @@ impl Renderer {
     /// let request = RenderRequest::new("blog", &[("title", "Hello, world")]);
     /// let card = renderer.render(&renderer.resolve(&request)?, Inputs::default())?;
     /// assert_eq!((card.width, card.height), (1200, 630));
-    /// assert!(card.png.starts_with(b"\x89PNG"));
+    /// assert!(card.bytes.starts_with(b"\x89PNG"));
     /// # Ok::<(), ogmill_core::Error>(())
     /// ```
     pub fn render(&self, resolved: &Resolved, inputs: Inputs<'_>) -> Result<Rendered> {
@@ -370,14 +382,16 @@ impl Renderer {
         let stages = inputs.stages.unwrap_or(&mut own);
         let (pixmap, fits) = self.render_pixmap(resolved, inputs.images, stages)?;
         let started = Instant::now();
-        let png = encode_png_with(
+        let bytes = encode(
             &pixmap,
+            &resolved.output,
             self.options.compression,
             self.options.palette_tolerance,
         )?;
         stages.encode += started.elapsed();
         Ok(Rendered {
-            png,
+            bytes,
+            format: resolved.output.format,
             width: pixmap.width(),
             height: pixmap.height(),
             fits,
@@ -418,7 +432,7 @@ impl Renderer {
         }
         let svg = t.fill(&resolved.params, &placed, &fills);
         lap(&mut stages.fill);
-        let (w, h) = (self.options.width, self.options.height);
+        let (w, h) = resolved.size();
         let pixmap = crate::raster::rasterize(&svg, opts, w, h)?;
         lap(&mut stages.raster);
         Ok((pixmap, fits))
@@ -427,9 +441,11 @@ impl Renderer {
     /// The template's background for these params: from the cache, or drawn now.
     fn background(&self, resolved: &Resolved) -> Result<Arc<tiny_skia::Pixmap>> {
         let t = &resolved.template;
+        let (w, h) = resolved.size();
         let key = t
             .background_key(&resolved.params)
-            .expect("a layered template has a background");
+            .expect("a layered template has a background")
+            + &format!("\0{w}x{h}");
         let lock = || self.backgrounds.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(bg) = lock().get(&key) {
             return Ok(bg.clone());
@@ -438,7 +454,6 @@ impl Renderer {
             .fill_background(&resolved.params)
             .expect("a layered template has a background");
         // Drawn outside the lock: two threads may both draw a new background once.
-        let (w, h) = (self.options.width, self.options.height);
         let bg = Arc::new(crate::raster::rasterize(&svg, &self.usvg, w, h)?);
         lock().put(key, bg.clone());
         Ok(bg)
@@ -521,10 +536,8 @@ fn image_fills(t: &Template, images: &[Option<Prepared>]) -> Vec<ImageFill> {
 fn fingerprint(db: &fontdb::Database, options: &Options) -> u64 {
     use std::fmt::Write;
     let mut s = format!(
-        "{} {}x{} {:?} {}",
+        "{} {:?} {}",
         env!("CARGO_PKG_VERSION"),
-        options.width,
-        options.height,
         options.compression,
         options.palette_tolerance
     );
@@ -581,23 +594,44 @@ fn template_files(dir: &Path) -> Result<Vec<PathBuf>> {
     Ok(files)
 }
 
-/// Takes the built-in `dir` param (`auto`, `ltr`, `rtl`) out of the request's values, unless
-/// the template declares a param of that name itself.
-fn take_dir(t: &Template, params: &[(String, String)]) -> Result<(Dir, Vec<(String, String)>)> {
-    if t.params.iter().any(|p| p.name == "dir") {
-        return Ok((Dir::Auto, params.to_vec()));
-    }
-    let mut dir = Dir::Auto;
+/// The built-in params every template takes besides its own.
+#[derive(Default)]
+struct Builtins {
+    dir: Dir,
+    output: Output,
+}
+
+/// Takes the built-in params (`dir`, `format`, `quality`, `scale`) out of the request's values,
+/// except those the template declares itself. Each may be given once.
+fn take_builtins(
+    t: &Template,
+    params: &[(String, String)],
+) -> Result<(Builtins, Vec<(String, String)>)> {
+    let builtin = |k: &str| {
+        (k == "dir" || Output::PARAMS.contains(&k)) && !t.params.iter().any(|p| p.name == k)
+    };
+    let mut b = Builtins::default();
+    let mut seen: Vec<&str> = vec![];
     let mut rest = Vec::with_capacity(params.len());
     for (k, v) in params {
-        if k != "dir" {
+        if !builtin(k) {
             rest.push((k.clone(), v.clone()));
             continue;
         }
-        dir = Dir::parse(v.trim()).ok_or_else(|| Error::InvalidValue {
-            param: "dir".into(),
-            reason: "must be auto, ltr or rtl".into(),
-        })?;
+        if seen.contains(&k.as_str()) {
+            return Err(Error::DuplicateParam { name: k.clone() });
+        }
+        seen.push(k);
+        if k == "dir" {
+            b.dir = Dir::parse(v.trim()).ok_or_else(|| Error::InvalidValue {
+                param: "dir".into(),
+                reason: "must be auto, ltr or rtl".into(),
+            })?;
+        } else if !v.trim().is_empty() {
+            b.output.set(k, v)?;
+        }
     }
-    Ok((dir, rest))
+    b.output.check()?;
+    b.output.size(t.width, t.height)?;
+    Ok((b, rest))
 }

@@ -38,7 +38,7 @@ impl Cache {
     /// Stores `card`, evicting the least recently used cards until it fits. A card larger
     /// than the whole budget is not stored.
     pub fn insert(&self, key: String, card: Arc<Card>) {
-        let size = card.png.len() as u64;
+        let size = card.bytes.len() as u64;
         let usage = self.lru.insert(key, card, size, self.ttl);
         self.publish(usage);
     }
@@ -62,7 +62,8 @@ mod tests {
 
     fn card(bytes: usize) -> Arc<Card> {
         Arc::new(Card {
-            png: vec![0; bytes].into(),
+            bytes: vec![0; bytes].into(),
+            content_type: "image/png",
             etag: "\"x\"".parse().unwrap(),
             render_time: Duration::ZERO,
             missing_glyphs: 0,

@@ -337,5 +337,5 @@ fn fallback_image(renderer: &Renderer, options: &ServerOptions) -> Result<Bytes,
         .resolve(&req)
         .and_then(|r| renderer.render(&r, ogmill_core::Inputs::default()))
         .map_err(StartupError::FallbackRender)?;
-    Ok(card.png.into())
+    Ok(card.bytes.into())
 }

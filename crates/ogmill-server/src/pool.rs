@@ -18,7 +18,10 @@ use super::metrics::Metrics;
 /// A rendered card, as the cache keeps it and responses send it.
 #[derive(Debug)]
 pub struct Card {
-    pub png: Bytes,
+    /// The encoded card.
+    pub bytes: Bytes,
+    /// Its media type (`image/png`, `image/webp`, `image/jpeg`).
+    pub content_type: &'static str,
     pub etag: HeaderValue,
     pub render_time: Duration,
     /// Distinct characters no loaded font could draw.

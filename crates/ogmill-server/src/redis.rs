@@ -18,6 +18,7 @@ use super::metrics::Metrics;
 /// Version 2 added the missing-glyph count (4 bytes, big-endian) before the PNG; version 3
 /// the fit (`X-Ogmill-Fit`, 2-byte big-endian length, then its bytes) after the count.
 const MAGIC: &[u8] = b"ogmill-card-3\n";
+#[cfg(test)]
 const PNG_SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
 /// Deletes a lock only if it holds the given owner.
 const UNLOCK: &str =
@@ -274,7 +275,8 @@ impl RedisTier {
 /// A card as Redis keeps it.
 #[derive(Debug, PartialEq)]
 pub struct Stored {
-    pub png: Bytes,
+    /// The encoded card.
+    pub bytes: Bytes,
     /// What `X-Ogmill-Missing-Glyphs` said when it was rendered.
     pub missing_glyphs: u32,
     /// What `X-Ogmill-Fit` said (ASCII; empty when there was none).
@@ -283,12 +285,12 @@ pub struct Stored {
 
 fn encode(card: &Stored) -> Vec<u8> {
     let fit = &card.fit.as_bytes()[..card.fit.len().min(u16::MAX as usize)];
-    let mut value = Vec::with_capacity(MAGIC.len() + 6 + fit.len() + card.png.len());
+    let mut value = Vec::with_capacity(MAGIC.len() + 6 + fit.len() + card.bytes.len());
     value.extend_from_slice(MAGIC);
     value.extend_from_slice(&card.missing_glyphs.to_be_bytes());
     value.extend_from_slice(&(fit.len() as u16).to_be_bytes());
     value.extend_from_slice(fit);
-    value.extend_from_slice(&card.png);
+    value.extend_from_slice(&card.bytes);
     value
 }
 
@@ -297,12 +299,11 @@ fn decode(value: &[u8]) -> Option<Stored> {
     let rest = value.strip_prefix(MAGIC)?;
     let (count, rest) = rest.split_first_chunk::<4>()?;
     let (len, rest) = rest.split_first_chunk::<2>()?;
-    let (fit, png) = rest.split_at_checked(usize::from(u16::from_be_bytes(*len)))?;
-    if !png.starts_with(PNG_SIGNATURE) {
-        return None;
-    }
+    let (fit, image) = rest.split_at_checked(usize::from(u16::from_be_bytes(*len)))?;
+    // PNG, WebP or JPEG, told by its bytes (the key names which the request asked for).
+    ogmill_core::images::sniff(image).ok()?;
     Some(Stored {
-        png: Bytes::copy_from_slice(png),
+        bytes: Bytes::copy_from_slice(image),
         missing_glyphs: u32::from_be_bytes(*count),
         fit: std::str::from_utf8(fit).ok()?.to_owned(),
     })
@@ -315,7 +316,7 @@ mod tests {
     #[test]
     fn cards_round_trip_and_anything_else_is_a_miss() {
         let card = Stored {
-            png: Bytes::from_static(b"\x89PNG\r\n\x1a\nrest"),
+            bytes: Bytes::from_static(b"\x89PNG\r\n\x1a\nrest"),
             missing_glyphs: 3,
             fit: "title 64 3 truncated".into(),
         };
@@ -324,7 +325,7 @@ mod tests {
         old.extend_from_slice(PNG_SIGNATURE);
         assert_eq!(decode(&old), None, "format 2 is re-rendered");
         let mut cut = encode(&Stored {
-            png: Bytes::new(),
+            bytes: Bytes::new(),
             missing_glyphs: 0,
             fit: "x".repeat(9),
         });

@@ -144,6 +144,8 @@ impl Template {
     pub fn describe(&self) -> serde_json::Value {
         serde_json::json!({
             "name": self.name,
+            "width": self.width,
+            "height": self.height,
             "private": self.private,
             "params": self.params,
             "slots": self.slots,

@@ -147,9 +147,10 @@ impl ImageStore {
     pub async fn load_for(
         self: &Arc<Self>,
         resolved: &ogmill_core::renderer::Resolved,
-        output_width: u32,
     ) -> (Vec<Option<Prepared>>, Vec<(String, ImageProblem)>) {
         let t = resolved.template();
+        // Prepared at the pixels they are drawn at: the output's size, scale included.
+        let output_width = resolved.size().0;
         let loads = t.image_slots.iter().map(|slot| {
             let reference = resolved
                 .params()
@@ -253,9 +254,7 @@ impl Loader {
     pub fn load_for(
         &self,
         resolved: &ogmill_core::renderer::Resolved,
-        output_width: u32,
     ) -> (Vec<Option<Prepared>>, Vec<(String, ImageProblem)>) {
-        self.runtime
-            .block_on(self.store.load_for(resolved, output_width))
+        self.runtime.block_on(self.store.load_for(resolved))
     }
 }

@@ -298,8 +298,8 @@ function showSnippets(url, signed, vals) {
   $("snippet-url").value = absolute;
   $("snippet-meta").value = [
     `<meta property="og:image" content="${attr(absolute)}">`,
-    `<meta property="og:image:width" content="${state.width}">`,
-    `<meta property="og:image:height" content="${state.height}">`,
+    `<meta property="og:image:width" content="${template().width}">`,
+    `<meta property="og:image:height" content="${template().height}">`,
     `<meta property="og:image:alt" content="${attr(title)}">`,
     `<meta name="twitter:card" content="summary_large_image">`,
     `<meta name="twitter:image" content="${attr(absolute)}">`,
@@ -315,7 +315,7 @@ function showSnippets(url, signed, vals) {
     "  return {",
     `    title: ${JSON.stringify(title)},`,
     "    openGraph: {",
-    `      images: [{ url: image, width: ${state.width}, height: ${state.height}, alt: ${JSON.stringify(title)} }],`,
+    `      images: [{ url: image, width: ${template().width}, height: ${template().height}, alt: ${JSON.stringify(title)} }],`,
     "    },",
     '    twitter: { card: "summary_large_image", images: [image] },',
     "  };",

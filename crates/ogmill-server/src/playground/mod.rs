@@ -66,8 +66,6 @@ async fn playground_state(State(state): State<AppState>) -> Json<serde_json::Val
         "signs": o.dev && state.0.signer.is_some(),
         "require_signature": o.require_signature,
         "reload_error": *state.reload_error(),
-        "width": renderer.options().width,
-        "height": renderer.options().height,
         "templates": renderer.templates().map(|t| t.describe()).collect::<Vec<_>>(),
     }))
 }

@@ -35,6 +35,7 @@ pub(super) async fn render_card(
     let renderer = state.renderer();
     let resolved = renderer.resolve(&req)?;
     let card_key = renderer.key(&resolved);
+    let format = resolved.output().format;
     let key = card_key.as_str();
     let etag = etag(key);
     let private = resolved.template().private
@@ -69,7 +70,15 @@ pub(super) async fn render_card(
         if let Some(card) = state.0.cache.get(key) {
             return Ok(reply(&card, CacheStatus::Hit));
         }
-        if let Some(card) = from_redis(state, key, redis_key.as_deref(), &etag).await {
+        if let Some(card) = from_redis(
+            state,
+            key,
+            redis_key.as_deref(),
+            &etag,
+            format.content_type(),
+        )
+        .await
+        {
             return Ok(reply(&card, CacheStatus::Redis));
         }
     }
@@ -110,8 +119,7 @@ async fn load_images(
     state: &AppState,
     resolved: &Resolved,
 ) -> (Vec<Option<crate::images::Prepared>>, Vec<String>) {
-    let width = state.renderer().options().width;
-    let (images, problems) = state.0.images.load_for(resolved, width).await;
+    let (images, problems) = state.0.images.load_for(resolved).await;
     let problems = problems
         .into_iter()
         .map(|(param, problem)| {
@@ -132,6 +140,7 @@ async fn from_redis(
     key: &str,
     redis_key: Option<&str>,
     etag: &HeaderValue,
+    content_type: &'static str,
 ) -> Option<Arc<Card>> {
     use crate::redis::Lock;
     let (redis, rkey) = (state.0.redis.as_ref()?, redis_key?);
@@ -144,7 +153,8 @@ async fn from_redis(
         },
     };
     let card = Arc::new(Card {
-        png: stored.png,
+        bytes: stored.bytes,
+        content_type,
         etag: etag.clone(),
         render_time: std::time::Duration::ZERO,
         missing_glyphs: stored.missing_glyphs as usize,
@@ -186,7 +196,8 @@ fn render_job(
         missing.sort_unstable();
         missing.dedup();
         let card = Arc::new(Card {
-            png: rendered.png.into(),
+            content_type: rendered.format.content_type(),
+            bytes: rendered.bytes.into(),
             etag,
             render_time: started.elapsed(),
             missing_glyphs: missing.len(),
@@ -196,7 +207,7 @@ fn render_job(
             state.0.cache.insert(key, card.clone());
             if let (Some(redis), Some(rkey)) = (&state.0.redis, redis_key) {
                 let stored = crate::redis::Stored {
-                    png: card.png.clone(),
+                    bytes: card.bytes.clone(),
                     missing_glyphs: card.missing_glyphs as u32,
                     fit: card
                         .fit
@@ -241,10 +252,13 @@ fn card_response(card: &Card, cache: CacheStatus, cache_control: HeaderValue) ->
         CacheStatus::Hit | CacheStatus::Redis => format!("cache;desc=\"{}\"", cache.as_str()),
         _ => format!("render;dur={:.1}", card.render_time.as_secs_f64() * 1000.0),
     };
-    let mut res = Response::new(Body::from(card.png.clone()));
+    let mut res = Response::new(Body::from(card.bytes.clone()));
     let h = res.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("image/png"));
-    h.insert(header::CONTENT_LENGTH, card.png.len().into());
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(card.content_type),
+    );
+    h.insert(header::CONTENT_LENGTH, card.bytes.len().into());
     h.insert(header::ETAG, card.etag.clone());
     h.insert(header::CACHE_CONTROL, cache_control);
     h.insert(X_CACHE, HeaderValue::from_static(cache.as_str()));

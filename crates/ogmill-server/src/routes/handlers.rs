@@ -7,6 +7,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::Response;
 
 use crate::{ApiError, AppState};
+use ogmill_core::output::{Format, Output};
 use ogmill_core::query;
 
 use super::auth::{check_api_key, check_signature};
@@ -32,9 +33,13 @@ pub(super) async fn og_named(
 ) -> Result<Response, ApiError> {
     let Path(template) = template.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     let mut params = query::parse(q.as_deref().unwrap_or(""))?;
-    // `/api/og/blog.png` too: some platforms want an image URL to end in .png.
-    let name = template.strip_suffix(".png").unwrap_or(&template);
+    // `/api/og/blog.png` too (some platforms want an image URL to end in one), and
+    // `.webp`/`.jpg`/`.jpeg` choose the format. The signature covers the name without it.
+    let (name, format) = split_format(&template);
     let expires = check_signature(&state, name, &mut params)?;
+    if let Some(f) = format {
+        params.push(("format".into(), f.name().into()));
+    }
     let res = render_card(&state, name, params, &headers).await?;
     Ok(cap_lifetime(res, expires))
 }
@@ -43,6 +48,7 @@ pub(super) async fn og_named(
 pub(super) async fn v1_render(
     State(state): State<AppState>,
     template: Result<Path<String>, PathRejection>,
+    RawQuery(q): RawQuery,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
@@ -62,6 +68,22 @@ pub(super) async fn v1_render(
     }
     let value: serde_json::Value = serde_json::from_slice(&body)
         .map_err(|e| ApiError::BadRequest(format!("the body is not valid JSON: {e}")))?;
-    let params = query::from_json(&value)?;
+    let mut params = query::from_json(&value)?;
+    // `?format=webp&quality=..&scale=2`, as the hosted APIs take them.
+    for (k, v) in query::parse(q.as_deref().unwrap_or(""))? {
+        if Output::PARAMS.contains(&k.as_str()) {
+            params.push((k, v));
+        }
+    }
     render_card(&state, &template, params, &headers).await
+}
+
+/// `blog.webp` -> (`blog`, WebP); a name without a format suffix is left as it is.
+fn split_format(template: &str) -> (&str, Option<Format>) {
+    if let Some((name, ext)) = template.rsplit_once('.') {
+        if let Some(f) = Format::parse(ext) {
+            return (name, Some(f));
+        }
+    }
+    (template, None)
 }
