@@ -11,6 +11,7 @@ mod build;
 mod cli;
 mod escaping;
 mod fit;
+mod formats;
 mod golden;
 mod hostile;
 mod http;

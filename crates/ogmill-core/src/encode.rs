@@ -46,25 +46,64 @@ pub fn encode(
     use crate::output::{Format, DEFAULT_JPEG_QUALITY};
     match output.format {
         Format::Png => encode_png_with(pixmap, compression, tolerance),
-        Format::Webp => encode_webp(pixmap),
+        Format::Webp => encode_webp(pixmap, output.quality, compression, tolerance),
         Format::Jpeg => encode_jpeg(pixmap, output.quality.unwrap_or(DEFAULT_JPEG_QUALITY)),
     }
 }
 
-/// Lossless WebP (image-webp, pure Rust): RGBA, straight alpha.
-pub fn encode_webp(pixmap: &tiny_skia::Pixmap) -> Result<Vec<u8>> {
-    use image::ImageEncoder;
-    let mut out = Vec::new();
+/// WebP by libwebp: lossless unless `quality` is given. Lossless encodes the pixels the PNG
+/// would hold (the same palette rounding within `tolerance`), so both decode alike, and
+/// libwebp's colour-indexing makes the most of them. `compression` picks libwebp's effort.
+///
+/// Measured on the blog card (palette pixels; 56 KB as PNG in ~3 ms): method 0 30 KB in
+/// 16 ms, method 2 22 KB in 29 ms, method 4 23 KB in 40 ms; lossy q80 25 KB in 18 ms.
+/// image-webp (pure Rust) wrote 61 KB in 3 ms: larger than the PNG, so no use.
+pub fn encode_webp(
+    pixmap: &tiny_skia::Pixmap,
+    quality: Option<u8>,
+    compression: Compression,
+    tolerance: u8,
+) -> Result<Vec<u8>> {
+    let (w, h) = (pixmap.width(), pixmap.height());
     let opaque = pixmap.data().chunks_exact(4).all(|p| p[3] == 255);
-    let (bytes, color) = if opaque {
-        (rgb_over_white(pixmap), image::ExtendedColorType::Rgb8)
-    } else {
-        (straight_rgba(pixmap), image::ExtendedColorType::Rgba8)
+    let pixels = match crate::palette::quantize(pixmap.data(), tolerance) {
+        Some((palette, indices)) if quality.is_none() => indices
+            .iter()
+            .flat_map(|&i| {
+                let i = usize::from(i) * 3;
+                [palette[i], palette[i + 1], palette[i + 2]]
+            })
+            .collect(),
+        _ if opaque => rgb_over_white(pixmap),
+        _ => straight_rgba(pixmap),
     };
-    image::codecs::webp::WebPEncoder::new_lossless(&mut out)
-        .write_image(&bytes, pixmap.width(), pixmap.height(), color)
-        .map_err(|e| Error::Internal(format!("webp: {e}")))?;
-    Ok(out)
+    let encoder = if opaque {
+        webp::Encoder::from_rgb(&pixels, w, h)
+    } else {
+        webp::Encoder::from_rgba(&pixels, w, h)
+    };
+    let mut config =
+        webp::WebPConfig::new().map_err(|_| Error::Internal("webp: no config".into()))?;
+    config.method = match compression {
+        Compression::Fast => 0,
+        Compression::Balanced => 2,
+        Compression::High => 4,
+    };
+    match quality {
+        None => {
+            config.lossless = 1;
+            config.quality = 25.0;
+        }
+        Some(q) => {
+            config.lossless = 0;
+            config.quality = f32::from(q.clamp(1, 100));
+            config.method = config.method.max(2);
+        }
+    }
+    let out = encoder
+        .encode_advanced(&config)
+        .map_err(|e| Error::Internal(format!("webp: {e:?}")))?;
+    Ok(out.to_vec())
 }
 
 /// JPEG at `quality` (1-100), transparent pixels composited over white: JPEG has no alpha.

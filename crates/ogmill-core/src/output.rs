@@ -2,7 +2,7 @@
 //!
 //! Three built-in request params choose them on every template (a template that declares a
 //! param of the same name keeps it for itself): `format` (`png`, `webp`, `jpeg`/`jpg`),
-//! `quality` (1-100; JPEG only for now) and `scale` (1, 2 or 3: device pixel ratio).
+//! `quality` (1-100: JPEG, and lossy WebP) and `scale` (1, 2 or 3: device pixel ratio).
 
 use crate::error::{Error, Result};
 
@@ -15,7 +15,7 @@ pub enum Format {
     /// PNG: lossless, indexed when the card fits a palette. Default.
     #[default]
     Png,
-    /// WebP, lossless (pure-Rust image-webp encoder).
+    /// WebP: lossless, or lossy at [`Output::quality`] when one is given.
     Webp,
     /// JPEG at [`Output::quality`] (default [`DEFAULT_JPEG_QUALITY`]): for photo cards.
     Jpeg,
@@ -123,13 +123,10 @@ impl Output {
 
     /// Checks what the fields allow together, once all are set.
     pub fn check(&self) -> Result<()> {
-        if self.quality.is_some() && self.format != Format::Jpeg {
+        if self.quality.is_some() && self.format == Format::Png {
             return Err(Error::InvalidValue {
                 param: "quality".into(),
-                reason: format!(
-                    "applies to jpeg only; {} is lossless here (lossy WebP is not supported yet)",
-                    self.format.name()
-                ),
+                reason: "applies to jpeg and webp; png is lossless".into(),
             });
         }
         Ok(())

@@ -1,0 +1,289 @@
+//! Formats and sizes: WebP (lossless and lossy), JPEG and PNG through the core, HTTP, the CLI and `ogmill build`,
+//! each decoded by an independent decoder (the `image` crate); templates at their own size;
+//! `scale` for sharp screens; bad choices refused with a message.
+
+use std::process::Command;
+
+use axum::http::StatusCode;
+use ogmill_core::output::Format;
+use ogmill_core::{Inputs, Options, RenderRequest, Renderer};
+use ogmill_server::ServerOptions;
+
+use crate::http::{get, post_json, state};
+use crate::support::{decode_png, renderer, RenderReq};
+
+fn decode(bytes: &[u8], format: image::ImageFormat) -> image::RgbaImage {
+    image::load_from_memory_with_format(bytes, format)
+        .expect("decodes")
+        .to_rgba8()
+}
+
+#[test]
+fn webp_holds_the_pngs_pixels_in_fewer_bytes_and_quality_makes_it_lossy() {
+    let r = renderer();
+    let blog = [
+        ("title", "Formats: WebP next to PNG"),
+        ("author", "Jane Doe"),
+    ];
+    let png = r.render_req(&RenderRequest::new("blog", &blog)).unwrap();
+    let mut with = blog.to_vec();
+    with.push(("format", "webp"));
+    let webp = r.render_req(&RenderRequest::new("blog", &with)).unwrap();
+    assert_eq!(webp.format, Format::Webp);
+    assert!(webp.bytes.starts_with(b"RIFF"), "a WebP file");
+    let (a, b) = (
+        decode(&webp.bytes, image::ImageFormat::WebP),
+        decode_png(&png.bytes),
+    );
+    assert_eq!(a.dimensions(), (1200, 630));
+    assert!(a == b, "lossless: the very pixels of the PNG");
+    assert!(
+        webp.bytes.len() * 10 < png.bytes.len() * 7,
+        "webp {} bytes vs png {} bytes",
+        webp.bytes.len(),
+        png.bytes.len()
+    );
+    with.push(("quality", "60"));
+    let lossy = r.render_req(&RenderRequest::new("blog", &with)).unwrap();
+    let c = decode(&lossy.bytes, image::ImageFormat::WebP);
+    assert!(c != b, "lossy differs from the pixels");
+    assert!(
+        lossy.bytes.len() < webp.bytes.len(),
+        "and is smaller at quality 60"
+    );
+}
+
+#[test]
+fn jpeg_follows_quality_and_stays_close_to_the_pixels() {
+    let r = renderer();
+    let params = |q: &'static str| {
+        vec![
+            ("name", "Desk Lamp"),
+            ("price", "$49"),
+            ("format", "jpeg"),
+            ("quality", q),
+        ]
+    };
+    let low = r
+        .render_req(&RenderRequest::new("product", &params("40")))
+        .unwrap();
+    let high = r
+        .render_req(&RenderRequest::new("product", &params("95")))
+        .unwrap();
+    assert!(low.bytes.starts_with(&[0xff, 0xd8, 0xff]), "a JPEG file");
+    assert!(
+        low.bytes.len() < high.bytes.len(),
+        "quality changes the size"
+    );
+    let png = r
+        .render_req(&RenderRequest::new("product", &params("95")[..2]))
+        .unwrap();
+    let (j, p) = (
+        decode(&high.bytes, image::ImageFormat::Jpeg),
+        decode_png(&png.bytes),
+    );
+    assert_eq!(j.dimensions(), (1200, 630));
+    let diff: u64 = j
+        .pixels()
+        .zip(p.pixels())
+        .map(|(a, b)| (0..3).map(|c| u64::from(a[c].abs_diff(b[c]))).sum::<u64>())
+        .sum();
+    let mean = diff as f64 / (1200.0 * 630.0 * 3.0);
+    assert!(mean < 3.0, "mean channel difference {mean:.2}");
+}
+
+#[test]
+fn scale_multiplies_the_size_and_draws_the_same_card_sharper() {
+    let r = renderer();
+    let card = |scale: &'static str| {
+        let req = RenderRequest::new("blog", &[("title", "Sharp on retina"), ("scale", scale)]);
+        decode_png(&r.render_req(&req).unwrap().bytes)
+    };
+    let (one, two) = (card("1"), card("2"));
+    assert_eq!(two.dimensions(), (2400, 1260));
+    // Downscaled 2x, it is the 1x card but for anti-aliasing.
+    let small = image::imageops::resize(&two, 1200, 630, image::imageops::FilterType::Triangle);
+    let off = small
+        .pixels()
+        .zip(one.pixels())
+        .filter(|(a, b)| (0..3).any(|c| a[c].abs_diff(b[c]) > 48))
+        .count();
+    assert!(
+        off < 1200 * 630 / 100,
+        "{off} pixels differ by more than 48"
+    );
+    assert_eq!(card("3").dimensions(), (3600, 1890));
+}
+
+/// A square template renders square: a circle stays a circle (it used to be stretched
+/// into 1200x630).
+#[test]
+fn a_template_renders_at_its_own_size() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("square.svg"),
+        r##"<svg xmlns="http://www.w3.org/2000/svg" xmlns:og="https://ogmill.dev/template" width="1080" height="1080" viewBox="0 0 1080 1080">
+<og:param name="title" default="Square"/>
+<rect width="1080" height="1080" fill="#fff"/><circle cx="540" cy="540" r="300" fill="#000"/>
+<text og:text="{{title}}" og:box="90 900 900 120" font-family="Inter" font-size="60" fill="#f00">Square</text>
+</svg>"##,
+    )
+    .unwrap();
+    let r = Renderer::new(Options {
+        templates_dir: Some(dir.path().to_owned()),
+        ..Options::default()
+    })
+    .unwrap();
+    let resolved = r.resolve(&RenderRequest::new("square", &[])).unwrap();
+    assert_eq!(resolved.size(), (1080, 1080));
+    let img = decode_png(&r.render(&resolved, Inputs::default()).unwrap().bytes);
+    assert_eq!(img.dimensions(), (1080, 1080));
+    let black = |x: u32, y: u32| img.get_pixel(x, y)[0] < 20;
+    let row: Vec<u32> = (0..1080).filter(|&x| black(x, 540)).collect();
+    let col: Vec<u32> = (0..1080).filter(|&y| black(540, y)).collect();
+    let (w, h) = (row.len() as i64, col.len() as i64);
+    assert!(
+        (w - 600).abs() <= 2 && (h - 600).abs() <= 2,
+        "circle {w}x{h}"
+    );
+    let describe = r.template("square").unwrap().describe();
+    assert_eq!(
+        (describe["width"].as_f64(), describe["height"].as_f64()),
+        (Some(1080.0), Some(1080.0))
+    );
+}
+
+#[test]
+fn bad_choices_are_refused_with_the_param_and_the_reason() {
+    let r = renderer();
+    for (params, says) in [
+        (vec![("format", "gif")], "png, webp or jpeg"),
+        (vec![("format", "pdf")], "pdf is not supported yet"),
+        (vec![("quality", "0")], "1 to 100"),
+        (vec![("quality", "80")], "applies to jpeg and webp"),
+        (vec![("scale", "4")], "1, 2 or 3"),
+        (vec![("scale", "2"), ("scale", "3")], "more than once"),
+    ] {
+        let err = r.resolve(&RenderRequest::new("blog", &params)).unwrap_err();
+        assert!(err.is_client_error(), "{err}");
+        assert!(err.to_string().contains(says), "{params:?}: {err}");
+    }
+}
+
+#[tokio::test]
+async fn http_chooses_the_format_by_suffix_or_param_and_keys_the_cache_by_it() {
+    let s = state(ServerOptions::default());
+    let png = get(&s, "/api/og/blog?title=Hi").await;
+    let webp = get(&s, "/api/og/blog.webp?title=Hi").await;
+    let jpeg = get(&s, "/api/og/blog?title=Hi&format=jpeg&quality=80").await;
+    let jpg = get(&s, "/api/og/blog.jpg?title=Hi").await;
+    let big = get(&s, "/api/og/blog.png?title=Hi&scale=2").await;
+    for (reply, ct) in [
+        (&png, "image/png"),
+        (&webp, "image/webp"),
+        (&jpeg, "image/jpeg"),
+        (&jpg, "image/jpeg"),
+        (&big, "image/png"),
+    ] {
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
+        assert_eq!(reply.header("content-type"), ct);
+    }
+    let etags: std::collections::HashSet<&str> = [&png, &webp, &jpeg, &jpg, &big]
+        .iter()
+        .map(|r| r.header("etag"))
+        .collect();
+    assert_eq!(etags.len(), 5, "format, quality and scale are in the key");
+    assert_eq!(
+        decode(&webp.body, image::ImageFormat::WebP).dimensions(),
+        (1200, 630)
+    );
+    assert_eq!(decode_png(&big.body).dimensions(), (2400, 1260));
+    let again = get(&s, "/api/og/blog.webp?title=Hi").await;
+    assert_eq!(again.header("x-ogmill-cache"), "hit");
+    assert_eq!(again.header("content-type"), "image/webp");
+    assert_eq!(again.body, webp.body);
+    let both = get(&s, "/api/og/blog.webp?title=Hi&format=png").await;
+    assert_eq!(both.status, StatusCode::BAD_REQUEST, "{}", both.text());
+    let bad = get(&s, "/api/og/blog?title=Hi&format=bmp").await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.text().contains("'format'"), "{}", bad.text());
+    let huge = get(&s, "/api/og/blog?scale=9").await;
+    assert_eq!(huge.status, StatusCode::BAD_REQUEST);
+    let v1 = post_json(&s, "/v1/blog?format=webp", r#"{"title": "Hi"}"#, &[]).await;
+    assert_eq!(v1.status, StatusCode::OK, "{}", v1.text());
+    assert_eq!(v1.header("content-type"), "image/webp");
+    assert_eq!(v1.body, webp.body, "the same card as the GET route");
+}
+
+fn ogmill() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_ogmill"))
+}
+
+#[test]
+fn the_cli_and_build_pick_the_format_by_extension() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("card.webp");
+    let st = ogmill()
+        .args(["render", "blog", "-p", "title=CLI", "-o"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        st.status.success(),
+        "{}",
+        String::from_utf8_lossy(&st.stderr)
+    );
+    let bytes = std::fs::read(&out).unwrap();
+    assert_eq!(
+        decode(&bytes, image::ImageFormat::WebP).dimensions(),
+        (1200, 630)
+    );
+    let jpg = dir.path().join("x.png");
+    let st = ogmill()
+        .args(["render", "blog", "--format", "jpeg", "--scale", "2", "-o"])
+        .arg(&jpg)
+        .output()
+        .unwrap();
+    assert!(
+        st.status.success(),
+        "{}",
+        String::from_utf8_lossy(&st.stderr)
+    );
+    let bytes = std::fs::read(&jpg).unwrap();
+    assert_eq!(
+        decode(&bytes, image::ImageFormat::Jpeg).dimensions(),
+        (2400, 1260),
+        "--format wins"
+    );
+
+    let manifest = dir.path().join("cards.csv");
+    std::fs::write(
+        &manifest,
+        "template,output,title,format\nblog,a.jpg,A,\nblog,b.webp,B,\nblog,c.png,C,\nblog,d.png,D,jpeg\n",
+    )
+    .unwrap();
+    let site = dir.path().join("og");
+    let st = ogmill()
+        .arg("build")
+        .arg(&manifest)
+        .arg("--out")
+        .arg(&site)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&st.stderr);
+    assert!(!st.status.success(), "d.png asks for jpeg: {stderr}");
+    assert!(
+        stderr.contains("does not match the output's extension"),
+        "{stderr}"
+    );
+    let read = |f: &str| std::fs::read(site.join(f)).unwrap();
+    assert_eq!(
+        decode(&read("a.jpg"), image::ImageFormat::Jpeg).dimensions(),
+        (1200, 630)
+    );
+    assert_eq!(
+        decode(&read("b.webp"), image::ImageFormat::WebP).dimensions(),
+        (1200, 630)
+    );
+    assert_eq!(decode_png(&read("c.png")).dimensions(), (1200, 630));
+}
