@@ -19,6 +19,9 @@ pub struct BenchOptions {
     pub iterations: usize,
     /// Also time the plain pipeline, on a fifth of the iterations. Default: true.
     pub baseline: bool,
+    /// Built-in output params for every render (`format`, `quality`, `scale`), e.g.
+    /// `[("format", "webp")]`. Default: none (PNG at 1x).
+    pub output: Vec<(String, String)>,
 }
 
 impl Default for BenchOptions {
@@ -28,6 +31,7 @@ impl Default for BenchOptions {
             threads: 1,
             iterations: 100,
             baseline: true,
+            output: vec![],
         }
     }
 }
@@ -36,11 +40,14 @@ impl Default for BenchOptions {
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct Report {
     pub template: String,
+    /// The format measured (`png`, `webp`, `jpeg`).
+    pub format: String,
     pub p50: f64,
     pub p95: f64,
     pub p99: f64,
     pub images_per_sec: f64,
-    pub png_bytes: usize,
+    /// The encoded card's size.
+    pub bytes: usize,
     /// Median per render of each stage.
     pub fit: f64,
     pub fill: f64,
@@ -67,11 +74,12 @@ pub fn run(renderer: &Renderer, options: &BenchOptions) -> Result<Vec<Report>> {
 fn measure(renderer: &Renderer, name: &str, options: &BenchOptions) -> Result<Report> {
     let req = RenderRequest {
         template: name.to_owned(),
+        params: options.output.clone(),
         ..RenderRequest::default()
     };
     let resolved = renderer.resolve(&req)?;
     // One render first: backgrounds and font caches warm, as on a running server.
-    let png_bytes = renderer.render(&resolved, Inputs::default())?.bytes.len();
+    let bytes = renderer.render(&resolved, Inputs::default())?.bytes.len();
     let iterations = options.iterations.max(1);
     let threads = options.threads.clamp(1, iterations);
     let started = Instant::now();
@@ -116,11 +124,12 @@ fn measure(renderer: &Renderer, name: &str, options: &BenchOptions) -> Result<Re
     total.sort_by(f64::total_cmp);
     Ok(Report {
         template: name.to_owned(),
+        format: resolved.output().format.name().to_owned(),
         p50: percentile(&total, 0.50),
         p95: percentile(&total, 0.95),
         p99: percentile(&total, 0.99),
         images_per_sec: samples.len() as f64 / wall.as_secs_f64(),
-        png_bytes,
+        bytes,
         fit: stage(|s| s.fit),
         fill: stage(|s| s.fill),
         raster: stage(|s| s.raster),
@@ -169,7 +178,7 @@ fn percentile(sorted: &[f64], q: f64) -> f64 {
 /// The reports as a Markdown table.
 pub fn table(reports: &[Report]) -> String {
     let mut out = String::from(
-        "| template | p50 ms | p95 ms | p99 ms | images/s | PNG bytes | fit | fill | raster | encode | plain pipeline ms (ratio) |\n|---|---|---|---|---|---|---|---|---|---|---|\n",
+        "| template | format | p50 ms | p95 ms | p99 ms | images/s | bytes | fit | fill | raster | encode | plain pipeline ms (ratio) |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n",
     );
     for r in reports {
         let baseline = match r.baseline {
@@ -177,8 +186,8 @@ pub fn table(reports: &[Report]) -> String {
             None => "-".into(),
         };
         out.push_str(&format!(
-            "| {} | {:.2} | {:.2} | {:.2} | {:.1} | {} | {:.2} | {:.2} | {:.2} | {:.2} | {baseline} |\n",
-            r.template, r.p50, r.p95, r.p99, r.images_per_sec, r.png_bytes, r.fit, r.fill, r.raster, r.encode
+            "| {} | {} | {:.2} | {:.2} | {:.2} | {:.1} | {} | {:.2} | {:.2} | {:.2} | {:.2} | {baseline} |\n",
+            r.template, r.format, r.p50, r.p95, r.p99, r.images_per_sec, r.bytes, r.fit, r.fill, r.raster, r.encode
         ));
     }
     out

@@ -62,6 +62,15 @@ pub struct BenchArgs {
     /// Skip the plain-pipeline baseline
     #[arg(long)]
     pub no_baseline: bool,
+    /// Image format of every render: png, webp or jpeg [default: png]
+    #[arg(long, value_name = "FORMAT")]
+    pub format: Option<String>,
+    /// Quality for jpeg and lossy webp, 1-100
+    #[arg(long, value_name = "N")]
+    pub quality: Option<String>,
+    /// Pixel density, 1-3
+    #[arg(long, value_name = "N")]
+    pub scale: Option<String>,
     /// Print JSON instead of a table
     #[arg(long)]
     pub json: bool,

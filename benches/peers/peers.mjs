@@ -39,7 +39,7 @@ async function measure(name, render) {
 const rows = [];
 const out = execFileSync(ogmillBin, ["bench", "blog", "--iterations", String(iterations * 2), "--json", "--no-baseline"]);
 const og = JSON.parse(out)[0];
-rows.push({ name: "ogmill (blog.svg)", p50: og.p50, p95: og.p95, perSec: og.images_per_sec, bytes: og.png_bytes });
+rows.push({ name: "ogmill (blog.svg)", p50: og.p50, p95: og.p95, perSec: og.images_per_sec, bytes: og.bytes });
 
 rows.push(await measure("Satori + resvg-js", async () => {
   const svg = await satori(card(), { width: 1200, height: 630, fonts });
