@@ -30,6 +30,8 @@ HEAD
 $bin bench --iterations "$ITER"
 
 echo
+ITER=$((ITER / 3)) bash benches/formats.sh | sed '1,/^## Formats/{/^## Formats/!d}'
+echo
 echo "## Two threads against one"
 echo
 one=$($bin bench --iterations "$ITER" --json --no-baseline)
