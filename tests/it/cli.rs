@@ -113,7 +113,7 @@ fn templates_lists_every_template_with_its_params() {
     let out = ogmill().args(["templates", "--json"]).output().unwrap();
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let list = json.as_array().unwrap();
-    assert_eq!(list.len(), 4);
+    assert_eq!(list.len(), 6);
     let blog = list
         .iter()
         .find(|t| t["name"] == "blog")

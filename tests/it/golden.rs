@@ -81,6 +81,15 @@ fn fixed_cases() -> Vec<(&'static str, RenderRequest)> {
             ("bio", "Designer and engineer. Building tools that make the web a little more beautiful."),
             ("stats", "1.2k followers · 48 posts"),
         ])),
+        // Templates at their own sizes: 1080x1080 and 1200x600.
+        ("square", RenderRequest::new("square", &[
+            ("title", "Every page of your site gets its own preview card"),
+            ("site", "ogmill.dev"),
+        ])),
+        ("wide", RenderRequest::new("wide", &[
+            ("description", "Rendered on your own machine from an SVG template, no vendor API and no keys."),
+            ("site", "ogmill.dev"),
+        ])),
         // An asset (JPEG, wider than its square frame: cover crops the sides) ...
         ("product-photo", RenderRequest::new("product", &[
             ("name", "Desk Lamp"),
@@ -170,6 +179,8 @@ golden! {
     blog => "blog",
     product => "product",
     profile => "profile",
+    square => "square",
+    wide => "wide",
     product_photo => "product-photo",
     profile_avatar => "profile-avatar",
     script_vietnamese => "script-vietnamese",

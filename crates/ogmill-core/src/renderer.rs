@@ -29,6 +29,8 @@ pub const BUNDLED_TEMPLATES: &[(&str, &str)] = &[
         "profile",
         include_str!("../../../svg-templates/profile.svg"),
     ),
+    ("square", include_str!("../../../svg-templates/square.svg")),
+    ("wide", include_str!("../../../svg-templates/wide.svg")),
 ];
 
 /// How a [`Renderer`] is built.

@@ -35,7 +35,10 @@ async fn the_page_and_its_assets_are_served_from_the_binary() {
         .iter()
         .map(|t| t["name"].as_str().unwrap())
         .collect();
-    assert_eq!(names, ["blog", "default", "product", "profile"]);
+    assert_eq!(
+        names,
+        ["blog", "default", "product", "profile", "square", "wide"]
+    );
 }
 
 #[tokio::test]

@@ -221,8 +221,20 @@ async fn templates_lists_every_template_with_its_params() {
         .iter()
         .map(|t| t["name"].as_str().unwrap())
         .collect();
-    assert_eq!(names, ["blog", "default", "product", "profile"]);
+    assert_eq!(
+        names,
+        ["blog", "default", "product", "profile", "square", "wide"]
+    );
     let blog = &v[0];
+    assert_eq!(
+        (blog["width"].as_f64(), blog["height"].as_f64()),
+        (Some(1200.0), Some(630.0))
+    );
+    let square = &v[4];
+    assert_eq!(
+        (square["width"].as_f64(), square["height"].as_f64()),
+        (Some(1080.0), Some(1080.0))
+    );
     assert_eq!(blog["params"][0]["name"], "title");
     assert_eq!(blog["params"][0]["kind"], "text");
     assert_eq!(blog["private"], false);
