@@ -43,10 +43,11 @@ pub(crate) fn run(config: &Config, renderer: Renderer) -> anyhow::Result<()> {
             .templates()
             .map(|t| t.name.clone())
             .collect();
+        let example = example_url(&options, addr);
         tracing::info!(
             templates = %names.join(", "),
             concurrency = options.concurrency,
-            "ogmill listening on http://{addr}  (playground: http://{addr}/, or try http://{addr}/api/og?title=Hello)"
+            "ogmill listening on http://{addr}  (playground: http://{addr}/, or try {example})"
         );
         if options.dev {
             let dirs: Vec<String> = watched.iter().map(|d| d.display().to_string()).collect();
@@ -77,5 +78,21 @@ async fn shutdown_signal() {
     tokio::select! {
         _ = ctrl_c => {}
         _ = term => {}
+    }
+}
+
+/// A card URL that works under these settings: signed when signatures are required (with
+/// the first key, as `ogmill sign` would), plain otherwise.
+fn example_url(options: &ogmill_server::ServerOptions, addr: std::net::SocketAddr) -> String {
+    let plain = format!("http://{addr}/api/og?title=Hello");
+    if !options.require_signature {
+        return plain;
+    }
+    match ogmill_core::signature::Signer::new(&options.signing_keys) {
+        Some(signer) => {
+            let query = signer.signed_query("default", &[("title".into(), "Hello".into())], None);
+            format!("http://{addr}/api/og?{query}  (signatures are required: make URLs with `ogmill sign`)")
+        }
+        None => plain,
     }
 }

@@ -164,7 +164,10 @@ fn layered_rendering_draws_exactly_the_pixels_of_one_pass() {
         ),
         ("product", &[("name", "Lamp"), ("badge", "-20%")]),
         ("profile", &[("username", "Ada Lovelace")]),
-        ("square", &[("title", "Square and layered"), ("accent", "#22c55e")]),
+        (
+            "square",
+            &[("title", "Square and layered"), ("accent", "#22c55e")],
+        ),
         ("wide", &[("title", "Two to one"), ("scale", "2")]),
         ("blog", &[("title", "Twice the pixels"), ("scale", "2")]),
     ];

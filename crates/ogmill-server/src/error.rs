@@ -19,6 +19,9 @@ pub enum ApiError {
         "a valid API key is required: send 'Authorization: Bearer <key>' or 'dma-api-key: <key>'"
     )]
     Unauthorized,
+    /// `--require-signature` with no `--api-keys`: `POST /v1` would render unsigned values.
+    #[error("this server renders only signed URLs, and POST /v1 takes unsigned values: it needs an API key, and none is configured (start the server with --api-keys KEY)")]
+    UnsignedRouteClosed,
     #[error("no such route: {0}; try / (the playground), /api/og?title=..., /api/og/{{template}}?..., POST /v1/{{template}}, /templates")]
     NotFound(String),
     #[error(transparent)]
@@ -57,7 +60,7 @@ impl ApiError {
             },
             ApiError::BadRequest(_) | ApiError::Query(_) => StatusCode::BAD_REQUEST,
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
-            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::Forbidden(_) | ApiError::UnsignedRouteClosed => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Timeout => StatusCode::REQUEST_TIMEOUT,

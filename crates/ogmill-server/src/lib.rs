@@ -166,6 +166,11 @@ impl AppState {
         if options.require_signature && signer.is_none() {
             return Err(StartupError::SignatureWithoutKey);
         }
+        if options.require_signature && options.api_keys.is_empty() {
+            tracing::warn!(
+                "--require-signature without --api-keys: POST /v1 is closed (403); give it keys to open it"
+            );
+        }
         let fallback = fallback_image(&renderer, &options)?;
         let images =
             crate::images::ImageStore::new(options.images.clone()).map_err(StartupError::Images)?;

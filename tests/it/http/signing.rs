@@ -152,3 +152,36 @@ async fn an_expiring_url_is_cached_publicly_no_longer_than_it_is_valid() {
         "public, max-age=86400, s-maxage=86400, stale-while-revalidate=604800"
     );
 }
+
+/// `--require-signature` guards every route that renders: POST /v1 takes unsigned values, so
+/// it needs an API key, and without any configured it is closed.
+#[tokio::test]
+async fn with_require_signature_post_v1_needs_an_api_key_and_is_closed_without_any() {
+    use super::post_json;
+    let body = r#"{"title": "anything"}"#;
+    let closed = state(strict(&["secret"]));
+    let r = post_json(&closed, "/v1/blog", body, &[]).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text());
+    assert!(r.text().contains("--api-keys"), "{}", r.text());
+    let r = post_json(
+        &closed,
+        "/v1/blog",
+        body,
+        &[("authorization", "Bearer guess")],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "no key can open it");
+
+    let keyed = state(ServerOptions {
+        api_keys: vec!["k1".into()],
+        ..strict(&["secret"])
+    });
+    let r = post_json(&keyed, "/v1/blog", body, &[]).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    let r = post_json(&keyed, "/v1/blog", body, &[("authorization", "Bearer k1")]).await;
+    r.png();
+
+    // Without require-signature, an unkeyed POST /v1 stays open, as documented.
+    let open = state(ServerOptions::default());
+    post_json(&open, "/v1/blog", body, &[]).await.png();
+}

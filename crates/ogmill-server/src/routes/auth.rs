@@ -1,4 +1,5 @@
-//! Who may render: API keys on `POST /v1`, signatures on the GET routes.
+//! Who may render: API keys on `POST /v1`, signatures on the GET routes. With
+//! `--require-signature`, `POST /v1` needs an API key too, and is closed without any.
 
 use axum::http::{header, HeaderMap};
 use sha2::Digest;
@@ -9,6 +10,10 @@ use crate::{ApiError, AppState};
 pub(super) fn check_api_key(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
     let keys = &state.0.api_keys;
     if keys.is_empty() {
+        // POST /v1 renders values nobody signed: open only while the GET routes are too.
+        if state.options().require_signature {
+            return Err(ApiError::UnsignedRouteClosed);
+        }
         return Ok(());
     }
     let bearer = headers
