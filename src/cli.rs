@@ -62,15 +62,8 @@ pub struct BenchArgs {
     /// Skip the plain-pipeline baseline
     #[arg(long)]
     pub no_baseline: bool,
-    /// Image format of every render: png, webp or jpeg [default: png]
-    #[arg(long, value_name = "FORMAT")]
-    pub format: Option<String>,
-    /// Quality for jpeg and lossy webp, 1-100
-    #[arg(long, value_name = "N")]
-    pub quality: Option<String>,
-    /// Pixel density, 1-3
-    #[arg(long, value_name = "N")]
-    pub scale: Option<String>,
+    #[command(flatten)]
+    pub encoding: OutputArgs,
     /// Print JSON instead of a table
     #[arg(long)]
     pub json: bool,
@@ -120,16 +113,37 @@ pub struct RenderArgs {
     /// the format unless --format does [default: TEMPLATE.png]
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Image format: png, webp (lossless) or jpeg
+    #[command(flatten)]
+    pub encoding: OutputArgs,
+    /// Write the filled SVG instead of a PNG (for debugging templates)
+    #[arg(long)]
+    pub svg: bool,
+}
+
+/// How cards are written: the built-in `format`, `quality` and `scale` params as flags.
+#[derive(Args, Debug, Default)]
+pub struct OutputArgs {
+    /// Image format: png, webp (lossless unless --quality) or jpeg [default: png]
     #[arg(long, value_name = "FORMAT")]
     pub format: Option<String>,
-    /// JPEG quality, 1-100 [default: 85]
+    /// Quality for jpeg (default 85) and lossy webp, 1-100
     #[arg(long, value_name = "N")]
     pub quality: Option<String>,
     /// Pixel density: 1, 2 or 3 times the template's size [default: 1]
     #[arg(long, value_name = "N")]
     pub scale: Option<String>,
-    /// Write the filled SVG instead of a PNG (for debugging templates)
-    #[arg(long)]
-    pub svg: bool,
+}
+
+impl OutputArgs {
+    /// The flags given, as the params a request takes.
+    pub fn params(&self) -> Vec<(String, String)> {
+        [
+            ("format", &self.format),
+            ("quality", &self.quality),
+            ("scale", &self.scale),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| Some((k.to_owned(), v.clone()?)))
+        .collect()
+    }
 }

@@ -10,14 +10,7 @@ pub(crate) fn run(renderer: &Renderer, args: BenchArgs) -> anyhow::Result<()> {
         threads: args.threads,
         iterations: args.iterations,
         baseline: !args.no_baseline,
-        output: [
-            ("format", args.format),
-            ("quality", args.quality),
-            ("scale", args.scale),
-        ]
-        .into_iter()
-        .filter_map(|(k, v)| Some((k.to_owned(), v?)))
-        .collect(),
+        output: args.encoding.params(),
     };
     let reports = ogmill::bench::run(renderer, &options)?;
     if args.json {

@@ -20,24 +20,20 @@ pub(crate) fn run(config: &Config, renderer: &Renderer, args: RenderArgs) -> any
         params.retain(|(name, _)| *name != k); // the command line overrides the file
         params.push((k, v));
     }
-    // --format, else the output's extension; --quality and --scale as the built-in params.
+    // The output's extension picks the format unless --format does.
     let by_ext = args
         .output
         .as_deref()
         .and_then(|o| o.extension())
         .and_then(|e| e.to_str())
-        .and_then(Format::parse)
-        .map(|f| f.name().to_owned());
-    let flags = [
-        ("format", args.format.clone().or(by_ext)),
-        ("quality", args.quality.clone()),
-        ("scale", args.scale.clone()),
-    ];
-    for (name, value) in flags {
-        if let Some(v) = value {
-            params.retain(|(k, _)| k != name);
-            params.push((name.to_owned(), v));
-        }
+        .and_then(Format::parse);
+    if let Some(f) = by_ext.filter(|_| args.encoding.format.is_none()) {
+        params.retain(|(k, _)| k != "format");
+        params.push(("format".into(), f.name().into()));
+    }
+    for (name, value) in args.encoding.params() {
+        params.retain(|(k, _)| *k != name);
+        params.push((name, value));
     }
     let req = RenderRequest {
         template: args.template.clone(),
