@@ -222,38 +222,33 @@ fn ogmill() -> Command {
 #[test]
 fn the_cli_and_build_pick_the_format_by_extension() {
     let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("card.webp");
-    let st = ogmill()
-        .args(["render", "blog", "-p", "title=CLI", "-o"])
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert!(
-        st.status.success(),
-        "{}",
-        String::from_utf8_lossy(&st.stderr)
-    );
-    let bytes = std::fs::read(&out).unwrap();
+    // Renders with `args` into `file` and returns what was written.
+    let render = |args: &[&str], file: &str| {
+        let path = dir.path().join(file);
+        let st = ogmill()
+            .arg("render")
+            .args(args)
+            .arg("-o")
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert!(
+            st.status.success(),
+            "{}",
+            String::from_utf8_lossy(&st.stderr)
+        );
+        std::fs::read(&path).unwrap()
+    };
+    let webp = render(&["blog", "-p", "title=CLI"], "card.webp");
     assert_eq!(
-        decode(&bytes, image::ImageFormat::WebP).dimensions(),
+        decode(&webp, image::ImageFormat::WebP).dimensions(),
         (1200, 630)
     );
-    let jpg = dir.path().join("x.png");
-    let st = ogmill()
-        .args(["render", "blog", "--format", "jpeg", "--scale", "2", "-o"])
-        .arg(&jpg)
-        .output()
-        .unwrap();
-    assert!(
-        st.status.success(),
-        "{}",
-        String::from_utf8_lossy(&st.stderr)
-    );
-    let bytes = std::fs::read(&jpg).unwrap();
+    let jpeg = render(&["blog", "--format", "jpeg", "--scale", "2"], "x.png");
     assert_eq!(
-        decode(&bytes, image::ImageFormat::Jpeg).dimensions(),
+        decode(&jpeg, image::ImageFormat::Jpeg).dimensions(),
         (2400, 1260),
-        "--format wins"
+        "--format wins over the extension"
     );
 
     let manifest = dir.path().join("cards.csv");
