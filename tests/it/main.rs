@@ -9,6 +9,7 @@
 mod browser;
 mod build;
 mod cli;
+mod designs;
 mod escaping;
 mod fit;
 mod formats;

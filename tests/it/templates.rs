@@ -50,9 +50,10 @@ fn broken_templates_fail_with_file_and_reason() {
         ),
         (r##"<image og:href="{{c}}"/>"##, "cannot be bound"),
         (
-            r##"<g font-family="Inter">{SLOT}</g>"##,
-            "set font properties on the slot's <text>",
+            r##"<text og:text="{{title}}" og:box="0 0 10 10" font-family="Inter-Wide" font-size="40"/>"##,
+            "loaded: Inter,",
         ),
+        (r##"<!DOCTYPE svg [<!ENTITY x "y">]>"##, "declares entities"),
         (
             r##"<og:param name="title" kind="text"/>"##,
             "declared twice",

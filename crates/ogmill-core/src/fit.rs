@@ -97,7 +97,7 @@ struct Limits {
 pub fn fit(slot: &TextSlot, text: &str, opts: &Typesetter) -> Result<(PlacedText, SlotFit)> {
     let mut report = SlotFit {
         slot: slot.name.clone(),
-        font_size: slot.max_font_size,
+        font_size: round2(slot.max_font_size * slot.scale, 1.0),
         lines: 0,
         truncated: false,
         missing: vec![],
@@ -112,9 +112,10 @@ pub fn fit(slot: &TextSlot, text: &str, opts: &Typesetter) -> Result<(PlacedText
         ));
     }
     let m = Metrics::measure(slot, text, opts)?;
-    let min = slot.min_font_size.ceil();
+    let min = whole_up(slot, slot.min_font_size);
+    let px = 1.0 / slot.scale;
     let mut limits = Limits {
-        cap: slot.max_font_size.floor().max(min),
+        cap: whole_down(slot, slot.max_font_size).max(min),
         slack: 0.0,
         lines: slot.max_lines,
     };
@@ -137,19 +138,19 @@ pub fn fit(slot: &TextSlot, text: &str, opts: &Typesetter) -> Result<(PlacedText
         let placed = m.place(slot, size, &strings, &boxes, opts);
         let (h_over, v_over) = (placed.h_overflow, placed.v_overflow);
         chosen = Some((size, placed.text, truncated));
-        if h_over <= 0.01 && v_over <= 0.01 {
+        if h_over <= 0.01 * px && v_over <= 0.01 * px {
             break;
         }
-        if h_over > 0.01 {
-            limits.slack += h_over.max(0.5);
+        if h_over > 0.01 * px {
+            limits.slack += h_over.max(0.5 * px);
         } else if size > min {
-            limits.cap = size - 1.0;
+            limits.cap = size - px;
         } else {
             limits.lines = (lines.len() - 1).max(1);
         }
     }
     let (size, placed, truncated) = chosen.expect("MAX_ROUNDS > 0");
-    report.font_size = size;
+    report.font_size = round2(size * slot.scale, 1.0);
     report.lines = placed.lines.len();
     report.truncated = truncated;
     Ok((placed, report))
@@ -309,7 +310,7 @@ impl<'a> Metrics<'a> {
     /// How many lines of `size` the box holds, capped by the slot's max lines.
     fn lines_that_fit(&self, slot: &TextSlot, size: f32) -> usize {
         let first = (self.ascent + self.descent) * size;
-        if first > slot.height + 0.01 {
+        if first > slot.height + 0.01 / slot.scale {
             return 0;
         }
         let more = ((slot.height - first) / (slot.line_height * size) + 1e-4).floor() as usize;
@@ -325,7 +326,7 @@ impl<'a> Metrics<'a> {
     /// The largest whole size up to `cap` whose layout fits; else the ellipsis layout at the minimum.
     fn search(&self, slot: &TextSlot, limits: Limits) -> (f32, Vec<Line>, bool) {
         let cap = limits.cap;
-        let min = slot.min_font_size.ceil().min(cap);
+        let min = whole_up(slot, slot.min_font_size).min(cap);
         if let Some(lines) = self.layout(slot, cap, limits) {
             return (cap, lines, false);
         }
@@ -333,8 +334,8 @@ impl<'a> Metrics<'a> {
         match self.layout(slot, lo, limits) {
             None => return (lo, self.ellipsize(slot, lo, limits), true),
             Some(_) => {
-                while hi - lo > 1.0 {
-                    let mid = ((lo + hi) / 2.0).floor();
+                while (hi - lo) * slot.scale > 1.0 + 1e-3 {
+                    let mid = whole_down(slot, (lo + hi) / 2.0);
                     if self.layout(slot, mid, limits).is_some() {
                         lo = mid
                     } else {
@@ -449,14 +450,14 @@ impl<'a> Metrics<'a> {
             .enumerate()
             .map(|(i, ((s, b), x))| PlacedLine {
                 text: s.clone(),
-                x: round2(x),
-                y: round2(first + pitch * i as f32),
+                x: round2(x, slot.scale),
+                y: round2(first + pitch * i as f32, slot.scale),
                 runs: b
                     .iter()
                     .flat_map(|b| &b.runs)
                     .map(|(run, dx)| PlacedRun {
                         text: run_text(s, run),
-                        x: round2(x + dx * k),
+                        x: round2(x + dx * k, slot.scale),
                         family: opts.families.name(run.family).to_owned(),
                     })
                     .collect(),
@@ -473,8 +474,20 @@ impl<'a> Metrics<'a> {
     }
 }
 
-fn round2(v: f32) -> f32 {
-    (v * 100.0).round() / 100.0
+/// To a hundredth of an output pixel: short in the SVG, and exact enough.
+fn round2(v: f32, scale: f32) -> f32 {
+    (v * scale * 100.0).round() / (scale * 100.0)
+}
+
+/// The largest size of whole output pixels at most `size` (sizes are in user units, and
+/// `slot.scale` output pixels make one).
+fn whole_down(slot: &TextSlot, size: f32) -> f32 {
+    (size * slot.scale + 1e-3).floor() / slot.scale
+}
+
+/// The smallest size of whole output pixels at least `size`.
+fn whole_up(slot: &TextSlot, size: f32) -> f32 {
+    (size * slot.scale - 1e-3).ceil() / slot.scale
 }
 
 /// The layout box of a text at `REF_SIZE`: its advance width and its extent around the baseline.
@@ -511,6 +524,11 @@ fn measure(slot: &TextSlot, texts: &[&str], opts: &Typesetter) -> Result<Vec<Opt
     let mut doc = String::with_capacity(256 + texts.iter().map(|t| t.len() + 160).sum::<usize>());
     doc.push_str(r#"<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1">"#);
     let mut attrs = String::new();
+    if !slot.style.is_empty() {
+        attrs.push_str(" style=\"");
+        crate::xml::escape_attr(&slot.style, &mut attrs);
+        attrs.push('"');
+    }
     for (k, v) in slot.font_attrs.iter().filter(|(k, _)| k != "font-family") {
         let _ = write!(attrs, " {k}=\"");
         crate::xml::escape_attr(v, &mut attrs);

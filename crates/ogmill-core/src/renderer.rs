@@ -242,19 +242,19 @@ impl Renderer {
             &options.font_dirs,
             options.system_fonts,
         )?;
-        let exists = |f: &str| crate::fonts::has_family(&fontdb, f);
+        let usvg = crate::raster::usvg_options(fontdb.clone());
         let mut templates = BTreeMap::new();
         match &options.templates_dir {
             None => {
                 for (name, src) in BUNDLED_TEMPLATES {
                     let path = PathBuf::from(format!("svg-templates/{name}.svg"));
-                    let t = Template::parse(name, &path, src, &exists)?;
+                    let t = Template::parse(name, &path, src, &usvg)?;
                     templates.insert(name.to_string(), Arc::new(t));
                 }
             }
             Some(dir) => {
                 for path in template_files(dir)? {
-                    let t = Template::load(&path, &exists)?;
+                    let t = Template::load(&path, &usvg)?;
                     templates.insert(t.name.clone(), Arc::new(t));
                 }
             }
@@ -269,7 +269,7 @@ impl Renderer {
             .collect();
         let renderer = Renderer {
             templates,
-            usvg: crate::raster::usvg_options(fontdb.clone()),
+            usvg,
             fingerprint: fingerprint(&fontdb, &options),
             chains,
             families,

@@ -10,8 +10,9 @@ use crate::params::{ParamKind, DEFAULT_MAX_LENGTH};
 use crate::xml::{escape_attr, escape_text};
 
 impl Template {
-    /// Reads and validates a template file. `family_exists` answers whether a font family is loaded.
-    pub fn load(path: &Path, family_exists: &dyn Fn(&str) -> bool) -> Result<Self> {
+    /// Reads and validates a template file. `usvg` holds the fonts it may use: slots' font
+    /// properties are resolved the way usvg resolves them when drawing.
+    pub fn load(path: &Path, usvg: &usvg::Options) -> Result<Self> {
         let source = std::fs::read_to_string(path).map_err(|source| Error::Io {
             path: path.to_owned(),
             source,
@@ -21,7 +22,7 @@ impl Template {
             .and_then(|s| s.to_str())
             .unwrap_or_default()
             .to_owned();
-        Ok(Self::parse(&name, path, &source, family_exists)?)
+        Ok(Self::parse(&name, path, &source, usvg)?)
     }
 
     /// Parses and validates a template from its source; `path` is only for messages.
@@ -29,15 +30,20 @@ impl Template {
         name: &str,
         path: &Path,
         source: &str,
-        family_exists: &dyn Fn(&str) -> bool,
+        usvg: &usvg::Options,
     ) -> Result<Self, TemplateError> {
         let fail = |position, kind| TemplateError {
             path: path.to_owned(),
             position,
             kind,
         };
+        if let Some(problem) = refused_dtd(source) {
+            return Err(fail(None, TemplateErrorKind::Invalid(problem.into())));
+        }
+        // A bare `<!DOCTYPE svg PUBLIC …>` (Affinity, older Illustrator) is harmless; what a
+        // DTD could do harm with, entity declarations, is refused above.
         let opts = roxmltree::ParsingOptions {
-            allow_dtd: false,
+            allow_dtd: true,
             ..Default::default()
         };
         let doc = roxmltree::Document::parse_with_options(source, opts).map_err(|e| {
@@ -52,7 +58,7 @@ impl Template {
         if root.tag_name().name() != "svg" || root.tag_name().namespace() != Some(SVG_NS) {
             return Err(fail(Some(position_of(root)), TemplateErrorKind::NotSvg));
         }
-        Self::compile(name, path, source, root, family_exists).map_err(|p| {
+        Self::compile(name, path, source, root, usvg).map_err(|p| {
             let at = p.at.or(Some(position_of(root)));
             fail(at, TemplateErrorKind::Invalid(p.message))
         })
@@ -63,7 +69,7 @@ impl Template {
         path: &Path,
         source: &str,
         root: roxmltree::Node,
-        family_exists: &dyn Fn(&str) -> bool,
+        usvg: &usvg::Options,
     ) -> Result<Self, Problem> {
         let (width, height) = svg_size(root)?;
         let private = match root.attribute((OG_NS, "cache")) {
@@ -76,17 +82,24 @@ impl Template {
             }
         };
         let params = parse_params(root)?;
+        let (split, first_dynamic) = split_path(root);
         let mut compiler = Compiler {
             params: &params,
-            family_exists,
+            path: split,
+            first_dynamic,
             pieces: vec![],
             slots: vec![],
+            samples: vec![],
             images: vec![],
-            top: vec![],
-            close: 0,
+            levels: vec![],
+            clip_attr: None,
         };
         compiler.element(root, true)?;
-        let layers = compiler.layers(root);
+        let probe = super::probe::Probe::new(&compiler, usvg)?;
+        for slot in compiler.slots.iter_mut() {
+            probe.resolve_font(slot, usvg)?;
+        }
+        let layers = compiler.layers(&probe, root);
         let Compiler {
             pieces,
             slots,
@@ -110,10 +123,7 @@ impl Template {
 }
 
 fn svg_size(root: roxmltree::Node) -> Result<(f32, f32), String> {
-    let num = |name: &str| -> Option<f32> {
-        let v = root.attribute(name)?.trim().trim_end_matches("px");
-        v.parse::<f32>().ok().filter(|n| n.is_finite() && *n > 0.0)
-    };
+    let num = |name: &str| root.attribute(name).and_then(length_px);
     if let (Some(w), Some(h)) = (num("width"), num("height")) {
         return Ok((w, h));
     }
@@ -128,6 +138,40 @@ fn svg_size(root: roxmltree::Node) -> Result<(f32, f32), String> {
         [_, _, w, h] if w > 0.0 && h > 0.0 && w.is_finite() && h.is_finite() => Ok((w, h)),
         _ => Err("the <svg> needs width and height in px, or a viewBox".into()),
     }
+}
+
+/// A length of the root's `width`/`height` in px, at usvg's 96 dpi: Inkscape writes `mm`,
+/// print-minded exports `pt` or `in`. `%` (Affinity's `100%`) is no size: the viewBox decides.
+fn length_px(v: &str) -> Option<f32> {
+    let v = v.trim();
+    let split = v
+        .find(|c: char| c.is_ascii_alphabetic() || c == '%')
+        .unwrap_or(v.len());
+    let (n, unit) = v.split_at(split);
+    let per = match unit {
+        "" | "px" => 1.0,
+        "mm" => 96.0 / 25.4,
+        "cm" => 96.0 / 2.54,
+        "in" => 96.0,
+        "pt" => 96.0 / 72.0,
+        "pc" => 16.0,
+        _ => return None,
+    };
+    let px = n.trim().parse::<f32>().ok()? * per;
+    // Rounded so that 317.5mm is the 1200 px it was meant to be, not 1199.9999.
+    let px = (px * 1000.0).round() / 1000.0;
+    (px.is_finite() && px > 0.0).then_some(px)
+}
+
+/// A DTD that declares entities could expand without bound or pull in files; a bare
+/// `<!DOCTYPE svg PUBLIC …>` declares nothing.
+fn refused_dtd(source: &str) -> Option<&'static str> {
+    let start = source.find("<!DOCTYPE")?;
+    let rest = &source[start..];
+    let end = rest.find('>').unwrap_or(rest.len());
+    rest[..end].contains('[').then_some(
+        "the DOCTYPE declares entities or an internal subset, which templates may not; delete it (design tools' exports never need it)",
+    )
 }
 
 /// `og:box="x y width height"`, with a positive width and height.
@@ -220,23 +264,105 @@ fn parse_param(node: roxmltree::Node, params: &[ParamSpec]) -> Result<ParamSpec,
     }
 }
 
-struct Compiler<'a> {
-    params: &'a [ParamSpec],
-    family_exists: &'a dyn Fn(&str) -> bool,
-    pieces: Vec<Piece>,
-    slots: Vec<TextSlot>,
+pub(super) struct Compiler<'a> {
+    pub(super) params: &'a [ParamSpec],
+    /// The first dynamic element's ancestors, root first: where the layer split may go.
+    path: Vec<roxmltree::NodeId>,
+    first_dynamic: Option<roxmltree::NodeId>,
+    pub(super) pieces: Vec<Piece>,
+    pub(super) slots: Vec<TextSlot>,
+    /// Each slot's sample content as the design has it (its `<tspan>`s and their classes),
+    /// for resolving the font the design draws it with.
+    pub(super) samples: Vec<String>,
     images: Vec<ImageSlot>,
-    /// The root's children, and where its closing tag starts.
-    top: Vec<TopChild>,
-    close: usize,
+    /// The elements of `path` as compiled, outermost first.
+    pub(super) levels: Vec<Level>,
+    /// Set by `open_tag` for an element on the path: the piece of its `clip-path`.
+    clip_attr: Option<usize>,
+}
+
+/// An element on the way to the first dynamic element, fenced into pieces so the layer
+/// split can take its start tag, any run of its children and its end tag apart.
+#[derive(Clone, Debug)]
+pub(super) struct Level {
+    /// The `id` it has in the compiled output (given one if the design had none).
+    pub(super) id: String,
+    /// Its line in the file, for messages.
+    pub(super) line: u32,
+    /// Its tag name.
+    pub(super) tag: String,
+    pub(super) open: std::ops::Range<usize>,
+    /// The piece holding its ` clip-path="…"` attribute, if it has one: dropped when the
+    /// clip covers the whole card (see `Probe::isolation`).
+    pub(super) clip_attr: Option<usize>,
+    pub(super) children: Vec<Child>,
+    pub(super) close: std::ops::Range<usize>,
+}
+
+/// A child of a [`Level`].
+#[derive(Clone, Debug)]
+pub(super) struct Child {
+    pub(super) range: std::ops::Range<usize>,
+    /// Draws nothing itself (`defs`, `style`, gradients...).
+    pub(super) definitions: bool,
+    /// Leads to the first dynamic element.
+    pub(super) on_path: bool,
+}
+
+/// Elements that define things for others and draw nothing where they stand.
+const DEFINITIONS: &[&str] = &[
+    "defs",
+    "style",
+    "linearGradient",
+    "radialGradient",
+    "pattern",
+    "clipPath",
+    "mask",
+    "filter",
+    "symbol",
+    "marker",
+    "title",
+    "desc",
+    "metadata",
+];
+
+/// The ancestors, root first, of the first element in paint order that depends on a request
+/// (a slot or a condition). Bound attributes do not count: they key the background instead.
+fn split_path(root: roxmltree::Node) -> (Vec<roxmltree::NodeId>, Option<roxmltree::NodeId>) {
+    let dynamic = root.descendants().find(|n| {
+        ["text", "image", "if", "unless"]
+            .iter()
+            .any(|a| n.attribute((OG_NS, *a)).is_some())
+    });
+    let Some(node) = dynamic else {
+        return (vec![], None);
+    };
+    let mut path: Vec<_> = node.ancestors().skip(1).map(|n| n.id()).collect();
+    path.pop(); // the document node above the root element
+    path.reverse();
+    (path, Some(node.id()))
 }
 
 impl Compiler<'_> {
+    /// A param's default value ("" for an undeclared name; compiling has refused those).
+    pub(super) fn default_of(&self, name: &str) -> &str {
+        self.params
+            .iter()
+            .find(|p| p.name == name)
+            .map_or("", |p| p.default.as_str())
+    }
+
     fn lit(&mut self, s: &str) {
         match self.pieces.last_mut() {
             Some(Piece::Lit(prev)) => prev.push_str(s),
             _ => self.pieces.push(Piece::Lit(s.to_owned())),
         }
+    }
+
+    /// Starts a new piece, so that what follows can be taken apart from what precedes.
+    fn fence(&mut self) -> usize {
+        self.pieces.push(Piece::Lit(String::new()));
+        self.pieces.len() - 1
     }
 
     fn param(&self, name: &str, context: &str) -> Result<&ParamSpec, String> {
@@ -256,6 +382,9 @@ impl Compiler<'_> {
         let tag = node.tag_name();
         if tag.namespace() != Some(SVG_NS) {
             return Ok(()); // og:param, editor metadata and other foreign elements are not drawn
+        }
+        if self.path.contains(&node.id()) {
+            return self.level(node, is_root);
         }
         let og = |a: &str| node.attribute((OG_NS, a));
         let mut conditions = 0;
@@ -279,12 +408,16 @@ impl Compiler<'_> {
             Some(pattern) => Some(self.text_slot(node, pattern)?),
             None => None,
         };
-        self.open_tag(node, is_root, slot.is_some())?;
+        let generated = format!("ogmill-slot-{}", self.slots.len());
+        let add_id = (slot.is_some() && node.attribute("id").is_none()).then_some(&*generated);
+        self.open_tag(node, is_root, slot.is_some(), add_id)?;
         match (slot, image) {
             (Some(_), Some(_)) => return Err("og:text and og:image cannot share an element".into()),
-            (Some(slot), None) => {
+            (Some(mut slot), None) => {
+                slot.id = node.attribute("id").unwrap_or(&generated).to_owned();
                 self.pieces.push(Piece::Slot(self.slots.len()));
                 self.slots.push(slot);
+                self.samples.push(sample(node));
             }
             (None, Some(image)) => {
                 let at = self.pieces.len();
@@ -300,7 +433,6 @@ impl Compiler<'_> {
                     *e = end;
                 }
             }
-            (None, None) if is_root => self.root_children(node)?,
             (None, None) => self.children(node)?,
         }
         self.lit(&format!("</{}>", tag.name()));
@@ -319,39 +451,43 @@ impl Compiler<'_> {
         Ok(())
     }
 
-    /// Like `children`, but fences each child into its own pieces and records it, for the
-    /// background/foreground split.
-    fn root_children(&mut self, node: roxmltree::Node) -> Result<(), Problem> {
-        const DEFINITIONS: &[&str] = &[
-            "defs",
-            "style",
-            "linearGradient",
-            "radialGradient",
-            "pattern",
-            "clipPath",
-            "mask",
-            "filter",
-            "symbol",
-            "marker",
-            "title",
-            "desc",
-            "metadata",
-        ];
+    /// An element on the split path (never itself dynamic: the first dynamic element in
+    /// document order has no dynamic ancestor): its start tag, each child and its end tag
+    /// fenced into their own pieces and recorded.
+    fn level(&mut self, node: roxmltree::Node, is_root: bool) -> Result<(), Problem> {
+        let open_start = self.fence();
+        let id = match node.attribute("id") {
+            Some(id) => id.to_owned(),
+            None if is_root => String::new(),
+            None => format!("ogmill-level-{}", self.levels.len()),
+        };
+        let given = (!is_root && node.attribute("id").is_none()).then_some(id.as_str());
+        self.clip_attr = None;
+        self.open_tag(node, is_root, false, given)?;
+        let open = open_start..self.pieces.len();
+        let clip_attr = self.clip_attr.take();
+        let mut children = vec![];
+        let depth = self.levels.len();
+        self.levels.push(Level {
+            id: id.clone(),
+            line: position_of(node).line,
+            tag: node.tag_name().name().to_owned(),
+            open,
+            clip_attr,
+            children: vec![],
+            close: 0..0,
+        });
         for child in node.children() {
             if child.is_element() {
-                let start = self.pieces.len();
-                self.pieces.push(Piece::Lit(String::new()));
+                let start = self.fence();
                 self.element(child, false)?;
-                let range = start..self.pieces.len();
-                let dynamic = self.pieces[range.clone()]
-                    .iter()
-                    .any(|p| matches!(p, Piece::Slot(_) | Piece::If { .. } | Piece::Image { .. }));
                 let definitions = child.tag_name().namespace() != Some(SVG_NS)
                     || DEFINITIONS.contains(&child.tag_name().name());
-                self.top.push(TopChild {
-                    range,
-                    dynamic,
+                children.push(Child {
+                    range: start..self.pieces.len(),
                     definitions,
+                    on_path: self.path.contains(&child.id())
+                        || self.first_dynamic == Some(child.id()),
                 });
             } else if child.is_text() {
                 let mut s = String::new();
@@ -359,54 +495,12 @@ impl Compiler<'_> {
                 self.lit(&s);
             }
         }
-        self.close = self.pieces.len();
-        self.pieces.push(Piece::Lit(String::new()));
+        let close_start = self.fence();
+        self.lit(&format!("</{}>", node.tag_name().name()));
+        let level = &mut self.levels[depth];
+        level.children = children;
+        level.close = close_start..self.pieces.len();
         Ok(())
-    }
-
-    /// The split, when there is static drawing to keep and the root applies no group effect
-    /// (which would make drawing the parts in turn differ from drawing the whole).
-    fn layers(&self, root: roxmltree::Node) -> Option<Layers> {
-        let effects = ["opacity", "filter", "mask", "clip-path", "style"];
-        if effects.iter().any(|a| root.attribute(*a).is_some()) {
-            return None;
-        }
-        let first_dynamic = self.top.iter().position(|c| c.dynamic)?;
-        let prefix = &self.top[..first_dynamic];
-        if prefix.iter().all(|c| c.definitions) {
-            return None;
-        }
-        let open = 0..self.top.first()?.range.start;
-        let close = self.close..self.pieces.len();
-        let mut background = vec![open.clone()];
-        background.extend(prefix.iter().map(|c| c.range.clone()));
-        background.push(close.clone());
-        let mut foreground = vec![open];
-        foreground.extend(
-            prefix
-                .iter()
-                .filter(|c| c.definitions)
-                .map(|c| c.range.clone()),
-        );
-        foreground.extend(self.top[first_dynamic..].iter().map(|c| c.range.clone()));
-        foreground.push(close);
-        let mut key_params: Vec<String> = vec![];
-        for piece in background.iter().flat_map(|r| &self.pieces[r.clone()]) {
-            if let Piece::Attr { pattern, .. } = piece {
-                for part in pattern {
-                    if let Part::Param(p) = part {
-                        if !key_params.contains(p) {
-                            key_params.push(p.clone());
-                        }
-                    }
-                }
-            }
-        }
-        Some(Layers {
-            background,
-            foreground,
-            key_params,
-        })
     }
 
     fn children(&mut self, node: roxmltree::Node) -> Result<(), Problem> {
@@ -427,30 +521,65 @@ impl Compiler<'_> {
         node: roxmltree::Node,
         is_root: bool,
         is_slot: bool,
+        add_id: Option<&str>,
     ) -> Result<(), String> {
+        // Lines of a slot are positioned from their measured extents, so they are always
+        // start-anchored on the alphabetic baseline, at their natural spacing.
+        const SLOT_LAYOUT: &[&str] = &[
+            "x",
+            "y",
+            "dx",
+            "dy",
+            "text-anchor",
+            "dominant-baseline",
+            "alignment-baseline",
+            "baseline-shift",
+            "textLength",
+            "lengthAdjust",
+        ];
         let mut s = format!("<{}", node.tag_name().name());
         if is_root {
             s.push_str(&format!(" xmlns=\"{SVG_NS}\" xmlns:xlink=\"{XLINK_NS}\""));
+        }
+        if let Some(id) = add_id {
+            s.push_str(&format!(" id=\"{id}\""));
         }
         let bound =
             |name: &str| node.attribute((OG_NS, name)).is_some() && !RESERVED.contains(&name);
         for a in node.attributes() {
             let name = match a.namespace() {
                 None if bound(a.name()) => continue, // the og: twin replaces it
-                None if is_slot && matches!(a.name(), "x" | "y" | "dx" | "dy" | "text-anchor") => {
-                    continue
-                }
+                None if is_slot && SLOT_LAYOUT.contains(&a.name()) => continue,
                 None => a.name().to_owned(),
                 Some(XLINK_NS) => format!("xlink:{}", a.name()),
                 Some(XML_NS) => format!("xml:{}", a.name()),
                 _ => continue,
             };
+            let value = if name == "style" {
+                // A style property would override the attribute a param binds, and the
+                // slot's layout properties would move its lines.
+                strip_style(a.value(), |p| {
+                    bound(p) || (is_slot && SLOT_LAYOUT.contains(&p))
+                })
+            } else {
+                a.value().to_owned()
+            };
+            if name == "clip-path" && self.path.contains(&node.id()) {
+                // In a piece of its own, so the layer split can drop a clip that clips nothing.
+                let mut attr = String::from(" clip-path=\"");
+                escape_attr(&value, &mut attr);
+                attr.push('"');
+                self.lit(&std::mem::take(&mut s));
+                self.pieces.push(Piece::Lit(attr));
+                self.clip_attr = Some(self.pieces.len() - 1);
+                self.fence();
+                continue;
+            }
             s.push_str(&format!(" {name}=\""));
-            escape_attr(a.value(), &mut s);
+            escape_attr(&value, &mut s);
             s.push('"');
         }
         if is_slot {
-            // Lines are positioned from their measured extents, so they are always start-anchored.
             s.push_str(" text-anchor=\"start\"");
         }
         self.lit(&s);
@@ -554,19 +683,9 @@ impl Compiler<'_> {
             .transpose()
         };
         let [x, y, width, height] = parse_box(og("box"), &ctx)?;
-        let max_font_size = num(node.attribute("font-size"), "font-size")?
-            .ok_or(format!("{ctx}: font-size (the largest size) is required"))?;
-        let min_font_size =
-            num(og("min-font-size"), "og:min-font-size")?.unwrap_or((max_font_size / 2.0).round());
+        let given_min = num(og("min-font-size"), "og:min-font-size")?;
         let max_lines = num(og("max-lines"), "og:max-lines")?.unwrap_or(1.0);
         let line_height = num(og("line-height"), "og:line-height")?.unwrap_or(1.2);
-        if !(1.0..=1000.0).contains(&max_font_size)
-            || !(1.0..=max_font_size).contains(&min_font_size)
-        {
-            return Err(format!(
-                "{ctx}: need 1 <= og:min-font-size <= font-size <= 1000"
-            ));
-        }
         if !(1.0..=50.0).contains(&max_lines) || max_lines.fract() != 0.0 {
             return Err(format!(
                 "{ctx}: og:max-lines must be a whole number from 1 to 50"
@@ -598,63 +717,97 @@ impl Compiler<'_> {
         let dir = og("dir").unwrap_or("auto");
         let dir = Dir::parse(dir)
             .ok_or_else(|| format!("{ctx}: og:dir '{dir}' is not auto, ltr or rtl"))?;
-        self.check_fonts(node, &ctx)?;
-        let families = node
-            .attribute("font-family")
-            .unwrap_or(crate::fonts::DEFAULT_FAMILY)
-            .split(',')
-            .map(|f| f.trim().trim_matches(['\'', '"']).to_owned())
-            .filter(|f| !f.is_empty())
-            .collect();
+        // Raw font attributes on the `<text>` itself are inherited by the drawn lines as
+        // written (a letter-spacing in px stays in px as the text shrinks); the rest of the
+        // font is resolved by usvg once the whole template is compiled (see `probe`).
         let font_attrs = FONT_ATTRS
             .iter()
+            .filter(|a| {
+                !matches!(
+                    **a,
+                    "font-family" | "font-weight" | "font-style" | "font-stretch"
+                )
+            })
             .filter_map(|a| node.attribute(*a).map(|v| (a.to_string(), v.to_owned())))
             .collect();
+        let class = node
+            .descendants()
+            .skip(1)
+            .find(|n| n.has_tag_name((SVG_NS, "tspan")))
+            .and_then(|n| n.attribute("class"))
+            .map(str::to_owned);
         Ok(TextSlot {
             pattern,
             name: name.unwrap_or_default(),
+            id: String::new(),
             x,
             y,
             width,
             height,
-            max_font_size,
-            min_font_size,
+            max_font_size: 0.0,
+            min_font_size: given_min.unwrap_or(0.0),
             max_lines: max_lines as usize,
             line_height,
             align,
             valign,
             dir,
-            families,
+            families: vec![],
             font_attrs,
+            style: String::new(),
+            class,
+            scale: 1.0,
         })
     }
+}
 
-    /// Text must be drawn with fonts that exist, and measured with the font it is drawn with.
-    fn check_fonts(&self, node: roxmltree::Node, ctx: &str) -> Result<(), String> {
-        if let Some(a) = node.ancestors().skip(1).find_map(|n| {
-            FONT_ATTRS
-                .iter()
-                .find(|a| n.attribute(**a).is_some())
-                .map(|a| (n, *a))
-        }) {
-            return Err(format!(
-                "{ctx}: <{}> sets {}; set font properties on the slot's <text> itself",
-                a.0.tag_name().name(),
-                a.1
-            ));
+/// A slot's sample content as the design wrote it, `<tspan>`s and their classes kept, so
+/// usvg resolves the font the design draws it with; never empty (usvg drops empty text).
+fn sample(node: roxmltree::Node) -> String {
+    fn walk(node: roxmltree::Node, out: &mut String) {
+        for child in node.children() {
+            if child.is_text() {
+                escape_text(child.text().unwrap_or(""), out);
+            } else if child.has_tag_name((SVG_NS, "tspan")) {
+                out.push_str("<tspan");
+                for a in child.attributes().filter(|a| a.namespace().is_none()) {
+                    if matches!(a.name(), "class" | "style")
+                        || super::FONT_ATTRS.contains(&a.name())
+                        || a.name() == "font-size"
+                    {
+                        out.push_str(&format!(" {}=\"", a.name()));
+                        escape_attr(a.value(), out);
+                        out.push('"');
+                    }
+                }
+                out.push('>');
+                walk(child, out);
+                out.push_str("</tspan>");
+            }
         }
-        let families = node
-            .attribute("font-family")
-            .ok_or(format!("{ctx}: font-family is required"))?;
-        let known = families
-            .split(',')
-            .map(|f| f.trim().trim_matches(['"', '\'']))
-            .any(|f| (self.family_exists)(f));
-        if !known {
-            return Err(format!("{ctx}: no loaded font has the family '{families}'"));
-        }
-        Ok(())
     }
+    let mut out = String::new();
+    walk(node, &mut out);
+    if node
+        .descendants()
+        .filter_map(|n| n.text())
+        .all(|t| t.trim().is_empty())
+    {
+        out.push('x');
+    }
+    out
+}
+
+/// The declarations of a `style` attribute whose property `drop` does not want.
+fn strip_style(style: &str, drop: impl Fn(&str) -> bool) -> String {
+    style
+        .split(';')
+        .filter(|d| {
+            let prop = d.split(':').next().unwrap_or("").trim();
+            !prop.is_empty() && !drop(prop)
+        })
+        .map(str::trim)
+        .collect::<Vec<_>>()
+        .join(";")
 }
 
 /// Splits `a {{name}} b` into literal and parameter parts.

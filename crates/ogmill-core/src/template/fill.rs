@@ -15,13 +15,18 @@ impl Template {
 
     /// Whether the template splits into a cached background and a per-request foreground.
     pub fn is_layered(&self) -> bool {
-        self.layers.is_some()
+        self.layers.is_ok()
+    }
+
+    /// Why the template is drawn in one pass, when it is.
+    pub fn single_pass_reason(&self) -> Option<&str> {
+        self.layers.as_ref().err().map(String::as_str)
     }
 
     /// The key the background for these params is cached under: the template and the
     /// values of the params the background binds. `None` when the template is not layered.
     pub fn background_key(&self, params: &Params) -> Option<String> {
-        let layers = self.layers.as_ref()?;
+        let layers = self.layers.as_ref().ok()?;
         let mut key = self.name.clone();
         for p in &layers.key_params {
             let v = params.get(p).map_or("", |v| v.text.as_str());
@@ -32,10 +37,10 @@ impl Template {
 
     /// The background document for these params (drawn only when its key is not cached).
     pub fn fill_background(&self, params: &Params) -> Option<String> {
-        let layers = self.layers.as_ref()?;
+        let layers = self.layers.as_ref().ok()?;
         let mut out = String::with_capacity(4 * 1024);
-        for r in &layers.background {
-            self.fill_range(r.clone(), params, &[], &[], &mut out);
+        for span in &layers.background {
+            self.fill_span(span, params, &[], &[], &mut out);
         }
         Some(out)
     }
@@ -47,12 +52,26 @@ impl Template {
         placed: &[PlacedText],
         images: &[ImageFill],
     ) -> Option<String> {
-        let layers = self.layers.as_ref()?;
+        let layers = self.layers.as_ref().ok()?;
         let mut out = String::with_capacity(8 * 1024);
-        for r in &layers.foreground {
-            self.fill_range(r.clone(), params, placed, images, &mut out);
+        for span in &layers.foreground {
+            self.fill_span(span, params, placed, images, &mut out);
         }
         Some(out)
+    }
+
+    fn fill_span(
+        &self,
+        span: &Span,
+        params: &Params,
+        placed: &[PlacedText],
+        images: &[ImageFill],
+        out: &mut String,
+    ) {
+        match span {
+            Span::Pieces(r) => self.fill_range(r.clone(), params, placed, images, out),
+            Span::Lit(s) => out.push_str(s),
+        }
     }
 
     fn fill_range(
@@ -81,7 +100,7 @@ impl Template {
                     }
                     out.push('"');
                 }
-                Piece::Slot(n) => write_lines(&placed[*n], out),
+                Piece::Slot(n) => write_lines(&self.slots[*n], &placed[*n], out),
                 Piece::If { param, negate, end } => {
                     let present = params.get(param).is_some_and(|v| !v.text.is_empty());
                     if present == *negate {
@@ -186,19 +205,41 @@ fn color_for(name: &str) -> String {
     format!("#{:02x}{:02x}{:02x}", to(r), to(g), to(b))
 }
 
-fn write_lines(placed: &PlacedText, out: &mut String) {
+fn write_lines(slot: &TextSlot, placed: &PlacedText, out: &mut String) {
     use std::fmt::Write;
     for line in &placed.lines {
         for run in &line.runs {
-            let _ = write!(
-                out,
-                "<tspan x=\"{}\" y=\"{}\" font-size=\"{}\" font-family=\"",
-                run.x, line.y, placed.font_size
-            );
-            crate::xml::escape_attr(&run.family, out);
+            let _ = write!(out, "<tspan x=\"{}\" y=\"{}\"", run.x, line.y);
+            if let Some(class) = &slot.class {
+                out.push_str(" class=\"");
+                escape_attr(class, out);
+                out.push('"');
+            }
+            // Inline style: it wins over the design's CSS rules, which may size the class.
+            out.push_str(" style=\"font-family:");
+            escape_attr(&css_string(&run.family), out);
+            let _ = write!(out, ";font-size:{}px", placed.font_size);
+            if !slot.style.is_empty() {
+                out.push(';');
+                escape_attr(&slot.style, out);
+            }
             out.push_str("\">");
             escape_text(&run.text, out);
             out.push_str("</tspan>");
         }
     }
+}
+
+/// A family name as a quoted CSS string.
+pub(super) fn css_string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('\'');
+    for c in s.chars() {
+        if matches!(c, '\'' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('\'');
+    out
 }

@@ -12,6 +12,8 @@
 mod compile;
 mod error;
 mod fill;
+mod layers;
+mod probe;
 mod slot;
 
 use std::path::PathBuf;
@@ -83,33 +85,31 @@ pub struct Template {
     /// The template's own height in user units.
     pub height: f32,
     pieces: Vec<Piece>,
-    /// The template split into a static background and a per-request foreground, when it
-    /// starts with static drawing (see [`Layers`]).
-    layers: Option<Layers>,
+    /// The template split into a static background and a per-request foreground (see
+    /// [`Layers`]), or why it is drawn in one pass.
+    layers: std::result::Result<Layers, String>,
 }
 
-/// Most of a card never changes: the top-level elements before the first one holding a
-/// text slot, image slot or condition are drawn once into a background, kept per value of
-/// the params they bind (`key_params`, usually just a color), and each request draws only
-/// the rest over a copy. Drawing the two in turn equals drawing the whole, since resvg
-/// paints top-level elements one after another.
+/// Most of a card never changes: everything painted before the first element that depends
+/// on a request, at whatever depth, is drawn once into a background, kept per value of the
+/// params it binds (`key_params`, usually just a color), and each request draws only the
+/// rest over a copy. See `layers.rs` for when that equals drawing the whole.
 #[derive(Clone, Debug)]
 struct Layers {
-    /// Piece ranges of the background document: the root, the static prefix, the close.
-    background: Vec<std::ops::Range<usize>>,
-    /// The root, the prefix's definitions (so references still resolve), the rest.
-    foreground: Vec<std::ops::Range<usize>>,
+    /// The background document.
+    background: Vec<Span>,
+    /// The foreground document.
+    foreground: Vec<Span>,
     key_params: Vec<String>,
+    /// When the split stops above the first dynamic element: which group stopped it.
+    limit: Option<String>,
 }
 
-/// A top-level child of the root, as the compiler saw it.
+/// A part of a layer's document: a run of the template's pieces, or markup of its own.
 #[derive(Clone, Debug)]
-struct TopChild {
-    range: std::ops::Range<usize>,
-    /// Holds a text slot, image slot or condition.
-    dynamic: bool,
-    /// Draws nothing itself (`defs`, `style`, gradients...).
-    definitions: bool,
+enum Span {
+    Pieces(std::ops::Range<usize>),
+    Lit(&'static str),
 }
 
 /// A piece of a pattern: literal text or a parameter's value.
@@ -150,7 +150,23 @@ impl Template {
             "params": self.params,
             "slots": self.slots,
             "images": self.image_slots,
+            "layered": self.layers.is_ok(),
+            "layering": self.layering(),
         })
+    }
+
+    /// How the template is drawn, in a sentence: layered (and where the split stops), or
+    /// in one pass and why.
+    pub fn layering(&self) -> String {
+        match &self.layers {
+            Ok(Layers { limit: None, .. }) => "layered: the static background is drawn once".into(),
+            Ok(Layers {
+                limit: Some(why), ..
+            }) => format!(
+                "layered, but the split stops above a group: {why}, so it is drawn per request"
+            ),
+            Err(why) => format!("single pass: {why}"),
+        }
     }
 
     /// The text a slot shows for these params (cleaned, whitespace collapsed).

@@ -10,6 +10,9 @@ pub struct TextSlot {
     pub(super) pattern: Vec<Part>,
     /// A readable name: the first param the pattern uses.
     pub name: String,
+    /// The `id` of its `<text>` in the compiled template (given one if the design had none).
+    #[serde(skip)]
+    pub(super) id: String,
     /// The box's left edge (`og:box`), in the template's user units.
     pub x: f32,
     /// The box's top edge.
@@ -37,6 +40,20 @@ pub struct TextSlot {
     /// Font attributes copied from the slot's `<text>`, used to measure with the same font.
     #[serde(skip)]
     pub font_attrs: Vec<(String, String)>,
+    /// The font as usvg resolves it from wherever the design set it (attributes, `style`,
+    /// CSS classes, ancestors), as CSS declarations pinned on every drawn line, so that
+    /// drawing and measuring use the same face: `font-weight:700;font-style:normal;…`.
+    #[serde(skip)]
+    pub style: String,
+    /// The `class` of the design's sample `<tspan>`, given to the drawn lines so the
+    /// design's CSS (fill, opacity…) reaches them as it reached the sample.
+    #[serde(skip)]
+    pub class: Option<String>,
+    /// Output pixels per user unit at the slot, at the template's own size: sizes are
+    /// searched in whole pixels, whatever the units (Affinity draws text at `font-size:1px`
+    /// scaled up by a transform).
+    #[serde(skip)]
+    pub scale: f32,
 }
 
 /// Where and how an image param is drawn: an element with `og:image="param"` and
