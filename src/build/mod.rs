@@ -70,10 +70,10 @@ pub struct Summary {
 /// A failure of the build as a whole (the manifest or the directory), not of one entry.
 #[derive(Debug, thiserror::Error)]
 pub enum BuildError {
-    #[error("{}: {source}", path.display())]
+    #[error("{}: {error}", path.display())]
     Io {
         path: PathBuf,
-        source: std::io::Error,
+        error: std::io::Error,
     },
     #[error("{}: {message}", path.display())]
     Manifest { path: PathBuf, message: String },
@@ -90,9 +90,9 @@ struct Job<'a> {
 
 /// Reads a manifest file (`-` for standard input).
 pub fn read_manifest(path: &Path) -> Result<Vec<Result<Entry, BadEntry>>, BuildError> {
-    let io = |source| BuildError::Io {
+    let io = |error| BuildError::Io {
         path: path.to_owned(),
-        source,
+        error,
     };
     let text = if path.as_os_str() == "-" {
         std::io::read_to_string(std::io::stdin()).map_err(io)?
@@ -115,9 +115,9 @@ pub fn run(
 ) -> Result<Summary, BuildError> {
     let started = Instant::now();
     let dir = &options.out_dir;
-    std::fs::create_dir_all(dir).map_err(|source| BuildError::Io {
+    std::fs::create_dir_all(dir).map_err(|error| BuildError::Io {
         path: dir.clone(),
-        source,
+        error,
     })?;
     let mut state = State::load(dir);
     let mut failed: Vec<(usize, BadEntry)> = vec![];
@@ -358,7 +358,7 @@ impl State {
         self.version = Self::VERSION;
         let path = dir.join(STATE_FILE);
         let bytes = serde_json::to_vec_pretty(self).expect("a map of strings serializes");
-        write_atomically(&path, &bytes).map_err(|source| BuildError::Io { path, source })
+        write_atomically(&path, &bytes).map_err(|error| BuildError::Io { path, error })
     }
 }
 

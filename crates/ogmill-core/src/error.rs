@@ -54,21 +54,21 @@ pub enum Error {
     },
 
     /// A template file is broken; start-up stops with this.
+    // Not `#[from]`: that would also make it the source, and `{:#}` would print it twice.
     #[error("template {0}")]
-    Template(#[from] crate::template::TemplateError),
+    Template(crate::template::TemplateError),
 
     /// Fonts could not be loaded, or a template names a family that no loaded font has.
     #[error("fonts: {0}")]
     Font(String),
 
     /// Reading a file or directory failed.
-    #[error("{}: {source}", path.display())]
+    #[error("{}: {error}", path.display())]
     Io {
         /// The file or directory.
         path: PathBuf,
-        /// Why.
-        #[source]
-        source: std::io::Error,
+        /// Why (in the message, so not also a `source`).
+        error: std::io::Error,
     },
 
     /// A failure inside the pipeline that no request value can cause; a bug or a broken template.
@@ -92,3 +92,9 @@ impl Error {
 
 /// A result whose error is the core's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl From<crate::template::TemplateError> for Error {
+    fn from(e: crate::template::TemplateError) -> Self {
+        Error::Template(e)
+    }
+}

@@ -575,9 +575,9 @@ fn font_hash(data: &[u8]) -> u64 {
 }
 
 fn template_files(dir: &Path) -> Result<Vec<PathBuf>> {
-    let io = |source| Error::Io {
+    let io = |error| Error::Io {
         path: dir.to_owned(),
-        source,
+        error,
     };
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(io)?

@@ -13,9 +13,9 @@ impl Template {
     /// Reads and validates a template file. `usvg` holds the fonts it may use: slots' font
     /// properties are resolved the way usvg resolves them when drawing.
     pub fn load(path: &Path, usvg: &usvg::Options) -> Result<Self> {
-        let source = std::fs::read_to_string(path).map_err(|source| Error::Io {
+        let source = std::fs::read_to_string(path).map_err(|error| Error::Io {
             path: path.to_owned(),
-            source,
+            error,
         })?;
         let name = path
             .file_stem()
