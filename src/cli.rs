@@ -39,6 +39,9 @@ pub enum Command {
     Sign(SignArgs),
     /// Measure render latency, throughput, PNG size and stages per template
     Bench(BenchArgs),
+    /// Make a template of a design tool's SVG export: texts become fitted slots, pictures
+    /// image slots
+    Import(ImportArgs),
     /// Lint every template: its defaults and optional titles must draw with no missing glyph
     Check {
         /// Titles to try in each template's first text param: one per line, or the
@@ -46,6 +49,26 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         titles: Option<PathBuf>,
     },
+}
+
+#[derive(Args, Debug)]
+pub struct ImportArgs {
+    /// The exported design (an SVG file from Figma, Illustrator, Inkscape, Penpot, Affinity…)
+    #[arg(value_name = "DESIGN.svg")]
+    pub design: PathBuf,
+    /// The template's name [default: the design's file name]
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Where to write NAME.svg [default: the --templates directory, else ./svg-templates if
+    /// it exists, else .]
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Also make color params of named shapes with a plain fill
+    #[arg(long)]
+    pub colors: bool,
+    /// Replace NAME.svg if it exists (params keep the names you gave them there)
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Args, Debug)]

@@ -46,6 +46,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Sign(args) => commands::sign::run(&config, &renderer, args),
         Command::Bench(args) => commands::bench::run(&renderer, args),
         Command::Check { titles } => commands::check::run(&renderer, titles.as_deref()),
+        Command::Import(args) => commands::import::run(&config, &renderer, args),
     }
 }
 

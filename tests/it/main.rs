@@ -17,6 +17,7 @@ mod golden;
 mod hostile;
 mod http;
 mod images;
+mod import;
 #[cfg(feature = "external-tests")]
 mod redis;
 mod scripts;

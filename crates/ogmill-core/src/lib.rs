@@ -19,6 +19,7 @@ pub mod error;
 pub mod fit;
 pub mod fonts;
 pub mod images;
+pub mod import;
 pub mod output;
 pub mod palette;
 pub mod params;

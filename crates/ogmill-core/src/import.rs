@@ -1,0 +1,966 @@
+//! From a design tool's plain SVG export to a template: every `<text>` becomes a fitted
+//! slot, embedded pictures become image slots, named solid fills may become color params.
+//!
+//! The design is edited in place (attributes inserted, a `<metadata>` of params added), not
+//! re-serialised, so the result still opens in the design tool. Boxes come from what usvg
+//! draws: a text's box starts at its ink, runs to the container it sits in (mirroring its
+//! left margin) or to the next thing beside it, and reaches down to the next thing below,
+//! so longer values get more room than the sample had.
+
+use std::collections::HashMap;
+use std::fmt::Write;
+use std::ops::Range;
+
+use crate::output::MAX_SIDE;
+use crate::template::OG_NS;
+
+/// Designs larger than this are refused before parsing.
+pub const MAX_DESIGN_BYTES: usize = 10 * 1024 * 1024;
+const SVG_NS: &str = "http://www.w3.org/2000/svg";
+const XLINK_NS: &str = "http://www.w3.org/1999/xlink";
+
+/// What `ogmill import` may choose.
+#[derive(Clone, Debug, Default)]
+pub struct ImportOptions {
+    /// Turn named solid fills (an `id`, `data-name` or `inkscape:label` on a shape with a
+    /// plain color fill) into color params. Default: `false`.
+    pub colors: bool,
+    /// The template this design was imported to before, if any: params keep the names the
+    /// user gave them there, matched by element `id`, then by sample text. Default: none.
+    pub previous: Option<String>,
+}
+
+/// A template made from a design.
+#[derive(Debug)]
+pub struct Imported {
+    /// The template's source.
+    pub svg: String,
+    /// What was made of what, in document order.
+    pub slots: Vec<ImportedSlot>,
+    /// What was stripped or could not be made, for the user to read.
+    pub warnings: Vec<String>,
+}
+
+/// One param the import made.
+#[derive(Debug, Clone)]
+pub struct ImportedSlot {
+    /// The param's name.
+    pub param: String,
+    /// `text`, `image` or `color`.
+    pub kind: &'static str,
+    /// Its box on the card, in output pixels: x, y, width, height.
+    pub rect: [f32; 4],
+    /// Most lines (text slots).
+    pub lines: usize,
+    /// The design's sample: the text, or the color.
+    pub sample: String,
+}
+
+/// Why a design cannot be imported.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    /// Over [`MAX_DESIGN_BYTES`].
+    #[error("the design is {0} bytes; designs over 10 MiB are refused (export without embedded full-size photos, or link them as image params)")]
+    TooLarge(usize),
+    /// Not well-formed XML.
+    #[error("not well-formed XML: {0}")]
+    Xml(String),
+    /// Declares entities.
+    #[error("the DOCTYPE declares entities or an internal subset, which is refused; delete it")]
+    Entities,
+    /// Not an SVG document.
+    #[error("the root element must be <svg xmlns=\"http://www.w3.org/2000/svg\">")]
+    NotSvg,
+    /// A canvas over the largest output side.
+    #[error("the canvas is {0}x{1} px; the largest side ogmill renders is 4096 px")]
+    TooBig(u32, u32),
+    /// No text left in the design.
+    #[error("the design has no <text>: its text was converted to outlines, so there is nothing to fill. Export again with text kept as text: Figma: Export > SVG with \"Outline text\" off; Illustrator: Save As SVG, Fonts: SVG; Inkscape: keep text objects (do not use Path > Object to Path); Affinity: More > \"Export text as curves\" off; Penpot exports text as text; Canva outlines text in SVG exports, so add the text in another tool")]
+    Outlined,
+    /// usvg cannot read it.
+    #[error("usvg cannot read the design: {0}")]
+    Unreadable(String),
+}
+
+/// Makes a template of `source`, with fonts and sizes resolved by `usvg`'s options.
+pub fn import(
+    source: &str,
+    usvg: &usvg::Options,
+    opts: &ImportOptions,
+) -> Result<Imported, ImportError> {
+    if source.len() > MAX_DESIGN_BYTES {
+        return Err(ImportError::TooLarge(source.len()));
+    }
+    if let Some(start) = source.find("<!DOCTYPE") {
+        let rest = &source[start..];
+        if rest[..rest.find('>').unwrap_or(rest.len())].contains('[') {
+            return Err(ImportError::Entities);
+        }
+    }
+    let parse = |s: &str| {
+        let opts = roxmltree::ParsingOptions {
+            allow_dtd: true,
+            ..Default::default()
+        };
+        roxmltree::Document::parse_with_options(s, opts)
+            .map(|_| ())
+            .map_err(|e| ImportError::Xml(e.to_string()))
+    };
+    parse(source)?;
+    let (clean, mut warnings) = sanitize(source);
+    parse(&clean)?;
+    let doc = roxmltree::Document::parse_with_options(
+        &clean,
+        roxmltree::ParsingOptions {
+            allow_dtd: true,
+            ..Default::default()
+        },
+    )
+    .map_err(|e| ImportError::Xml(e.to_string()))?;
+    let root = doc.root_element();
+    if !root.has_tag_name((SVG_NS, "svg")) {
+        return Err(ImportError::NotSvg);
+    }
+    let candidates = Candidates::find(&doc, opts.colors);
+    if candidates.of(Kind::Text).next().is_none() {
+        return Err(ImportError::Outlined);
+    }
+    // Parse once with every candidate wrapped in a group of known id, to read where usvg
+    // draws it and in which coordinate system its parent is.
+    let probe = candidates.probe_source(&clean);
+    let tree =
+        usvg::Tree::from_str(&probe, usvg).map_err(|e| ImportError::Unreadable(e.to_string()))?;
+    let size = tree.size();
+    let (w, h) = (size.width().round() as u32, size.height().round() as u32);
+    if w > MAX_SIDE || h > MAX_SIDE {
+        return Err(ImportError::TooBig(w, h));
+    }
+    let previous = opts
+        .previous
+        .as_deref()
+        .map(PreviousNames::read)
+        .unwrap_or_default();
+    let mut made = Maker {
+        tree: &tree,
+        names: Names::default(),
+        previous,
+        edits: vec![],
+        params: String::new(),
+        slots: vec![],
+        warnings: vec![],
+    };
+    let biggest = candidates.biggest_text(&tree);
+    let node = |n| doc.get_node(n).expect("same document");
+    for (n, wrapper) in candidates.of(Kind::Text) {
+        made.text(wrapper, node(n), Some(n) == biggest);
+    }
+    for (n, wrapper) in candidates.of(Kind::Image) {
+        made.image(wrapper, node(n));
+    }
+    for (n, _) in candidates.of(Kind::Color) {
+        made.color(node(n));
+    }
+    warnings.append(&mut made.warnings);
+    let svg = made.apply(&clean, root);
+    Ok(Imported {
+        svg,
+        slots: made.slots,
+        warnings,
+    })
+}
+
+/// Strips what a template must never carry and a design may: scripts, event handlers,
+/// `<foreignObject>` and links to anything outside the file. Returns the cleaned source
+/// and a warning per kind of thing stripped.
+fn sanitize(source: &str) -> (String, Vec<String>) {
+    let Ok(doc) = roxmltree::Document::parse_with_options(
+        source,
+        roxmltree::ParsingOptions {
+            allow_dtd: true,
+            ..Default::default()
+        },
+    ) else {
+        return (source.to_owned(), vec![]);
+    };
+    let mut cut: Vec<Range<usize>> = vec![];
+    let mut counts: HashMap<&'static str, usize> = HashMap::new();
+    let mut skip_under: Vec<Range<usize>> = vec![];
+    for node in doc.descendants().filter(|n| n.is_element()) {
+        let r = node.range();
+        if skip_under
+            .iter()
+            .any(|s| s.start <= r.start && r.end <= s.end)
+        {
+            continue;
+        }
+        let name = node.tag_name().name();
+        if name == "script" || name == "foreignObject" {
+            *counts
+                .entry(if name == "script" {
+                    "<script> element(s)"
+                } else {
+                    "<foreignObject> element(s)"
+                })
+                .or_default() += 1;
+            cut.push(r.clone());
+            skip_under.push(r);
+            continue;
+        }
+        for a in node.attributes() {
+            let external_link = a.name() == "href"
+                && matches!(a.namespace(), None | Some(XLINK_NS))
+                && !(a.value().starts_with('#') || a.value().starts_with("data:"));
+            if a.name().starts_with("on") && a.namespace().is_none() {
+                *counts.entry("event attribute(s) (on…)").or_default() += 1;
+                cut.push(a.range());
+            } else if external_link {
+                *counts
+                    .entry("link(s) to outside files or URLs")
+                    .or_default() += 1;
+                cut.push(a.range());
+            }
+        }
+    }
+    cut.sort_by_key(|r| std::cmp::Reverse(r.start));
+    let mut out = source.to_owned();
+    for r in cut {
+        out.replace_range(r, "");
+    }
+    let mut warnings: Vec<String> = counts
+        .into_iter()
+        .map(|(what, n)| format!("stripped {n} {what}: templates never run code or load anything"))
+        .collect();
+    warnings.sort();
+    (out, warnings)
+}
+
+/// The elements that become params, in document order.
+struct Candidates {
+    /// Each element, what it becomes, and the id of the group wrapping it in the probe.
+    items: Vec<(roxmltree::NodeId, Kind, String)>,
+    /// Where each candidate starts and ends in the source, and its wrapper's id.
+    spans: Vec<(Range<usize>, String)>,
+}
+
+impl Candidates {
+    fn find(doc: &roxmltree::Document, colors: bool) -> Self {
+        let mut c = Candidates {
+            items: vec![],
+            spans: vec![],
+        };
+        let ids: HashMap<&str, roxmltree::Node> = doc
+            .descendants()
+            .filter_map(|n| n.attribute("id").map(|id| (id, n)))
+            .collect();
+        let is_picture = |n: roxmltree::Node| -> bool {
+            n.has_tag_name((SVG_NS, "image"))
+                || (n.has_tag_name((SVG_NS, "use"))
+                    && href(n)
+                        .and_then(|h| ids.get(h.trim_start_matches('#')))
+                        .is_some_and(|t| t.has_tag_name((SVG_NS, "image"))))
+        };
+        let bitmap_pattern = |n: roxmltree::Node| -> bool {
+            let Some(fill) = paint_of(n, "fill") else {
+                return false;
+            };
+            let Some(id) = fill.strip_prefix("url(#").and_then(|s| s.strip_suffix(')')) else {
+                return false;
+            };
+            ids.get(id).is_some_and(|p| {
+                p.has_tag_name((SVG_NS, "pattern")) && p.descendants().any(is_picture)
+            })
+        };
+        for node in doc.descendants().filter(|n| n.is_element()) {
+            let hidden = node.ancestors().skip(1).any(|a| {
+                matches!(
+                    a.tag_name().name(),
+                    "defs" | "pattern" | "clipPath" | "mask" | "symbol" | "marker" | "text"
+                )
+            });
+            if hidden || node.tag_name().namespace() != Some(SVG_NS) {
+                continue;
+            }
+            let inside_candidate = c
+                .spans
+                .iter()
+                .any(|(r, _)| r.start <= node.range().start && node.range().end <= r.end);
+            if inside_candidate {
+                continue;
+            }
+            if node.has_tag_name((SVG_NS, "text")) {
+                c.push(node, Kind::Text);
+            } else if is_picture(node) || bitmap_pattern(node) {
+                c.push(node, Kind::Image);
+            } else if colors
+                && is_shape(node)
+                && label(node).is_some()
+                && paint_of(node, "fill").is_some_and(|f| solid_color(f).is_some())
+            {
+                c.push(node, Kind::Color);
+            }
+        }
+        c
+    }
+
+    fn push(&mut self, node: roxmltree::Node, kind: Kind) {
+        let id = format!("ogmill-import-{}", self.spans.len());
+        self.spans.push((node.range(), id.clone()));
+        self.items.push((node.id(), kind, id));
+    }
+
+    fn of(&self, kind: Kind) -> impl Iterator<Item = (roxmltree::NodeId, &str)> {
+        self.items
+            .iter()
+            .filter(move |(_, k, _)| *k == kind)
+            .map(|(n, _, id)| (*n, id.as_str()))
+    }
+
+    /// The source with each candidate wrapped in `<g id="ogmill-import-N">`.
+    fn probe_source(&self, source: &str) -> String {
+        let mut edits: Vec<(usize, String)> = vec![];
+        for (r, id) in &self.spans {
+            edits.push((r.start, format!("<g id=\"{id}\">")));
+            edits.push((r.end, "</g>".into()));
+        }
+        apply_edits(source, edits)
+    }
+
+    /// The text drawn largest: the one that gets `title` when nothing names it.
+    fn biggest_text(&self, tree: &usvg::Tree) -> Option<roxmltree::NodeId> {
+        self.of(Kind::Text)
+            .filter_map(|(n, id)| Some((n, text_of(tree, id)?.1)))
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+            .map(|(n, _)| n)
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Text,
+    Image,
+    Color,
+}
+
+/// The text node inside a wrapper, and its font size in output pixels.
+fn text_of<'t>(tree: &'t usvg::Tree, wrapper: &str) -> Option<(&'t usvg::Text, f32)> {
+    let usvg::Node::Group(g) = tree.node_by_id(wrapper)? else {
+        return None;
+    };
+    let text = find_text(g)?;
+    let size = text.chunks().first()?.spans().first()?.font_size().get();
+    Some((text, size * scale_of(text.abs_transform())))
+}
+
+fn find_text(g: &usvg::Group) -> Option<&usvg::Text> {
+    g.children().iter().find_map(|n| match n {
+        usvg::Node::Text(t) => Some(&**t),
+        usvg::Node::Group(g) => find_text(g),
+        _ => None,
+    })
+}
+
+fn scale_of(ts: tiny_skia::Transform) -> f32 {
+    (ts.sx * ts.sy - ts.kx * ts.ky).abs().sqrt()
+}
+
+/// Turns candidates into edits of the source and params.
+struct Maker<'a> {
+    tree: &'a usvg::Tree,
+    names: Names,
+    previous: PreviousNames,
+    /// (offset, text to insert), applied from the end.
+    edits: Vec<(usize, String)>,
+    params: String,
+    slots: Vec<ImportedSlot>,
+    warnings: Vec<String>,
+}
+
+impl Maker<'_> {
+    fn text(&mut self, wrapper: &str, node: roxmltree::Node, biggest: bool) {
+        let Some((text, px)) = text_of(self.tree, wrapper) else {
+            self.warnings.push(format!(
+                "line {}: usvg draws nothing of this <text>; left as it is",
+                line_of(node)
+            ));
+            return;
+        };
+        let sample = sample_text(node);
+        let fallback = if biggest {
+            "title".to_owned()
+        } else {
+            slug(&sample, 3)
+        };
+        let param = self.name_for(node, &sample, &fallback, "text");
+        let lines = text.chunks().len().max(1);
+        let bbox = text.abs_bounding_box();
+        let pitch = line_pitch(text).unwrap_or(px * 1.2);
+        let (rect, anchor) = self.text_room(wrapper, text, bbox, pitch);
+        let more = (((rect.3 - rect.1) - px) / pitch).floor().max(0.0) as usize + 1;
+        let max_lines = more.clamp(lines, 6);
+        let local = to_local(text.abs_transform(), rect);
+        let mut attrs = format!(
+            " og:text=\"{{{{{param}}}}}\" og:box=\"{} {} {} {}\"",
+            n(local[0]),
+            n(local[1]),
+            n(local[2]),
+            n(local[3])
+        );
+        if max_lines > 1 {
+            let _ = write!(attrs, " og:max-lines=\"{max_lines}\"");
+        }
+        let ratio = pitch / px;
+        if lines > 1 && (ratio - 1.2).abs() > 0.02 {
+            let _ = write!(attrs, " og:line-height=\"{}\"", n(ratio));
+        }
+        match anchor {
+            usvg::TextAnchor::Middle => attrs.push_str(" og:align=\"middle\""),
+            usvg::TextAnchor::End => attrs.push_str(" og:align=\"end\""),
+            usvg::TextAnchor::Start => {}
+        }
+        self.insert_attrs(node, &attrs);
+        self.param_decl(&param, "text", &sample, None);
+        self.slots.push(ImportedSlot {
+            param,
+            kind: "text",
+            rect: [rect.0, rect.1, rect.2 - rect.0, rect.3 - rect.1],
+            lines: max_lines,
+            sample,
+        });
+    }
+
+    /// The room a text may take on the card, in output pixels (left, top, right, bottom),
+    /// and its anchor.
+    fn text_room(
+        &self,
+        wrapper: &str,
+        text: &usvg::Text,
+        ink: tiny_skia::Rect,
+        pitch: f32,
+    ) -> ((f32, f32, f32, f32), usvg::TextAnchor) {
+        let size = self.tree.size();
+        let (cw, ch) = (size.width(), size.height());
+        let others = self.others(wrapper);
+        // The container: the smallest shape around the text that is not the whole card.
+        let container = others
+            .iter()
+            .filter(|r| contains(r, &ink) && !(r.width() >= cw - 1.0 && r.height() >= ch - 1.0))
+            .min_by(|a, b| (a.width() * a.height()).total_cmp(&(b.width() * b.height())))
+            .copied()
+            .unwrap_or_else(|| tiny_skia::Rect::from_xywh(0.0, 0.0, cw, ch).expect("card size"));
+        let anchor = text
+            .chunks()
+            .first()
+            .map_or(usvg::TextAnchor::Start, |c| c.anchor());
+        let gap = 24.0;
+        let beside = |r: &tiny_skia::Rect| {
+            !contains(r, &ink)
+                && r.top() < ink.bottom()
+                && r.bottom() > ink.top()
+                && contains(&container, r)
+        };
+        let (mut left, mut right) = match anchor {
+            usvg::TextAnchor::Start => (
+                ink.left(),
+                container.right() - (ink.left() - container.left()),
+            ),
+            usvg::TextAnchor::End => (
+                container.left() + (container.right() - ink.right()),
+                ink.right(),
+            ),
+            usvg::TextAnchor::Middle => {
+                let c = (ink.left() + ink.right()) / 2.0;
+                let half = (c - container.left()).min(container.right() - c) - gap;
+                (
+                    c - half.max(ink.width() / 2.0),
+                    c + half.max(ink.width() / 2.0),
+                )
+            }
+        };
+        for r in others.iter().filter(|r| beside(r)) {
+            if r.left() >= ink.right() - 0.5 {
+                right = right.min(r.left() - gap);
+            }
+            if r.right() <= ink.left() + 0.5 {
+                left = left.max(r.right() + gap);
+            }
+        }
+        right = right.max(ink.right());
+        left = left.min(ink.left());
+        // Down to whatever comes next below, or the container's margin.
+        let margin = (ink.top() - container.top())
+            .min(container.bottom() - ink.bottom())
+            .max(0.0);
+        let mut bottom = container.bottom() - margin.min(gap * 2.0);
+        for r in &others {
+            let below = r.top() >= ink.bottom() - 0.5
+                && r.left() < right
+                && r.right() > left
+                && contains(&container, r);
+            if below && !contains(r, &ink) {
+                bottom = bottom.min(r.top() - gap / 2.0);
+            }
+        }
+        let bottom = bottom.max(ink.bottom()).max(ink.top() + pitch);
+        ((left, ink.top(), right, bottom), anchor)
+    }
+
+    /// Boxes on the card of everything drawn but the wrapped element.
+    fn others(&self, wrapper: &str) -> Vec<tiny_skia::Rect> {
+        let mut out = vec![];
+        collect_boxes(self.tree.root(), wrapper, &mut out);
+        out
+    }
+
+    fn image(&mut self, wrapper: &str, node: roxmltree::Node) {
+        let drawn = match self.tree.node_by_id(wrapper) {
+            Some(usvg::Node::Group(g))
+                if g.abs_bounding_box().width() >= 1.0 && g.abs_bounding_box().height() >= 1.0 =>
+            {
+                Some(g)
+            }
+            _ => None,
+        };
+        let Some(g) = drawn else {
+            self.warnings.push(format!(
+                "line {}: usvg draws nothing of this picture; left as it is",
+                line_of(node)
+            ));
+            return;
+        };
+        let b = g.abs_bounding_box();
+        let rect = (b.left(), b.top(), b.right(), b.bottom());
+        let param = self.name_for(node, "", "image", "image");
+        let local = to_local(g.abs_transform(), rect);
+        self.edits.push((
+            node.range().start,
+            format!(
+                "<g og:image=\"{param}\" og:box=\"{} {} {} {}\">",
+                n(local[0]),
+                n(local[1]),
+                n(local[2]),
+                n(local[3])
+            ),
+        ));
+        self.edits.push((node.range().end, "</g>".into()));
+        self.param_decl(&param, "image", "", None);
+        self.slots.push(ImportedSlot {
+            param,
+            kind: "image",
+            rect: [b.left(), b.top(), b.width(), b.height()],
+            lines: 0,
+            sample: "(the design's picture, as placeholder)".into(),
+        });
+    }
+
+    fn color(&mut self, node: roxmltree::Node) {
+        let Some(hex) = paint_of(node, "fill").and_then(solid_color) else {
+            return;
+        };
+        let param = self.name_for(node, "", "color", "color");
+        self.insert_attrs(node, &format!(" og:fill=\"{{{{{param}}}}}\""));
+        self.param_decl(&param, "color", &hex, None);
+        self.slots.push(ImportedSlot {
+            param,
+            kind: "color",
+            rect: [0.0; 4],
+            lines: 0,
+            sample: hex,
+        });
+    }
+
+    /// The name a previous import gave this element, else its label, else `fallback`;
+    /// made unique.
+    fn name_for(
+        &mut self,
+        node: roxmltree::Node,
+        sample: &str,
+        fallback: &str,
+        kind: &str,
+    ) -> String {
+        let wanted = self
+            .previous
+            .lookup(node.attribute("id"), sample, kind)
+            .or_else(|| label(node).map(|l| slug(&l, 4)))
+            .unwrap_or_else(|| fallback.to_owned());
+        self.names.unique(&wanted)
+    }
+
+    /// Inserts attributes right after the element's (possibly prefixed) name.
+    fn insert_attrs(&mut self, node: roxmltree::Node, attrs: &str) {
+        let text = node.document().input_text();
+        let start = node.range().start + 1;
+        let at = text[start..]
+            .find(|c: char| c.is_whitespace() || c == '>' || c == '/')
+            .map_or(text.len(), |e| start + e);
+        self.edits.push((at, attrs.to_owned()));
+    }
+
+    fn param_decl(&mut self, name: &str, kind: &str, default: &str, max_length: Option<usize>) {
+        let mut s = format!("\n    <og:param name=\"{name}\" kind=\"{kind}\"");
+        if let Some(m) = max_length {
+            let _ = write!(s, " max-length=\"{m}\"");
+        }
+        s.push_str(" default=\"");
+        crate::xml::escape_attr(default, &mut s);
+        s.push_str("\"/>");
+        self.params.push_str(&s);
+    }
+
+    /// The source with every edit, the `og` namespace and the params' `<metadata>`.
+    fn apply(&mut self, source: &str, root: roxmltree::Node) -> String {
+        let open_end = start_tag_end(source, root.range().start);
+        // First, so that at the same offset it lands before a wrapper the edits open there.
+        let mut edits = vec![(
+            open_end,
+            format!("\n  <metadata>{}\n  </metadata>", self.params),
+        )];
+        if root.lookup_prefix(OG_NS).is_none() {
+            let at = root.range().start + 4;
+            edits.push((at, format!(" xmlns:og=\"{OG_NS}\"")));
+        }
+        edits.append(&mut self.edits);
+        apply_edits(source, edits)
+    }
+}
+
+/// Inserts each `(offset, text)` into `source`. Insertions at one offset keep their order
+/// (an element's `</g>` before the next one's `<g>`).
+fn apply_edits(source: &str, edits: Vec<(usize, String)>) -> String {
+    let mut edits: Vec<(usize, usize, String)> = edits
+        .into_iter()
+        .enumerate()
+        .map(|(seq, (at, s))| (at, seq, s))
+        .collect();
+    edits.sort_by_key(|(at, seq, _)| std::cmp::Reverse((*at, *seq)));
+    let mut out = source.to_owned();
+    for (at, _, s) in edits {
+        out.insert_str(at, &s);
+    }
+    out
+}
+
+/// Where the start tag beginning at `start` ends (after its `>`).
+fn start_tag_end(source: &str, start: usize) -> usize {
+    let mut quote = None;
+    for (i, c) in source[start..].char_indices() {
+        match (quote, c) {
+            (None, '"' | '\'') => quote = Some(c),
+            (Some(q), c) if c == q => quote = None,
+            (None, '>') => return start + i + 1,
+            _ => {}
+        }
+    }
+    source.len()
+}
+
+fn collect_boxes(g: &usvg::Group, own: &str, out: &mut Vec<tiny_skia::Rect>) {
+    for node in g.children() {
+        if node.id() == own {
+            continue;
+        }
+        match node {
+            usvg::Node::Group(g) => collect_boxes(g, own, out),
+            other => {
+                let b = other.abs_bounding_box();
+                if b.width() > 0.5 && b.height() > 0.5 {
+                    out.push(b);
+                }
+            }
+        }
+    }
+}
+
+fn contains(outer: &tiny_skia::Rect, inner: &tiny_skia::Rect) -> bool {
+    outer.left() <= inner.left() + 0.5
+        && outer.top() <= inner.top() + 0.5
+        && outer.right() >= inner.right() - 0.5
+        && outer.bottom() >= inner.bottom() - 0.5
+}
+
+/// The card rect (left, top, right, bottom) as x, y, width, height in the coordinate system
+/// `abs` maps to the card.
+fn to_local(abs: tiny_skia::Transform, (l, t, r, b): (f32, f32, f32, f32)) -> [f32; 4] {
+    let inv = abs.invert().unwrap_or_default();
+    let mut pts = [
+        tiny_skia::Point::from_xy(l, t),
+        tiny_skia::Point::from_xy(r, b),
+    ];
+    inv.map_points(&mut pts);
+    let (x0, x1) = (pts[0].x.min(pts[1].x), pts[0].x.max(pts[1].x));
+    let (y0, y1) = (pts[0].y.min(pts[1].y), pts[0].y.max(pts[1].y));
+    [x0, y0, x1 - x0, y1 - y0]
+}
+
+/// The distance between the sample's baselines, when it has several lines.
+fn line_pitch(text: &usvg::Text) -> Option<f32> {
+    let ys: Vec<f32> = text.chunks().iter().filter_map(|c| c.y()).collect();
+    let steps: Vec<f32> = ys
+        .windows(2)
+        .map(|w| w[1] - w[0])
+        .filter(|d| *d > 0.0)
+        .collect();
+    let step = *steps.first()?;
+    Some(step * scale_of(text.abs_transform()))
+}
+
+/// A number for an attribute: at most two decimals, no trailing zeros.
+fn n(v: f32) -> String {
+    let s = format!("{:.2}", v);
+    s.trim_end_matches('0').trim_end_matches('.').to_owned()
+}
+
+fn line_of(node: roxmltree::Node) -> u32 {
+    node.document().text_pos_at(node.range().start).row
+}
+
+fn href<'a>(node: roxmltree::Node<'a, 'a>) -> Option<&'a str> {
+    node.attribute((XLINK_NS, "href"))
+        .or(node.attribute("href"))
+}
+
+fn is_shape(node: roxmltree::Node) -> bool {
+    matches!(
+        node.tag_name().name(),
+        "rect" | "circle" | "ellipse" | "path" | "polygon"
+    )
+}
+
+/// A paint set by attribute or `style=""` (CSS classes are not followed: a bound fill must
+/// be an attribute the template can replace).
+fn paint_of<'a>(node: roxmltree::Node<'a, 'a>, prop: &str) -> Option<&'a str> {
+    let from_style = node.attribute("style").and_then(|s| {
+        s.split(';').find_map(|d| {
+            let (k, v) = d.split_once(':')?;
+            (k.trim() == prop).then(|| v.trim())
+        })
+    });
+    from_style.or(node.attribute(prop)).map(str::trim)
+}
+
+/// A plain color: `#rgb`, `#rrggbb`, a CSS name or `rgb(r, g, b)` (Penpot), as lowercase hex
+/// or name.
+fn solid_color(s: &str) -> Option<String> {
+    if let Some(c) = crate::color::parse_color(s) {
+        return Some(c);
+    }
+    let inner = s.trim().strip_prefix("rgb(")?.strip_suffix(')')?;
+    let v: Vec<u8> = inner
+        .split(',')
+        .map(|p| p.trim().parse::<u8>().ok())
+        .collect::<Option<_>>()?;
+    match v[..] {
+        [r, g, b] => Some(format!("#{r:02x}{g:02x}{b:02x}")),
+        _ => None,
+    }
+}
+
+/// A name the designer gave the element: `data-name` (Illustrator), `inkscape:label`, or
+/// an `id` that is not generated (`text12`, `SVGID_3_`, `path-1`).
+fn label(node: roxmltree::Node) -> Option<String> {
+    const INKSCAPE: &str = "http://www.inkscape.org/namespaces/inkscape";
+    if let Some(l) = node
+        .attribute("data-name")
+        .or(node.attribute((INKSCAPE, "label")))
+    {
+        return Some(l.to_owned());
+    }
+    let id = node.attribute("id")?;
+    let stem = id.trim_end_matches(|c: char| c.is_ascii_digit() || c == '_' || c == '-');
+    let generated = stem.is_empty()
+        || id.starts_with("SVGID")
+        || id.starts_with("shape-")
+        || id.starts_with("ogmill-")
+        || matches!(
+            stem.to_ascii_lowercase().as_str(),
+            "text"
+                | "tspan"
+                | "path"
+                | "rect"
+                | "g"
+                | "image"
+                | "use"
+                | "layer"
+                | "svg"
+                | "circle"
+                | "ellipse"
+                | "group"
+                | "artboard"
+                | "vector"
+                | "frame"
+        );
+    (!generated).then(|| id.to_owned())
+}
+
+/// The sample's text, whitespace collapsed.
+fn sample_text(node: roxmltree::Node) -> String {
+    let raw: Vec<&str> = node
+        .descendants()
+        .filter(|n| n.is_text())
+        .filter_map(|n| n.text())
+        .collect();
+    raw.join(" ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A param name from free text: ASCII lowercase words joined by `-`, at most `words`.
+fn slug(s: &str, words: usize) -> String {
+    let s: String = s
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                ' '
+            }
+        })
+        .collect();
+    let out = s
+        .split_whitespace()
+        .take(words)
+        .collect::<Vec<_>>()
+        .join("-");
+    let out: String = out.chars().take(32).collect();
+    let out = out.trim_matches('-').to_owned();
+    if out.is_empty() || out.starts_with(|c: char| c.is_ascii_digit()) {
+        format!(
+            "text{}",
+            if out.is_empty() {
+                String::new()
+            } else {
+                format!("-{out}")
+            }
+        )
+    } else {
+        out
+    }
+}
+
+#[derive(Default)]
+struct Names {
+    taken: Vec<String>,
+}
+
+impl Names {
+    fn unique(&mut self, wanted: &str) -> String {
+        let mut name = wanted.to_owned();
+        let mut n = 2;
+        while self.taken.contains(&name) {
+            name = format!("{wanted}-{n}");
+            n += 1;
+        }
+        self.taken.push(name.clone());
+        name
+    }
+}
+
+/// The names a previous import (perhaps renamed by the user) gave elements, by element id
+/// and by sample text.
+#[derive(Default)]
+struct PreviousNames {
+    by_id: HashMap<(String, &'static str), String>,
+    by_sample: HashMap<(String, &'static str), String>,
+}
+
+impl PreviousNames {
+    fn read(source: &str) -> Self {
+        let mut names = PreviousNames::default();
+        let opts = roxmltree::ParsingOptions {
+            allow_dtd: true,
+            ..Default::default()
+        };
+        let Ok(doc) = roxmltree::Document::parse_with_options(source, opts) else {
+            return names;
+        };
+        for node in doc.descendants().filter(|n| n.is_element()) {
+            let (param, kind, target) = if let Some(p) = node.attribute((OG_NS, "text")) {
+                (
+                    p.trim_start_matches("{{").trim_end_matches("}}").trim(),
+                    "text",
+                    node,
+                )
+            } else if let Some(p) = node.attribute((OG_NS, "image")) {
+                // The picture is the wrapper's first element child.
+                let Some(child) = node.children().find(|c| c.is_element()) else {
+                    continue;
+                };
+                (p, "image", child)
+            } else if let Some(p) = node.attribute((OG_NS, "fill")) {
+                (
+                    p.trim_start_matches("{{").trim_end_matches("}}").trim(),
+                    "color",
+                    node,
+                )
+            } else {
+                continue;
+            };
+            if let Some(id) = target.attribute("id") {
+                names.by_id.insert((id.to_owned(), kind), param.to_owned());
+            }
+            if kind == "text" {
+                names
+                    .by_sample
+                    .insert((sample_text(node), kind), param.to_owned());
+            }
+        }
+        names
+    }
+
+    fn lookup(&self, id: Option<&str>, sample: &str, kind: &str) -> Option<String> {
+        let kind: &'static str = match kind {
+            "text" => "text",
+            "image" => "image",
+            _ => "color",
+        };
+        id.and_then(|id| self.by_id.get(&(id.to_owned(), kind)))
+            .or_else(|| {
+                (!sample.is_empty())
+                    .then(|| self.by_sample.get(&(sample.to_owned(), kind)))
+                    .flatten()
+            })
+            .cloned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_are_param_names() {
+        assert_eq!(slug("Design systems that scale", 3), "design-systems-that");
+        assert_eq!(slug("acme.dev/blog", 3), "acme-dev-blog");
+        assert_eq!(slug("4 December", 3), "text-4-december");
+        assert_eq!(slug("日本語", 3), "text");
+    }
+
+    #[test]
+    fn generated_ids_are_not_labels() {
+        let doc = roxmltree::Document::parse(
+            r#"<svg xmlns="http://www.w3.org/2000/svg"><text id="text12"/><text id="Headline"/><text id="SVGID_1_"/><text data-name="Sub title"/></svg>"#,
+        )
+        .unwrap();
+        let labels: Vec<Option<String>> = doc.root_element().children().map(label).collect();
+        assert_eq!(
+            labels,
+            [
+                None,
+                Some("Headline".into()),
+                None,
+                Some("Sub title".into())
+            ]
+        );
+    }
+
+    #[test]
+    fn scripts_handlers_and_outside_links_are_stripped() {
+        let (out, warnings) = sanitize(
+            r##"<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"><script>alert(1)</script><rect onclick="x()" width="1"/><image xlink:href="https://evil.example/x.png"/><image href="data:image/png;base64,AA"/><use href="#a"/><foreignObject><div/></foreignObject></svg>"##,
+        );
+        assert!(!out.contains("script") && !out.contains("onclick") && !out.contains("evil"));
+        assert!(!out.contains("foreignObject"));
+        assert!(out.contains("data:image/png") && out.contains("href=\"#a\""));
+        assert_eq!(warnings.len(), 4, "{warnings:?}");
+    }
+}
