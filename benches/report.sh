@@ -32,6 +32,8 @@ $bin bench --iterations "$ITER"
 echo
 ITER=$((ITER / 3)) bash benches/formats.sh | sed '1,/^## Formats/{/^## Formats/!d}'
 echo
+ITER=$((ITER / 3)) bash benches/designs.sh
+echo
 echo "## Two threads against one"
 echo
 one=$($bin bench --iterations "$ITER" --json --no-baseline)
