@@ -58,6 +58,14 @@ pub struct Config {
     /// Address to listen on [default: 127.0.0.1:3000]
     #[arg(long, global = true, env = "OGMILL_BIND", value_name = "ADDR")]
     pub bind: Option<SocketAddr>,
+    /// Bytes of drawn template backgrounds kept in memory, e.g. 128MiB [default: 64 MiB]
+    #[arg(
+        long,
+        global = true,
+        env = "OGMILL_LAYER_CACHE_SIZE",
+        value_name = "BYTES"
+    )]
+    pub layer_cache_size: Option<ByteSize>,
     /// Bytes of rendered PNGs kept in memory, e.g. 256MiB [default: 256 MiB]
     #[arg(long, global = true, env = "OGMILL_CACHE_SIZE", value_name = "BYTES")]
     pub cache_size: Option<ByteSize>,
@@ -331,6 +339,7 @@ impl Config {
             system_fonts: self.system_fonts.unwrap_or(d.system_fonts),
             compression: self.compression.unwrap_or(d.compression),
             palette_tolerance: self.palette_tolerance.unwrap_or(d.palette_tolerance),
+            layer_cache_bytes: self.layer_cache_size.map_or(d.layer_cache_bytes, |b| b.0),
             ..d
         }
     }
@@ -457,6 +466,7 @@ mod tests {
             compression: Some(Compression::High),
             palette_tolerance: Some(0),
             bind: Some("0.0.0.0:8080".parse().unwrap()),
+            layer_cache_size: Some(ByteSize::mib(8)),
             cache_size: Some(ByteSize::mib(1)),
             cache_ttl: Some(HumanDuration(Duration::from_secs(60))),
             cache_control: Some("no-cache".into()),

@@ -11,6 +11,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs, unreachable_pub)]
 
+pub mod backgrounds;
 pub mod check;
 pub mod color;
 pub mod coverage;

@@ -57,6 +57,9 @@ pub struct Options {
     /// exact, indexing only cards of at most 256 colors. Default: 1: at 2, the steps of a
     /// dark radial gradient already show as faint rings.
     pub palette_tolerance: u8,
+    /// Bytes of drawn backgrounds kept for layered templates (one 1200x630 canvas is 3 MB;
+    /// at `scale=3`, 27 MB). Default: 64 MiB.
+    pub layer_cache_bytes: u64,
 }
 
 impl Default for Options {
@@ -69,6 +72,7 @@ impl Default for Options {
             compression: Compression::default(),
             layered: true,
             palette_tolerance: 1,
+            layer_cache_bytes: 64 << 20,
         }
     }
 }
@@ -227,12 +231,9 @@ pub struct Renderer {
     families: crate::runs::Families,
     /// Per template, each text slot's font chain, worked out once.
     chains: BTreeMap<String, Vec<crate::runs::Chain>>,
-    /// Rendered backgrounds of layered templates, by template and bound values.
-    backgrounds: std::sync::Mutex<lru::LruCache<String, Arc<tiny_skia::Pixmap>>>,
+    /// Rendered backgrounds of layered templates, by template, bound values and size.
+    backgrounds: crate::backgrounds::Backgrounds,
 }
-
-/// Backgrounds kept: each is one canvas (3 MB at 1200x630), so a handful per template.
-const BACKGROUNDS: usize = 16;
 
 impl Renderer {
     /// Loads fonts and templates; a broken template fails here with its file name and reason.
@@ -267,6 +268,7 @@ impl Renderer {
                 (t.name.clone(), slots.collect())
             })
             .collect();
+        let layer_cache_bytes = options.layer_cache_bytes;
         let renderer = Renderer {
             templates,
             usvg,
@@ -275,9 +277,7 @@ impl Renderer {
             families,
             fontdb,
             options,
-            backgrounds: std::sync::Mutex::new(lru::LruCache::new(
-                std::num::NonZeroUsize::new(BACKGROUNDS).expect("not zero"),
-            )),
+            backgrounds: crate::backgrounds::Backgrounds::new(layer_cache_bytes),
         };
         for t in renderer.templates.values() {
             let req = RenderRequest {
@@ -448,17 +448,21 @@ impl Renderer {
             .background_key(&resolved.params)
             .expect("a layered template has a background")
             + &format!("\0{w}x{h}");
-        let lock = || self.backgrounds.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(bg) = lock().get(&key) {
-            return Ok(bg.clone());
+        if let Some(bg) = self.backgrounds.get(&key) {
+            return Ok(bg);
         }
         let svg = t
             .fill_background(&resolved.params)
             .expect("a layered template has a background");
         // Drawn outside the lock: two threads may both draw a new background once.
         let bg = Arc::new(crate::raster::rasterize(&svg, &self.usvg, w, h)?);
-        lock().put(key, bg.clone());
+        self.backgrounds.put(key, bg.clone());
         Ok(bg)
+    }
+
+    /// How full the cache of drawn backgrounds is.
+    pub fn layer_cache_usage(&self) -> crate::backgrounds::LayerCacheUsage {
+        self.backgrounds.usage()
     }
 
     /// The filled SVG a render would draw (single pass, images as `images` says), and what

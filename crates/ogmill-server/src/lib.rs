@@ -275,7 +275,12 @@ impl AppState {
 
     /// The Prometheus text that `/metrics` serves.
     pub fn metrics_text(&self) -> String {
-        self.0.metrics.encode()
+        let m = &self.0.metrics;
+        let layers = self.renderer().layer_cache_usage();
+        m.layer_cache_bytes.set(layers.bytes as i64);
+        m.layer_cache_entries.set(layers.entries as i64);
+        m.layer_cache_evictions.set(layers.evicted as i64);
+        m.encode()
     }
 
     /// After this, `/readyz` answers 503 so load balancers stop sending traffic.

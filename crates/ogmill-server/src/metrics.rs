@@ -37,6 +37,10 @@ pub struct Metrics {
     pub cache_evictions: Counter,
     pub cache_bytes: Gauge,
     pub cache_entries: Gauge,
+    /// The renderer's cache of drawn template backgrounds, read at each scrape.
+    pub layer_cache_bytes: Gauge,
+    pub layer_cache_entries: Gauge,
+    pub layer_cache_evictions: Gauge,
     /// Finished renders by outcome: `ok`, `error`, `panic`.
     pub renders: Family<OutcomeLabels, Counter>,
     pub render_seconds: Histogram,
@@ -63,6 +67,9 @@ impl Metrics {
             cache_evictions: Counter::default(),
             cache_bytes: Gauge::default(),
             cache_entries: Gauge::default(),
+            layer_cache_bytes: Gauge::default(),
+            layer_cache_entries: Gauge::default(),
+            layer_cache_evictions: Gauge::default(),
             renders: Family::default(),
             // 1 ms to about 8 s.
             render_seconds: Histogram::new(exponential_buckets(0.001, 2.0, 14)),
@@ -102,6 +109,21 @@ impl Metrics {
             "cache_entries",
             "Cards held by the memory cache",
             m.cache_entries.clone(),
+        );
+        r.register(
+            "layer_cache_bytes",
+            "Bytes of drawn template backgrounds held (--layer-cache-size)",
+            m.layer_cache_bytes.clone(),
+        );
+        r.register(
+            "layer_cache_entries",
+            "Drawn template backgrounds held",
+            m.layer_cache_entries.clone(),
+        );
+        r.register(
+            "layer_cache_evictions",
+            "Backgrounds dropped to stay under the byte budget since the templates were loaded",
+            m.layer_cache_evictions.clone(),
         );
         r.register("renders", "Finished renders by outcome", m.renders.clone());
         r.register(

@@ -156,3 +156,26 @@ async fn fifty_identical_misses_cause_one_render() {
     assert_eq!(renders(&s), 1.0);
     assert!(bodies.windows(2).all(|w| w[0] == w[1]));
 }
+
+#[tokio::test]
+async fn drawn_backgrounds_stay_within_their_byte_budget_and_show_in_metrics() {
+    // One 1200x630 background is 3,024,000 bytes: room for one.
+    let renderer = Renderer::new(Options {
+        layer_cache_bytes: 4_000_000,
+        ..Options::default()
+    })
+    .unwrap();
+    let s = AppState::new(Arc::new(renderer), ServerOptions::default()).unwrap();
+    // Start-up draws each template once, evicting as it goes.
+    let before = metric(&s, "ogmill_layer_cache_evictions");
+    // The blog's background binds `accent`: each accent is its own background.
+    for accent in ["%23ff0000", "%2300ff00", "%230000ff"] {
+        get(&s, &format!("/api/og/blog?title=Layers&accent={accent}"))
+            .await
+            .png();
+    }
+    assert_eq!(metric(&s, "ogmill_layer_cache_bytes"), 3_024_000.0);
+    assert_eq!(metric(&s, "ogmill_layer_cache_entries"), 1.0);
+    let evicted = metric(&s, "ogmill_layer_cache_evictions") - before;
+    assert!((2.0..=3.0).contains(&evicted), "{evicted}");
+}
