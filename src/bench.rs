@@ -22,6 +22,10 @@ pub struct BenchOptions {
     /// Built-in output params for every render (`format`, `quality`, `scale`), e.g.
     /// `[("format", "webp")]`. Default: none (PNG at 1x).
     pub output: Vec<(String, String)>,
+    /// Titles for the template's first text param, one per render in turn (cut to the
+    /// param's length limit). Default: none, every render uses the default values, so
+    /// everything a render keeps (drawn backgrounds, text measurements) is warm.
+    pub titles: Vec<String>,
 }
 
 impl Default for BenchOptions {
@@ -32,6 +36,7 @@ impl Default for BenchOptions {
             iterations: 100,
             baseline: true,
             output: vec![],
+            titles: vec![],
         }
     }
 }
@@ -71,6 +76,34 @@ pub fn run(renderer: &Renderer, options: &BenchOptions) -> Result<Vec<Report>> {
         .collect()
 }
 
+/// The requests a bench cycles through: the default one, or one per title in the template's
+/// first text param.
+fn with_titles(
+    renderer: &Renderer,
+    req: &RenderRequest,
+    resolved: &ogmill_core::renderer::Resolved,
+    titles: &[String],
+) -> Result<Vec<ogmill_core::renderer::Resolved>> {
+    let t = resolved.template();
+    let param = t
+        .params
+        .iter()
+        .find(|p| p.kind == ogmill_core::params::ParamKind::Text);
+    let Some(param) = param.filter(|_| !titles.is_empty()) else {
+        return Ok(vec![resolved.clone()]);
+    };
+    titles
+        .iter()
+        .filter(|title| !title.trim().is_empty())
+        .map(|title| {
+            let mut req = req.clone();
+            let cut: String = title.chars().take(param.max_length).collect();
+            req.params.push((param.name.clone(), cut));
+            renderer.resolve(&req)
+        })
+        .collect()
+}
+
 fn measure(renderer: &Renderer, name: &str, options: &BenchOptions) -> Result<Report> {
     let req = RenderRequest {
         template: name.to_owned(),
@@ -80,6 +113,7 @@ fn measure(renderer: &Renderer, name: &str, options: &BenchOptions) -> Result<Re
     let resolved = renderer.resolve(&req)?;
     // One render first: backgrounds and font caches warm, as on a running server.
     let bytes = renderer.render(&resolved, Inputs::default())?.bytes.len();
+    let requests = with_titles(renderer, &req, &resolved, &options.titles)?;
     let iterations = options.iterations.max(1);
     let threads = options.threads.clamp(1, iterations);
     let started = Instant::now();
@@ -87,10 +121,11 @@ fn measure(renderer: &Renderer, name: &str, options: &BenchOptions) -> Result<Re
         let workers: Vec<_> = (0..threads)
             .map(|i| {
                 let n = iterations / threads + usize::from(i < iterations % threads);
-                let resolved = &resolved;
+                let requests = &requests;
                 scope.spawn(move || -> Result<Vec<(Duration, Stages)>> {
                     (0..n)
-                        .map(|_| {
+                        .map(|j| {
+                            let resolved = &requests[(j * threads + i) % requests.len()];
                             let mut stages = Stages::default();
                             let t = Instant::now();
                             let inputs = Inputs {

@@ -85,6 +85,10 @@ pub struct BenchArgs {
     /// Skip the plain-pipeline baseline
     #[arg(long)]
     pub no_baseline: bool,
+    /// Titles for each template's first text param, a new one per render (one per line, or
+    /// the shared corpus's TSV): measures cold text, where the defaults measure warm caches
+    #[arg(long, value_name = "FILE")]
+    pub titles: Option<PathBuf>,
     #[command(flatten)]
     pub encoding: OutputArgs,
     /// Print JSON instead of a table

@@ -11,6 +11,10 @@ pub(crate) fn run(renderer: &Renderer, args: BenchArgs) -> anyhow::Result<()> {
         iterations: args.iterations,
         baseline: !args.no_baseline,
         output: args.encoding.params(),
+        titles: match &args.titles {
+            Some(path) => super::check::read_titles(path)?,
+            None => vec![],
+        },
     };
     let reports = ogmill::bench::run(renderer, &options)?;
     if args.json {

@@ -36,7 +36,7 @@ pub(crate) fn run(renderer: &Renderer, titles: Option<&std::path::Path>) -> anyh
 }
 
 /// One title per line, or the title column of an `id, script, dir, title` TSV.
-fn read_titles(path: &std::path::Path) -> anyhow::Result<Vec<String>> {
+pub(crate) fn read_titles(path: &std::path::Path) -> anyhow::Result<Vec<String>> {
     let text =
         std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     let tsv = text.lines().next().is_some_and(|l| l.starts_with("id\t"));

@@ -2,6 +2,7 @@
 
 use ogmill_core::fit::SlotFit;
 use ogmill_core::template::TextSlot;
+use ogmill_core::RenderRequest;
 
 use crate::support::{diff_bounds, renderer, title_layers, titles, Bounds};
 
@@ -124,5 +125,32 @@ fn drawn_width(text: &str, size: f32) -> f32 {
     match tree.root().children().first() {
         Some(usvg::Node::Text(t)) => t.bounding_box().width(),
         other => panic!("no text node: {other:?}"),
+    }
+}
+
+/// Words measured for one request are reused by the next; what is drawn must not change.
+#[test]
+fn measurements_kept_across_requests_change_no_pixel() {
+    use crate::support::RenderReq;
+    let cold = || ogmill_core::Renderer::new(ogmill_core::Options::default()).unwrap();
+    let warm = cold();
+    for t in [
+        "Rust and the cache",
+        "The cache of words",
+        "Words in Rust, again",
+    ] {
+        warm.render_req(&RenderRequest::new("blog", &[("title", t)]))
+            .unwrap();
+    }
+    let kept = warm.measure_cache_usage();
+    assert!(kept.entries > 10 && kept.bytes > 0, "{kept:?}");
+    for title in ["Words of the Rust cache", "The cache, in Rust"] {
+        let req = RenderRequest::new("blog", &[("title", title)]);
+        let a = cold().render_req(&req).unwrap().bytes;
+        let b = warm.render_req(&req).unwrap().bytes;
+        assert!(
+            a == b,
+            "{title}: a warm measure cache drew different pixels"
+        );
     }
 }

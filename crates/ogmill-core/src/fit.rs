@@ -22,7 +22,7 @@ static BREAKER: LazyLock<LineSegmenterBorrowed<'static>> =
 
 /// What text is measured and drawn with: usvg's options (fonts), the slot's font chain and
 /// the paragraph direction.
-pub struct Typesetter<'a> {
+pub(crate) struct Typesetter<'a> {
     /// usvg's options, which hold the fonts.
     pub usvg: &'a usvg::Options<'a>,
     /// Every loaded family's coverage.
@@ -31,7 +31,12 @@ pub struct Typesetter<'a> {
     pub chain: &'a Chain,
     /// Whether the paragraph runs right to left.
     pub rtl: bool,
+    /// Measurements kept across requests: a word measured once is not laid out again.
+    pub cache: Option<&'a MeasureCache>,
 }
+
+/// Text measurements by font and text, kept across requests (see [`Typesetter::cache`]).
+pub(crate) type MeasureCache = crate::memo::Memo<Option<LayoutBox>>;
 
 /// The size segments are laid out at; widths at other sizes are scaled from it.
 const REF_SIZE: f32 = 100.0;
@@ -94,7 +99,7 @@ struct Limits {
 }
 
 /// Fits `text` into `slot`, returning the placed lines and what was decided.
-pub fn fit(slot: &TextSlot, text: &str, opts: &Typesetter) -> Result<(PlacedText, SlotFit)> {
+pub(crate) fn fit(slot: &TextSlot, text: &str, opts: &Typesetter) -> Result<(PlacedText, SlotFit)> {
     let mut report = SlotFit {
         slot: slot.name.clone(),
         font_size: round2(slot.max_font_size * slot.scale, 1.0),
@@ -492,7 +497,7 @@ fn whole_up(slot: &TextSlot, size: f32) -> f32 {
 
 /// The layout box of a text at `REF_SIZE`: its advance width and its extent around the baseline.
 #[derive(Clone, Debug, Default)]
-struct LayoutBox {
+pub(crate) struct LayoutBox {
     width: f32,
     top: f32,
     bottom: f32,
@@ -517,9 +522,40 @@ fn is_blank(line: &str, run: &Run) -> bool {
     line[run.range.clone()].chars().all(char::is_whitespace)
 }
 
+/// The layout box of each of `texts` in the slot's font: from the cache, else measured
+/// together in one usvg parse and kept.
+fn measure(slot: &TextSlot, texts: &[&str], opts: &Typesetter) -> Result<Vec<Option<LayoutBox>>> {
+    let Some(cache) = opts.cache else {
+        return measure_now(slot, texts, opts);
+    };
+    // Everything that decides the layout: the font as the slot sets it, the chain of
+    // families the runs are cut from, the direction, and the text.
+    let font = format!(
+        "{}|{:?}|{:?}|{}|",
+        slot.style, slot.font_attrs, opts.chain, opts.rtl
+    );
+    let keys: Vec<String> = texts.iter().map(|t| format!("{font}{t}")).collect();
+    let mut out: Vec<Option<Option<LayoutBox>>> = keys.iter().map(|k| cache.get(k)).collect();
+    let todo: Vec<usize> = (0..texts.len()).filter(|&i| out[i].is_none()).collect();
+    if !todo.is_empty() {
+        let fresh: Vec<&str> = todo.iter().map(|&i| texts[i]).collect();
+        for (i, b) in todo.into_iter().zip(measure_now(slot, &fresh, opts)?) {
+            let cost =
+                std::mem::size_of::<LayoutBox>() + b.as_ref().map_or(0, |b| b.runs.len() * 48);
+            cache.put(keys[i].clone(), b.clone(), cost as u64);
+            out[i] = Some(b);
+        }
+    }
+    Ok(out.into_iter().map(|b| b.expect("filled above")).collect())
+}
+
 /// Lays out each of `texts` in the slot's font, each run of each text as its own `<text>`,
 /// all in one usvg parse.
-fn measure(slot: &TextSlot, texts: &[&str], opts: &Typesetter) -> Result<Vec<Option<LayoutBox>>> {
+fn measure_now(
+    slot: &TextSlot,
+    texts: &[&str],
+    opts: &Typesetter,
+) -> Result<Vec<Option<LayoutBox>>> {
     use std::fmt::Write;
     let mut doc = String::with_capacity(256 + texts.iter().map(|t| t.len() + 160).sum::<usize>());
     doc.push_str(r#"<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1">"#);

@@ -11,7 +11,6 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs, unreachable_pub)]
 
-pub mod backgrounds;
 pub mod check;
 pub mod color;
 pub mod coverage;
@@ -21,6 +20,7 @@ pub mod fit;
 pub mod fonts;
 pub mod images;
 pub mod import;
+pub mod memo;
 pub mod output;
 pub mod palette;
 pub mod params;

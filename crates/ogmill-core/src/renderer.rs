@@ -10,6 +10,7 @@ use crate::encode::{encode, Compression};
 use crate::error::{Error, Result};
 use crate::fit::{fit, SlotFit, Typesetter};
 use crate::images::Prepared;
+use crate::memo::{CacheUsage, Memo};
 use crate::output::{Format, Output};
 use crate::params::{Params, UnknownParams};
 use crate::template::{Dir, ImageFill, PlacedText, Template, TemplateError, TemplateErrorKind};
@@ -76,6 +77,9 @@ impl Default for Options {
         }
     }
 }
+
+/// Bytes of text measurements kept: a few hundred bytes each, so tens of thousands of words.
+const MEASURE_CACHE_BYTES: u64 = 8 << 20;
 
 /// A request as it arrives: a template name and raw, unvalidated name/value pairs.
 #[derive(Clone, Debug, Default)]
@@ -232,7 +236,9 @@ pub struct Renderer {
     /// Per template, each text slot's font chain, worked out once.
     chains: BTreeMap<String, Vec<crate::runs::Chain>>,
     /// Rendered backgrounds of layered templates, by template, bound values and size.
-    backgrounds: crate::backgrounds::Backgrounds,
+    backgrounds: Memo<Arc<tiny_skia::Pixmap>>,
+    /// Text measurements, by font and text (see `fit`).
+    measures: crate::fit::MeasureCache,
 }
 
 impl Renderer {
@@ -277,7 +283,8 @@ impl Renderer {
             families,
             fontdb,
             options,
-            backgrounds: crate::backgrounds::Backgrounds::new(layer_cache_bytes),
+            backgrounds: Memo::new(layer_cache_bytes),
+            measures: Memo::new(MEASURE_CACHE_BYTES),
         };
         for t in renderer.templates.values() {
             let req = RenderRequest {
@@ -456,13 +463,19 @@ impl Renderer {
             .expect("a layered template has a background");
         // Drawn outside the lock: two threads may both draw a new background once.
         let bg = Arc::new(crate::raster::rasterize(&svg, &self.usvg, w, h)?);
-        self.backgrounds.put(key, bg.clone());
+        let cost = bg.data().len() as u64;
+        self.backgrounds.put(key, bg.clone(), cost);
         Ok(bg)
     }
 
     /// How full the cache of drawn backgrounds is.
-    pub fn layer_cache_usage(&self) -> crate::backgrounds::LayerCacheUsage {
+    pub fn layer_cache_usage(&self) -> CacheUsage {
         self.backgrounds.usage()
+    }
+
+    /// How full the cache of text measurements is.
+    pub fn measure_cache_usage(&self) -> CacheUsage {
+        self.measures.usage()
     }
 
     /// The filled SVG a render would draw (single pass, images as `images` says), and what
@@ -514,6 +527,7 @@ impl Renderer {
                 families: &self.families,
                 chain,
                 rtl: dir.is_rtl(&text),
+                cache: Some(&self.measures),
             };
             let (p, mut f) = fit(slot, &text, &typesetter)?;
             f.missing = self.families.missing(&text);
