@@ -88,85 +88,253 @@ pub fn import(
     usvg: &usvg::Options,
     opts: &ImportOptions,
 ) -> Result<Imported, ImportError> {
-    if source.len() > MAX_DESIGN_BYTES {
-        return Err(ImportError::TooLarge(source.len()));
-    }
-    if let Some(start) = source.find("<!DOCTYPE") {
-        let rest = &source[start..];
-        if rest[..rest.find('>').unwrap_or(rest.len())].contains('[') {
-            return Err(ImportError::Entities);
+    let design = Design::read(source, usvg, opts)?;
+    let choices: Vec<Choice> = design.elements.iter().map(|e| e.suggested.clone()).collect();
+    let svg = design
+        .template(&choices)
+        .expect("the suggested choices are valid");
+    let slots = design
+        .elements
+        .iter()
+        .map(|e| ImportedSlot {
+            param: e.suggested.param.clone(),
+            kind: e.kind,
+            rect: e.suggested.rect,
+            lines: e.suggested.max_lines,
+            sample: e.sample.clone(),
+        })
+        .collect();
+    Ok(Imported {
+        svg,
+        slots,
+        warnings: design.warnings,
+    })
+}
+
+/// A design read and measured: what may become a param, each with the choice `import`
+/// suggests. The playground's design mode lets a person change the choices, then writes
+/// the template with [`Design::template`].
+#[derive(Debug, Clone)]
+pub struct Design {
+    /// The design with scripts and outside links stripped.
+    source: String,
+    /// Where the root's start tag ends (the params' `<metadata>` goes there).
+    metadata_at: usize,
+    /// Where to declare the `og` namespace, unless the design does.
+    og_ns_at: Option<usize>,
+    /// The card's width in output pixels.
+    pub width: f32,
+    /// The card's height in output pixels.
+    pub height: f32,
+    /// Texts, pictures and (with `colors`) named fills, in document order.
+    pub elements: Vec<Element>,
+    /// What was stripped or could not be measured.
+    pub warnings: Vec<String>,
+}
+
+/// A text, picture or named fill of a design.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Element {
+    /// `text`, `image` or `color`.
+    pub kind: &'static str,
+    /// The design's text, or its color; empty for a picture.
+    pub sample: String,
+    /// What the design draws, on the card in output pixels: x, y, width, height.
+    pub ink: [f32; 4],
+    /// What `ogmill import` makes of it.
+    pub suggested: Choice,
+    /// The element's source range, and where attributes go in its start tag.
+    #[serde(skip)]
+    range: Range<usize>,
+    #[serde(skip)]
+    attrs_at: usize,
+    /// Maps the card's pixels to the coordinates its `og:box` is written in.
+    #[serde(skip)]
+    to_local: tiny_skia::Transform,
+    /// Output pixels per unit of its own coordinates (font sizes are in those).
+    #[serde(skip)]
+    scale: f32,
+    /// Baseline distance as a multiple of the size, when the sample has several lines.
+    #[serde(skip)]
+    line_height: Option<f32>,
+}
+
+/// What to make of one [`Element`].
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Choice {
+    /// Whether it becomes a param; if not, it stays as the design drew it.
+    pub bound: bool,
+    /// The param's name.
+    pub param: String,
+    /// The box on the card in output pixels (x, y, width, height): a text's ink stays
+    /// inside, a picture fills it.
+    pub rect: [f32; 4],
+    /// Text: the most lines.
+    pub max_lines: usize,
+    /// Text: the smallest size in output pixels before the ellipsis; `None`: half the
+    /// design's size.
+    pub min_font_size: Option<f32>,
+    /// Text: `start`, `middle` or `end`.
+    pub align: String,
+}
+
+impl Design {
+    /// Reads, sanitises and measures a design.
+    pub fn read(source: &str, usvg: &usvg::Options, opts: &ImportOptions) -> Result<Self, ImportError> {
+        if source.len() > MAX_DESIGN_BYTES {
+            return Err(ImportError::TooLarge(source.len()));
         }
-    }
-    let parse = |s: &str| {
-        let opts = roxmltree::ParsingOptions {
+        if let Some(start) = source.find("<!DOCTYPE") {
+            let rest = &source[start..];
+            if rest[..rest.find('>').unwrap_or(rest.len())].contains('[') {
+                return Err(ImportError::Entities);
+            }
+        }
+        let xml = || roxmltree::ParsingOptions {
             allow_dtd: true,
             ..Default::default()
         };
-        roxmltree::Document::parse_with_options(s, opts)
-            .map(|_| ())
-            .map_err(|e| ImportError::Xml(e.to_string()))
-    };
-    parse(source)?;
-    let (clean, mut warnings) = sanitize(source);
-    parse(&clean)?;
-    let doc = roxmltree::Document::parse_with_options(
-        &clean,
-        roxmltree::ParsingOptions {
-            allow_dtd: true,
-            ..Default::default()
-        },
-    )
-    .map_err(|e| ImportError::Xml(e.to_string()))?;
-    let root = doc.root_element();
-    if !root.has_tag_name((SVG_NS, "svg")) {
-        return Err(ImportError::NotSvg);
+        roxmltree::Document::parse_with_options(source, xml())
+            .map_err(|e| ImportError::Xml(e.to_string()))?;
+        let (clean, mut warnings) = sanitize(source);
+        let doc = roxmltree::Document::parse_with_options(&clean, xml())
+            .map_err(|e| ImportError::Xml(e.to_string()))?;
+        let root = doc.root_element();
+        if !root.has_tag_name((SVG_NS, "svg")) {
+            return Err(ImportError::NotSvg);
+        }
+        let candidates = Candidates::find(&doc, opts.colors);
+        if candidates.of(Kind::Text).next().is_none() {
+            return Err(ImportError::Outlined);
+        }
+        // Parse once with every candidate wrapped in a group of known id, to read where
+        // usvg draws it and in which coordinate system its parent is.
+        let probe = candidates.probe_source(&clean);
+        let tree = usvg::Tree::from_str(&probe, usvg)
+            .map_err(|e| ImportError::Unreadable(e.to_string()))?;
+        let size = tree.size();
+        let (w, h) = (size.width().round() as u32, size.height().round() as u32);
+        if w > MAX_SIDE || h > MAX_SIDE {
+            return Err(ImportError::TooBig(w, h));
+        }
+        let previous = opts
+            .previous
+            .as_deref()
+            .map(PreviousNames::read)
+            .unwrap_or_default();
+        let mut reader = Reader {
+            tree: &tree,
+            names: Names::default(),
+            previous,
+            elements: vec![],
+            warnings: vec![],
+        };
+        let biggest = candidates.biggest_text(&tree);
+        let node = |n| doc.get_node(n).expect("same document");
+        for (n, wrapper) in candidates.of(Kind::Text) {
+            reader.text(wrapper, node(n), Some(n) == biggest);
+        }
+        for (n, wrapper) in candidates.of(Kind::Image) {
+            reader.image(wrapper, node(n));
+        }
+        for (n, _) in candidates.of(Kind::Color) {
+            reader.color(node(n));
+        }
+        warnings.append(&mut reader.warnings);
+        let elements = reader.elements;
+        Ok(Design {
+            metadata_at: start_tag_end(&clean, root.range().start),
+            og_ns_at: root
+                .lookup_prefix(OG_NS)
+                .is_none()
+                .then_some(root.range().start + 4),
+            source: clean,
+            width: size.width(),
+            height: size.height(),
+            elements,
+            warnings,
+        })
     }
-    let candidates = Candidates::find(&doc, opts.colors);
-    if candidates.of(Kind::Text).next().is_none() {
-        return Err(ImportError::Outlined);
+
+    /// The template these choices make (one per element, in order): the design with `og:`
+    /// attributes added and the params declared. Refuses names that are not param names
+    /// or taken twice, and empty boxes.
+    pub fn template(&self, choices: &[Choice]) -> Result<String, String> {
+        if choices.len() != self.elements.len() {
+            return Err(format!(
+                "{} choices for {} elements",
+                choices.len(),
+                self.elements.len()
+            ));
+        }
+        let mut taken: Vec<&str> = vec![];
+        let mut edits = vec![(self.metadata_at, String::new())];
+        let mut params = String::new();
+        for (e, c) in self.elements.iter().zip(choices).filter(|(_, c)| c.bound) {
+            let ok = !c.param.is_empty()
+                && c.param.len() <= 64
+                && c.param.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '_' || ch == '-');
+            if !ok {
+                return Err(format!(
+                    "'{}' is not a param name: use ASCII letters, digits, '_' and '-'",
+                    c.param
+                ));
+            }
+            if taken.contains(&c.param.as_str()) {
+                return Err(format!("two params are named '{}'", c.param));
+            }
+            taken.push(&c.param);
+            let [x, y, w, h] = c.rect;
+            if !(w >= 1.0 && h >= 1.0 && x.is_finite() && y.is_finite()) {
+                return Err(format!("'{}': its box is empty", c.param));
+            }
+            let local = to_local(e.to_local, (x, y, x + w, y + h));
+            let bx = format!("{} {} {} {}", n(local[0]), n(local[1]), n(local[2]), n(local[3]));
+            match e.kind {
+                "text" => {
+                    let mut a = format!(" og:text=\"{{{{{}}}}}\" og:box=\"{bx}\"", c.param);
+                    if c.max_lines > 1 {
+                        let _ = write!(a, " og:max-lines=\"{}\"", c.max_lines.min(50));
+                    }
+                    if let Some(min) = c.min_font_size {
+                        let _ = write!(a, " og:min-font-size=\"{}\"", n(min / e.scale));
+                    }
+                    if let Some(lh) = e.line_height {
+                        let _ = write!(a, " og:line-height=\"{}\"", n(lh));
+                    }
+                    if matches!(c.align.as_str(), "middle" | "end") {
+                        let _ = write!(a, " og:align=\"{}\"", c.align);
+                    }
+                    edits.push((e.attrs_at, a));
+                    param_decl(&mut params, &c.param, "text", &e.sample);
+                }
+                "image" => {
+                    edits.push((
+                        e.range.start,
+                        format!("<g og:image=\"{}\" og:box=\"{bx}\">", c.param),
+                    ));
+                    edits.push((e.range.end, "</g>".into()));
+                    param_decl(&mut params, &c.param, "image", "");
+                }
+                _ => {
+                    edits.push((e.attrs_at, format!(" og:fill=\"{{{{{}}}}}\"", c.param)));
+                    param_decl(&mut params, &c.param, "color", &e.sample);
+                }
+            }
+        }
+        // First among the edits, so at the same offset it lands before a wrapper opened there.
+        edits[0].1 = format!("\n  <metadata>{params}\n  </metadata>");
+        if let Some(at) = self.og_ns_at {
+            edits.push((at, format!(" xmlns:og=\"{OG_NS}\"")));
+        }
+        Ok(apply_edits(&self.source, edits))
     }
-    // Parse once with every candidate wrapped in a group of known id, to read where usvg
-    // draws it and in which coordinate system its parent is.
-    let probe = candidates.probe_source(&clean);
-    let tree =
-        usvg::Tree::from_str(&probe, usvg).map_err(|e| ImportError::Unreadable(e.to_string()))?;
-    let size = tree.size();
-    let (w, h) = (size.width().round() as u32, size.height().round() as u32);
-    if w > MAX_SIDE || h > MAX_SIDE {
-        return Err(ImportError::TooBig(w, h));
-    }
-    let previous = opts
-        .previous
-        .as_deref()
-        .map(PreviousNames::read)
-        .unwrap_or_default();
-    let mut made = Maker {
-        tree: &tree,
-        names: Names::default(),
-        previous,
-        edits: vec![],
-        params: String::new(),
-        slots: vec![],
-        warnings: vec![],
-    };
-    let biggest = candidates.biggest_text(&tree);
-    let node = |n| doc.get_node(n).expect("same document");
-    for (n, wrapper) in candidates.of(Kind::Text) {
-        made.text(wrapper, node(n), Some(n) == biggest);
-    }
-    for (n, wrapper) in candidates.of(Kind::Image) {
-        made.image(wrapper, node(n));
-    }
-    for (n, _) in candidates.of(Kind::Color) {
-        made.color(node(n));
-    }
-    warnings.append(&mut made.warnings);
-    let svg = made.apply(&clean, root);
-    Ok(Imported {
-        svg,
-        slots: made.slots,
-        warnings,
-    })
+}
+
+fn param_decl(out: &mut String, name: &str, kind: &str, default: &str) {
+    let _ = write!(out, "\n    <og:param name=\"{name}\" kind=\"{kind}\" default=\"");
+    crate::xml::escape_attr(default, out);
+    out.push_str("\"/>");
 }
 
 /// Strips what a template must never carry and a design may: scripts, event handlers,
@@ -363,19 +531,16 @@ fn scale_of(ts: tiny_skia::Transform) -> f32 {
     (ts.sx * ts.sy - ts.kx * ts.ky).abs().sqrt()
 }
 
-/// Turns candidates into edits of the source and params.
-struct Maker<'a> {
+/// Measures each candidate and suggests what to make of it.
+struct Reader<'a> {
     tree: &'a usvg::Tree,
     names: Names,
     previous: PreviousNames,
-    /// (offset, text to insert), applied from the end.
-    edits: Vec<(usize, String)>,
-    params: String,
-    slots: Vec<ImportedSlot>,
+    elements: Vec<Element>,
     warnings: Vec<String>,
 }
 
-impl Maker<'_> {
+impl Reader<'_> {
     fn text(&mut self, wrapper: &str, node: roxmltree::Node, biggest: bool) {
         let Some((text, px)) = text_of(self.tree, wrapper) else {
             self.warnings.push(format!(
@@ -392,39 +557,33 @@ impl Maker<'_> {
         };
         let param = self.name_for(node, &sample, &fallback, "text");
         let lines = text.chunks().len().max(1);
-        let bbox = text.abs_bounding_box();
+        let ink = text.abs_bounding_box();
         let pitch = line_pitch(text).unwrap_or(px * 1.2);
-        let (rect, anchor) = self.text_room(wrapper, text, bbox, pitch);
+        let (rect, anchor) = self.text_room(wrapper, text, ink, pitch);
         let more = (((rect.3 - rect.1) - px) / pitch).floor().max(0.0) as usize + 1;
-        let max_lines = more.clamp(lines, 6);
-        let local = to_local(text.abs_transform(), rect);
-        let mut attrs = format!(
-            " og:text=\"{{{{{param}}}}}\" og:box=\"{} {} {} {}\"",
-            n(local[0]),
-            n(local[1]),
-            n(local[2]),
-            n(local[3])
-        );
-        if max_lines > 1 {
-            let _ = write!(attrs, " og:max-lines=\"{max_lines}\"");
-        }
         let ratio = pitch / px;
-        if lines > 1 && (ratio - 1.2).abs() > 0.02 {
-            let _ = write!(attrs, " og:line-height=\"{}\"", n(ratio));
-        }
-        match anchor {
-            usvg::TextAnchor::Middle => attrs.push_str(" og:align=\"middle\""),
-            usvg::TextAnchor::End => attrs.push_str(" og:align=\"end\""),
-            usvg::TextAnchor::Start => {}
-        }
-        self.insert_attrs(node, &attrs);
-        self.param_decl(&param, "text", &sample, None);
-        self.slots.push(ImportedSlot {
-            param,
+        let align = match anchor {
+            usvg::TextAnchor::Middle => "middle",
+            usvg::TextAnchor::End => "end",
+            usvg::TextAnchor::Start => "start",
+        };
+        self.elements.push(Element {
             kind: "text",
-            rect: [rect.0, rect.1, rect.2 - rect.0, rect.3 - rect.1],
-            lines: max_lines,
             sample,
+            ink: [ink.left(), ink.top(), ink.width(), ink.height()],
+            suggested: Choice {
+                bound: true,
+                param,
+                rect: [rect.0, rect.1, rect.2 - rect.0, rect.3 - rect.1],
+                max_lines: more.clamp(lines, 6),
+                min_font_size: None,
+                align: align.into(),
+            },
+            range: node.range(),
+            attrs_at: attrs_at(node),
+            to_local: text.abs_transform().invert().unwrap_or_default(),
+            scale: scale_of(text.abs_transform()).max(1e-6),
+            line_height: (lines > 1 && (ratio - 1.2).abs() > 0.02).then_some(ratio),
         });
     }
 
@@ -528,27 +687,25 @@ impl Maker<'_> {
             return;
         };
         let b = g.abs_bounding_box();
-        let rect = (b.left(), b.top(), b.right(), b.bottom());
         let param = self.name_for(node, "", "image", "image");
-        let local = to_local(g.abs_transform(), rect);
-        self.edits.push((
-            node.range().start,
-            format!(
-                "<g og:image=\"{param}\" og:box=\"{} {} {} {}\">",
-                n(local[0]),
-                n(local[1]),
-                n(local[2]),
-                n(local[3])
-            ),
-        ));
-        self.edits.push((node.range().end, "</g>".into()));
-        self.param_decl(&param, "image", "", None);
-        self.slots.push(ImportedSlot {
-            param,
+        let rect = [b.left(), b.top(), b.width(), b.height()];
+        self.elements.push(Element {
             kind: "image",
-            rect: [b.left(), b.top(), b.width(), b.height()],
-            lines: 0,
-            sample: "(the design's picture, as placeholder)".into(),
+            sample: String::new(),
+            ink: rect,
+            suggested: Choice {
+                bound: true,
+                param,
+                rect,
+                max_lines: 0,
+                min_font_size: None,
+                align: "start".into(),
+            },
+            range: node.range(),
+            attrs_at: attrs_at(node),
+            to_local: g.abs_transform().invert().unwrap_or_default(),
+            scale: 1.0,
+            line_height: None,
         });
     }
 
@@ -557,14 +714,23 @@ impl Maker<'_> {
             return;
         };
         let param = self.name_for(node, "", "color", "color");
-        self.insert_attrs(node, &format!(" og:fill=\"{{{{{param}}}}}\""));
-        self.param_decl(&param, "color", &hex, None);
-        self.slots.push(ImportedSlot {
-            param,
+        self.elements.push(Element {
             kind: "color",
-            rect: [0.0; 4],
-            lines: 0,
             sample: hex,
+            ink: [0.0; 4],
+            suggested: Choice {
+                bound: true,
+                param,
+                rect: [0.0, 0.0, 1.0, 1.0],
+                max_lines: 0,
+                min_font_size: None,
+                align: "start".into(),
+            },
+            range: node.range(),
+            attrs_at: attrs_at(node),
+            to_local: tiny_skia::Transform::identity(),
+            scale: 1.0,
+            line_height: None,
         });
     }
 
@@ -584,43 +750,15 @@ impl Maker<'_> {
             .unwrap_or_else(|| fallback.to_owned());
         self.names.unique(&wanted)
     }
+}
 
-    /// Inserts attributes right after the element's (possibly prefixed) name.
-    fn insert_attrs(&mut self, node: roxmltree::Node, attrs: &str) {
-        let text = node.document().input_text();
-        let start = node.range().start + 1;
-        let at = text[start..]
-            .find(|c: char| c.is_whitespace() || c == '>' || c == '/')
-            .map_or(text.len(), |e| start + e);
-        self.edits.push((at, attrs.to_owned()));
-    }
-
-    fn param_decl(&mut self, name: &str, kind: &str, default: &str, max_length: Option<usize>) {
-        let mut s = format!("\n    <og:param name=\"{name}\" kind=\"{kind}\"");
-        if let Some(m) = max_length {
-            let _ = write!(s, " max-length=\"{m}\"");
-        }
-        s.push_str(" default=\"");
-        crate::xml::escape_attr(default, &mut s);
-        s.push_str("\"/>");
-        self.params.push_str(&s);
-    }
-
-    /// The source with every edit, the `og` namespace and the params' `<metadata>`.
-    fn apply(&mut self, source: &str, root: roxmltree::Node) -> String {
-        let open_end = start_tag_end(source, root.range().start);
-        // First, so that at the same offset it lands before a wrapper the edits open there.
-        let mut edits = vec![(
-            open_end,
-            format!("\n  <metadata>{}\n  </metadata>", self.params),
-        )];
-        if root.lookup_prefix(OG_NS).is_none() {
-            let at = root.range().start + 4;
-            edits.push((at, format!(" xmlns:og=\"{OG_NS}\"")));
-        }
-        edits.append(&mut self.edits);
-        apply_edits(source, edits)
-    }
+/// Where attributes go in an element's start tag: right after its (possibly prefixed) name.
+fn attrs_at(node: roxmltree::Node) -> usize {
+    let text = node.document().input_text();
+    let start = node.range().start + 1;
+    text[start..]
+        .find(|c: char| c.is_whitespace() || c == '>' || c == '/')
+        .map_or(text.len(), |e| start + e)
 }
 
 /// Inserts each `(offset, text)` into `source`. Insertions at one offset keep their order
@@ -677,10 +815,9 @@ fn contains(outer: &tiny_skia::Rect, inner: &tiny_skia::Rect) -> bool {
         && outer.bottom() >= inner.bottom() - 0.5
 }
 
-/// The card rect (left, top, right, bottom) as x, y, width, height in the coordinate system
-/// `abs` maps to the card.
-fn to_local(abs: tiny_skia::Transform, (l, t, r, b): (f32, f32, f32, f32)) -> [f32; 4] {
-    let inv = abs.invert().unwrap_or_default();
+/// The card rect (left, top, right, bottom) as x, y, width, height through `inv` (the
+/// inverse of the transform that maps those coordinates to the card).
+fn to_local(inv: tiny_skia::Transform, (l, t, r, b): (f32, f32, f32, f32)) -> [f32; 4] {
     let mut pts = [
         tiny_skia::Point::from_xy(l, t),
         tiny_skia::Point::from_xy(r, b),
