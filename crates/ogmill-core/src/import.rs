@@ -89,7 +89,11 @@ pub fn import(
     opts: &ImportOptions,
 ) -> Result<Imported, ImportError> {
     let design = Design::read(source, usvg, opts)?;
-    let choices: Vec<Choice> = design.elements.iter().map(|e| e.suggested.clone()).collect();
+    let choices: Vec<Choice> = design
+        .elements
+        .iter()
+        .map(|e| e.suggested.clone())
+        .collect();
     let svg = design
         .template(&choices)
         .expect("the suggested choices are valid");
@@ -180,7 +184,11 @@ pub struct Choice {
 
 impl Design {
     /// Reads, sanitises and measures a design.
-    pub fn read(source: &str, usvg: &usvg::Options, opts: &ImportOptions) -> Result<Self, ImportError> {
+    pub fn read(
+        source: &str,
+        usvg: &usvg::Options,
+        opts: &ImportOptions,
+    ) -> Result<Self, ImportError> {
         if source.len() > MAX_DESIGN_BYTES {
             return Err(ImportError::TooLarge(source.len()));
         }
@@ -273,7 +281,9 @@ impl Design {
         for (e, c) in self.elements.iter().zip(choices).filter(|(_, c)| c.bound) {
             let ok = !c.param.is_empty()
                 && c.param.len() <= 64
-                && c.param.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '_' || ch == '-');
+                && c.param
+                    .chars()
+                    .all(|ch| ch.is_ascii_alphanumeric() || ch == '_' || ch == '-');
             if !ok {
                 return Err(format!(
                     "'{}' is not a param name: use ASCII letters, digits, '_' and '-'",
@@ -289,7 +299,13 @@ impl Design {
                 return Err(format!("'{}': its box is empty", c.param));
             }
             let local = to_local(e.to_local, (x, y, x + w, y + h));
-            let bx = format!("{} {} {} {}", n(local[0]), n(local[1]), n(local[2]), n(local[3]));
+            let bx = format!(
+                "{} {} {} {}",
+                n(local[0]),
+                n(local[1]),
+                n(local[2]),
+                n(local[3])
+            );
             match e.kind {
                 "text" => {
                     let mut a = format!(" og:text=\"{{{{{}}}}}\" og:box=\"{bx}\"", c.param);
@@ -332,7 +348,10 @@ impl Design {
 }
 
 fn param_decl(out: &mut String, name: &str, kind: &str, default: &str) {
-    let _ = write!(out, "\n    <og:param name=\"{name}\" kind=\"{kind}\" default=\"");
+    let _ = write!(
+        out,
+        "\n    <og:param name=\"{name}\" kind=\"{kind}\" default=\""
+    );
     crate::xml::escape_attr(default, out);
     out.push_str("\"/>");
 }

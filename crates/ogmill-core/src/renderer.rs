@@ -362,11 +362,25 @@ impl Renderer {
                     .collect::<Vec<_>>()
                     .join(", "),
             })?;
-        let (builtins, rest) = take_builtins(template, &req.params)?;
+        Self::resolve_in(template.clone(), req)
+    }
+
+    /// Parses `source` as a template named `name` without loading it, and resolves `req`'s
+    /// params against it: for previewing a template while it is being made (the
+    /// playground's design mode). The render of the result keeps nothing of it but what
+    /// every render keeps (text measurements, a background under its content hash).
+    pub fn resolve_draft(&self, name: &str, source: &str, req: &RenderRequest) -> Result<Resolved> {
+        let path = PathBuf::from(format!("{name}.svg"));
+        let template = Template::parse(name, &path, source, &self.usvg)?;
+        Self::resolve_in(Arc::new(template), req)
+    }
+
+    fn resolve_in(template: Arc<Template>, req: &RenderRequest) -> Result<Resolved> {
+        let (builtins, rest) = take_builtins(&template, &req.params)?;
         let (params, ignored) =
             Params::resolve(&template.name, &template.params, &rest, req.unknown)?;
         Ok(Resolved {
-            template: template.clone(),
+            template,
             params,
             ignored,
             dir: builtins.dir,

@@ -12,6 +12,9 @@ pub enum ApiError {
     Render(#[from] ogmill_core::Error),
     #[error("{0}")]
     BadRequest(String),
+    /// The request would replace something that exists without saying so.
+    #[error("{0}")]
+    Conflict(String),
     /// A query string or JSON body that is not name/value pairs.
     #[error(transparent)]
     Query(#[from] ogmill_core::query::QueryError),
@@ -62,6 +65,7 @@ impl ApiError {
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) | ApiError::UnsignedRouteClosed => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Timeout => StatusCode::REQUEST_TIMEOUT,
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,

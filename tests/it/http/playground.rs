@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use ogmill_core::{Options, Renderer};
 use ogmill_server::{watch, AppState, DevEvent, ServerOptions};
 
-use super::{get, state};
+use super::{get, post_json, state};
 use crate::support::copy_templates;
 
 #[tokio::test]
@@ -301,4 +301,116 @@ async fn the_event_stream_carries_reload_news_and_ends_on_shutdown() {
     let text = String::from_utf8_lossy(&body);
     assert!(text.contains("event: reload-error"), "{text}");
     assert!(text.contains(r#""message":"blog.svg: bad XML""#), "{text}");
+}
+
+fn design_source() -> String {
+    std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/designs/exports/figma.svg"),
+    )
+    .unwrap()
+}
+
+async fn open_design(s: &AppState) -> serde_json::Value {
+    let res = post_json(s, "/playground/design", &design_source(), &[]).await;
+    assert_eq!(res.status, StatusCode::OK, "{:?}", res.body);
+    serde_json::from_slice(&res.body).unwrap()
+}
+
+#[tokio::test]
+async fn design_mode_is_only_for_dev_servers() {
+    let res = post_json(
+        &state(ServerOptions::default()),
+        "/playground/design",
+        &design_source(),
+        &[],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
+    assert!(String::from_utf8_lossy(&res.body).contains("--dev"));
+}
+
+#[tokio::test]
+async fn design_mode_previews_choices_and_saves_only_inside_the_templates_dir() {
+    let dir = tempfile::tempdir().unwrap();
+    crate::support::copy_templates(dir.path());
+    let renderer = ogmill_core::Renderer::new(ogmill_core::Options {
+        templates_dir: Some(dir.path().to_owned()),
+        ..ogmill_core::Options::default()
+    })
+    .unwrap();
+    let s = AppState::new(
+        std::sync::Arc::new(renderer),
+        ServerOptions {
+            dev: true,
+            ..ServerOptions::default()
+        },
+    )
+    .unwrap();
+    let d = open_design(&s).await;
+    let id = d["id"].as_str().unwrap();
+    let mut choices: Vec<serde_json::Value> = d["elements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["suggested"].clone())
+        .collect();
+    assert_eq!(choices.len(), 2);
+    choices[1]["bound"] = false.into();
+    let body = serde_json::json!({ "choices": choices, "values": [["title", "Previewed"]] });
+    let preview = post_json(
+        &s,
+        &format!("/playground/design/{id}/preview"),
+        &body.to_string(),
+        &[],
+    )
+    .await;
+    assert_eq!(preview.status, StatusCode::OK);
+    assert!(preview.body.starts_with(b"\x89PNG"));
+    assert!(
+        preview.header("x-ogmill-fit").starts_with("title "),
+        "{}",
+        preview.header("x-ogmill-fit")
+    );
+
+    // Names that would leave the directory, or are not names, are refused.
+    for name in ["../escape", "a/b", "", "x.svg"] {
+        let body = serde_json::json!({ "name": name, "choices": choices });
+        let res = post_json(
+            &s,
+            &format!("/playground/design/{id}/save"),
+            &body.to_string(),
+            &[],
+        )
+        .await;
+        assert_eq!(res.status, StatusCode::BAD_REQUEST, "{name}");
+    }
+    // An existing template is replaced only when asked.
+    let save = |name: &str, replace: bool, choices: &[serde_json::Value]| {
+        serde_json::json!({ "name": name, "choices": choices, "replace": replace }).to_string()
+    };
+    let url = format!("/playground/design/{id}/save");
+    assert_eq!(
+        post_json(&s, &url, &save("blog", false, &choices), &[])
+            .await
+            .status,
+        StatusCode::CONFLICT
+    );
+    let blog = std::fs::read_to_string(dir.path().join("blog.svg")).unwrap();
+    assert!(
+        blog.contains("og:text=\"{{author}}\""),
+        "blog.svg untouched"
+    );
+    let ok = post_json(&s, &url, &save("card-from-figma", false, &choices), &[]).await;
+    assert_eq!(ok.status, StatusCode::OK);
+    let written = std::fs::read_to_string(dir.path().join("card-from-figma.svg")).unwrap();
+    assert_eq!(
+        written.matches("og:text=").count(),
+        1,
+        "one text bound, one left as drawn"
+    );
+    // Bad choices are a 400 with a reason.
+    choices[0]["param"] = "not a name".into();
+    let bad = post_json(&s, &url, &save("other", false, &choices), &[]).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(String::from_utf8_lossy(&bad.body).contains("not a param name"));
 }

@@ -27,7 +27,9 @@ impl Template {
     /// values of the params the background binds. `None` when the template is not layered.
     pub fn background_key(&self, params: &Params) -> Option<String> {
         let layers = self.layers.as_ref().ok()?;
-        let mut key = self.name.clone();
+        // The content hash too: a template edited in place (hot reload, a draft in the
+        // playground) must not get its old background.
+        let mut key = format!("{}#{:x}", self.name, self.hash);
         for p in &layers.key_params {
             let v = params.get(p).map_or("", |v| v.text.as_str());
             key.push_str(&format!("\0{p}={}:{v}", v.len()));

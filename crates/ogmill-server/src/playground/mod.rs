@@ -3,6 +3,7 @@
 //! `--dev` it also signs URLs, checks pages on this machine and refreshes on file changes.
 
 mod check;
+mod design;
 
 use std::convert::Infallible;
 use std::sync::{Arc, OnceLock};
@@ -11,7 +12,7 @@ use axum::extract::{Path, Query, RawQuery, State};
 use axum::http::{header, HeaderValue};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 
 use super::{ApiError, AppState, DevEvent};
@@ -22,6 +23,7 @@ use ogmill_core::RenderRequest;
 const INDEX: &str = include_str!("index.html");
 const SCRIPT: &str = include_str!("app.js");
 const STYLE: &str = include_str!("app.css");
+const DESIGN_SCRIPT: &str = include_str!("design.js");
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -32,6 +34,10 @@ pub fn routes() -> Router<AppState> {
             get(|| asset("text/javascript; charset=utf-8", SCRIPT)),
         )
         .route(
+            "/playground/design.js",
+            get(|| asset("text/javascript; charset=utf-8", DESIGN_SCRIPT)),
+        )
+        .route(
             "/playground/app.css",
             get(|| asset("text/css; charset=utf-8", STYLE)),
         )
@@ -39,6 +45,14 @@ pub fn routes() -> Router<AppState> {
         .route("/playground/url/{template}", get(card_url))
         .route("/playground/check", get(check_page))
         .route("/playground/events", get(events))
+        .route(
+            "/playground/design",
+            post(design::open).layer(axum::extract::DefaultBodyLimit::max(
+                ogmill_core::import::MAX_DESIGN_BYTES,
+            )),
+        )
+        .route("/playground/design/{id}/preview", post(design::preview))
+        .route("/playground/design/{id}/save", post(design::save))
 }
 
 async fn page() -> Response {
