@@ -458,3 +458,64 @@ fn is_closed(c: &std::net::TcpStream) -> bool {
         }
     }
 }
+
+/// A client that sends a body over the limit must read the 413, not a reset: the server reads
+/// (and drops) the rest before answering. 100 tries against the real binary, each on its own
+/// connection, the body written in full before the response is read; the same for a POST
+/// without an API key (answered 401 before its body is needed).
+#[test]
+fn oversized_bodies_get_their_413_every_time() {
+    use std::io::{Read, Write};
+    let (mut child, addr) = crate::cli::spawn_server(&["--api-keys", "k"]);
+    let body = vec![b'a'; 512 * 1024]; // 8x the 64 KiB limit
+    let send = |auth: &str, body: &[u8]| -> String {
+        let mut c = std::net::TcpStream::connect(addr).unwrap();
+        c.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        let head = format!(
+            "POST /v1/default HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n{auth}Content-Length: {}\r\n\r\n",
+            body.len()
+        );
+        let written = c.write_all(head.as_bytes()).and_then(|()| {
+            for chunk in body.chunks(16 * 1024) {
+                c.write_all(chunk)?;
+            }
+            Ok(())
+        });
+        if let Err(e) = written {
+            return format!("write failed: {e}");
+        }
+        let mut reply = vec![0u8; 64];
+        match c.read(&mut reply) {
+            Ok(n) => String::from_utf8_lossy(&reply[..n])
+                .lines()
+                .next()
+                .unwrap_or("")
+                .to_owned(),
+            Err(e) => format!("read failed: {e}"),
+        }
+    };
+    let mut outcomes = std::collections::BTreeMap::<String, usize>::new();
+    for _ in 0..100 {
+        *outcomes
+            .entry(send("Authorization: Bearer k\r\n", &body))
+            .or_default() += 1;
+    }
+    let small = br#"{"title":"no key"}"#;
+    for _ in 0..20 {
+        *outcomes
+            .entry(send("", &body[..small.len().max(1)]))
+            .or_default() += 1;
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(
+        outcomes.get("HTTP/1.1 413 Payload Too Large"),
+        Some(&100),
+        "{outcomes:?}"
+    );
+    assert_eq!(
+        outcomes.get("HTTP/1.1 401 Unauthorized"),
+        Some(&20),
+        "{outcomes:?}"
+    );
+}

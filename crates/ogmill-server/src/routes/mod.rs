@@ -44,6 +44,8 @@ pub fn app(state: AppState) -> Router {
         .merge(super::playground::routes())
         .fallback(|req: Request| async move { ApiError::NotFound(req.uri().path().into()) })
         .layer(DefaultBodyLimit::max(options.max_body_bytes))
+        // Inside the timeout, so a body that trickles in gets a 408, not a held connection.
+        .layer(from_fn_with_state(state.clone(), middleware::read_body))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             options.request_timeout,
