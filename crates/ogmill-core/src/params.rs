@@ -249,23 +249,110 @@ pub fn pairs_from_json(value: &serde_json::Value) -> Result<Vec<(String, String)
     let Some(obj) = value.as_object() else {
         return Err("the values must be a JSON object of name: value".into());
     };
-    let mut out = Vec::with_capacity(obj.len());
-    for (k, v) in obj {
-        let v = match v {
-            J::String(s) => s.clone(),
-            J::Number(n) => n.to_string(),
-            J::Bool(b) => b.to_string(),
-            J::Null => continue,
+    let scalar = |k: &str, v: &J| -> Result<Option<String>, String> {
+        Ok(match v {
+            J::String(s) => Some(s.clone()),
+            J::Number(n) => Some(n.to_string()),
+            J::Bool(b) => Some(b.to_string()),
+            J::Null => None,
             J::Array(_) | J::Object(_) => {
                 return Err(format!(
                     "the value of '{}' must be a string, number or boolean",
                     truncate_for_message(k)
                 ))
             }
-        };
-        out.push((k.clone(), v));
+        })
+    };
+    let mut out = Vec::with_capacity(obj.len());
+    for (k, v) in obj {
+        match v {
+            // A layer's properties, as the hosted render APIs take them:
+            // `{"title": {"text": "…", "color": "#fff"}}` is `title.text`, `title.color`.
+            J::Object(layer) => {
+                for (p, v) in layer {
+                    let key = format!("{k}.{p}");
+                    if let Some(v) = scalar(&key, v)? {
+                        out.push((key, v));
+                    }
+                }
+            }
+            v => {
+                if let Some(v) = scalar(k, v)? {
+                    out.push((k.clone(), v));
+                }
+            }
+        }
     }
     Ok(out)
+}
+
+/// Properties of a layer that are its content: `title.text` sets the param `title`.
+const CONTENT_PROPERTIES: &[&str] = &[
+    "text",
+    "image",
+    "image_url",
+    "imageUrl",
+    "src",
+    "url",
+    "value",
+];
+
+/// Renames the hosted render APIs' `layer.property` keys to the template's params: a
+/// content property (`text`, `image`, `src`…) sets the param named after the layer; any
+/// other property sets the param `layer-property` or `layer_property` (`title.backgroundColor`
+/// sets `title-background-color`), or the layer's own param when the property is `color`
+/// and that param is a color. A key that matches nothing, or whose param is also given by
+/// name, is left as it is, so the server ignores it and names it in
+/// `X-Ogmill-Ignored-Params`.
+pub fn map_layer_keys(specs: &[ParamSpec], pairs: Vec<(String, String)>) -> Vec<(String, String)> {
+    let declared = |n: &str| specs.iter().find(|s| s.name == n);
+    let given: Vec<String> = pairs
+        .iter()
+        .filter(|(k, _)| !k.contains('.'))
+        .map(|(k, _)| k.clone())
+        .collect();
+    let mut taken: Vec<String> = vec![];
+    pairs
+        .into_iter()
+        .map(|(k, v)| {
+            let Some((layer, prop)) = k.split_once('.') else {
+                return (k, v);
+            };
+            let kebab = kebab(prop);
+            let candidates = [
+                (CONTENT_PROPERTIES.contains(&prop)).then(|| layer.to_owned()),
+                (prop == "color" && declared(layer).is_some_and(|s| s.kind == ParamKind::Color))
+                    .then(|| layer.to_owned()),
+                Some(format!("{layer}-{kebab}")),
+                Some(format!("{layer}_{}", kebab.replace('-', "_"))),
+            ];
+            let target = candidates
+                .into_iter()
+                .flatten()
+                .find(|n| declared(n).is_some() && !given.contains(n) && !taken.contains(n));
+            match target {
+                Some(t) => {
+                    taken.push(t.clone());
+                    (t, v)
+                }
+                None => (k, v),
+            }
+        })
+        .collect()
+}
+
+/// `backgroundColor` -> `background-color`.
+fn kebab(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 4);
+    for c in s.chars() {
+        if c.is_ascii_uppercase() {
+            out.push('-');
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Removes characters XML cannot carry (and C1 controls, which only ever draw as boxes),
@@ -312,6 +399,60 @@ fn truncate_for_message(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn layer_keys_map_to_params_by_their_property() {
+        let named = |name: &str, kind| ParamSpec {
+            name: name.into(),
+            ..spec(kind)
+        };
+        let specs = [
+            named("title", ParamKind::Text),
+            named("title-color", ParamKind::Color),
+            named("hero", ParamKind::Image),
+            named("accent", ParamKind::Color),
+        ];
+        let pairs = |v: &[(&str, &str)]| -> Vec<(String, String)> {
+            v.iter()
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .collect()
+        };
+        let got = map_layer_keys(
+            &specs,
+            pairs(&[
+                ("title.text", "Hi"),
+                ("title.color", "#fff"),
+                ("hero.image", "https://x/y.png"),
+                ("accent.color", "#f00"),
+                ("title.backgroundColor", "transparent"),
+                ("hero.opacity", "1"),
+            ]),
+        );
+        assert_eq!(
+            got,
+            pairs(&[
+                ("title", "Hi"),
+                ("title-color", "#fff"),
+                ("hero", "https://x/y.png"),
+                ("accent", "#f00"),
+                ("title.backgroundColor", "transparent"),
+                ("hero.opacity", "1"),
+            ])
+        );
+        // A param given by name wins over a layer key for it, which is then left unknown.
+        let both = map_layer_keys(
+            &specs,
+            pairs(&[("title", "Direct"), ("title.text", "Layer")]),
+        );
+        assert_eq!(both, pairs(&[("title", "Direct"), ("title.text", "Layer")]));
+        let nested =
+            pairs_from_json(&serde_json::json!({"title": {"text": "Hi", "color": "#fff"}, "n": 1}))
+                .unwrap();
+        assert_eq!(
+            nested,
+            pairs(&[("n", "1"), ("title.color", "#fff"), ("title.text", "Hi")])
+        );
+    }
 
     fn spec(kind: ParamKind) -> ParamSpec {
         ParamSpec {

@@ -190,7 +190,7 @@ async fn wrong_methods_and_paths_get_405_and_404_with_words() {
     assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED);
     assert!(r.header("allow").contains("GET"));
     assert!(r.text().contains("method not allowed"), "{}", r.text());
-    let r = send(&s, Request::get("/v1/blog").body(Body::empty()).unwrap()).await;
+    let r = send(&s, Request::put("/v1/blog").body(Body::empty()).unwrap()).await;
     assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED);
     let r = get(&s, "/nothing/here").await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
@@ -312,4 +312,106 @@ async fn dir_is_a_param_of_every_template_and_part_of_the_cache_key() {
         body.contains("dir") && body.contains("auto, ltr or rtl"),
         "{body}"
     );
+}
+
+/// The hosted render API's three request shapes give the very same image: a flat JSON body,
+/// a body nested per layer, and `GET /v1` with `layer.property` query keys and the key in
+/// the query. Properties the template does not have are ignored and named.
+#[tokio::test]
+async fn vendor_request_shapes_render_the_same_card() {
+    let s = state(ServerOptions {
+        api_keys: vec!["k".into()],
+        ..ServerOptions::default()
+    });
+    let auth = [("authorization", "Bearer k")];
+    let flat = post_json(
+        &s,
+        "/v1/blog",
+        r##"{"title":"Same card","accent":"#ff0066"}"##,
+        &auth,
+    )
+    .await;
+    let nested = post_json(
+        &s,
+        "/v1/blog",
+        r##"{"title":{"text":"Same card","backgroundColor":"transparent"},"accent":{"color":"#ff0066"}}"##,
+        &auth,
+    )
+    .await;
+    let query = get(
+        &s,
+        "/v1/blog?dma-api-key=k&title.text=Same+card&title.backgroundColor=transparent&accent.color=%23ff0066",
+    )
+    .await;
+    for r in [&flat, &nested, &query] {
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    }
+    assert!(
+        flat.body == nested.body && flat.body == query.body,
+        "three shapes, three images"
+    );
+    assert_eq!(
+        nested.header("x-ogmill-ignored-params"),
+        "title.backgroundColor"
+    );
+    assert_eq!(
+        query.header("x-ogmill-ignored-params"),
+        "title.backgroundColor"
+    );
+    // The key in the query is a key, not a param: without it, 401.
+    assert_eq!(
+        get(&s, "/v1/blog?title.text=x").await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        get(&s, "/v1/blog?dma-api-key=wrong&title.text=x")
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[tokio::test]
+async fn delivery_signed_returns_a_url_that_serves_the_card_until_it_expires() {
+    let s = state(ServerOptions {
+        signing_keys: vec!["secret".into()],
+        ..ServerOptions::default()
+    });
+    let res = post_json(
+        &s,
+        "/v1/blog?delivery=signed&expiresIn=600",
+        r#"{"title":{"text":"Signed"}}"#,
+        &[],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    let json: serde_json::Value = serde_json::from_slice(&res.body).unwrap();
+    let url = json["url"].as_str().unwrap();
+    let path = &url[url.find("/api/og/").unwrap()..];
+    assert!(path.contains("exp=") && path.contains("sig="), "{url}");
+    let now = ogmill_core::signature::now();
+    let exp = json["expiresAt"].as_u64().unwrap();
+    assert!((now + 590..=now + 610).contains(&exp));
+    let card = get(&s, path).await;
+    assert_eq!(card.status, StatusCode::OK);
+    let direct = post_json(&s, "/v1/blog", r#"{"title":"Signed"}"#, &[]).await;
+    assert_eq!(card.body, direct.body);
+    for (q, want) in [
+        ("delivery=hosted", "not supported"),
+        ("delivery=email", "not stream, signed or hosted"),
+        ("delivery=signed&expiresIn=-5", "expiresIn"),
+    ] {
+        let r = post_json(&s, &format!("/v1/blog?{q}"), r#"{"title":"x"}"#, &[]).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{q}");
+        assert!(r.text().contains(want), "{q}: {}", r.text());
+    }
+    let unsigned = state(ServerOptions::default());
+    let r = post_json(
+        &unsigned,
+        "/v1/blog?delivery=signed",
+        r#"{"title":"x"}"#,
+        &[],
+    )
+    .await;
+    assert!(r.text().contains("--signing-key"), "{}", r.text());
 }

@@ -7,7 +7,18 @@ use subtle::ConstantTimeEq;
 
 use crate::{ApiError, AppState};
 
-pub(super) fn check_api_key(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
+/// With `--api-keys`, the request must carry one: `Authorization: Bearer KEY`, a
+/// `dma-api-key` header, or a `dma-api-key` query param (taken out of `query`, so it is
+/// never a template param, a cache key or a log line).
+pub(super) fn check_api_key(
+    state: &AppState,
+    headers: &HeaderMap,
+    query: &mut Vec<(String, String)>,
+) -> Result<(), ApiError> {
+    let in_query = query
+        .iter()
+        .position(|(k, _)| k == "dma-api-key")
+        .map(|i| query.remove(i).1);
     let keys = &state.0.api_keys;
     if keys.is_empty() {
         // POST /v1 renders values nobody signed: open only while the GET routes are too.
@@ -20,7 +31,9 @@ pub(super) fn check_api_key(state: &AppState, headers: &HeaderMap) -> Result<(),
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer ").map(str::trim));
-    let given = bearer.or_else(|| headers.get("dma-api-key").and_then(|v| v.to_str().ok()));
+    let given = bearer
+        .or_else(|| headers.get("dma-api-key").and_then(|v| v.to_str().ok()))
+        .or(in_query.as_deref());
     let Some(given) = given else {
         return Err(ApiError::Unauthorized);
     };

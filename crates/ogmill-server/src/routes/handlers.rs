@@ -4,7 +4,7 @@ use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, PathRejection};
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap, StatusCode};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 
 use crate::{ApiError, AppState};
 use ogmill_core::output::{Format, Output};
@@ -44,7 +44,9 @@ pub(super) async fn og_named(
     Ok(cap_lifetime(res, expires))
 }
 
-/// The hosted render API's shape: `POST /v1/{template}` with a JSON object of values.
+/// The hosted render API's shape: `POST /v1/{template}` with a JSON object of values, flat
+/// (`{"title": "…"}`) or per layer (`{"title": {"text": "…", "color": "#fff"}}`), and the
+/// options (`format`, `quality`, `scale`, `delivery`, `expiresIn`) in the query.
 pub(super) async fn v1_render(
     State(state): State<AppState>,
     template: Result<Path<String>, PathRejection>,
@@ -52,7 +54,8 @@ pub(super) async fn v1_render(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
-    check_api_key(&state, &headers)?;
+    let mut query = query::parse(q.as_deref().unwrap_or(""))?;
+    check_api_key(&state, &headers, &mut query)?;
     let Path(template) = template.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     let body = body.map_err(|e| match e.status() {
         StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge {
@@ -69,13 +72,123 @@ pub(super) async fn v1_render(
     let value: serde_json::Value = serde_json::from_slice(&body)
         .map_err(|e| ApiError::BadRequest(format!("the body is not valid JSON: {e}")))?;
     let mut params = query::from_json(&value)?;
-    // `?format=webp&quality=..&scale=2`, as the hosted APIs take them.
-    for (k, v) in query::parse(q.as_deref().unwrap_or(""))? {
-        if Output::PARAMS.contains(&k.as_str()) {
-            params.push((k, v));
-        }
+    let options = V1Options::take(&mut query)?;
+    // Only the options come from the query of a POST; values come from the body.
+    params.extend(
+        query
+            .into_iter()
+            .filter(|(k, _)| Output::PARAMS.contains(&k.as_str())),
+    );
+    v1_respond(&state, &template, params, options, &headers).await
+}
+
+/// `GET /v1/{template}?dma-api-key=KEY&title.text=Hello&title.color=ffffff`: the same as the
+/// POST, with values and options in the query, for clients that cannot send a body.
+pub(super) async fn v1_get(
+    State(state): State<AppState>,
+    template: Result<Path<String>, PathRejection>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let mut params = query::parse(q.as_deref().unwrap_or(""))?;
+    check_api_key(&state, &headers, &mut params)?;
+    let Path(template) = template.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    let options = V1Options::take(&mut params)?;
+    v1_respond(&state, &template, params, options, &headers).await
+}
+
+/// `delivery` and `expiresIn`: what the hosted API returns instead of the image.
+struct V1Options {
+    /// `delivery=signed`: a signed GET URL of the card, valid this many seconds.
+    signed_for: Option<u64>,
+}
+
+impl V1Options {
+    /// Takes the options out of `params`.
+    fn take(params: &mut Vec<(String, String)>) -> Result<Self, ApiError> {
+        let mut take = |name: &str| {
+            let i = params.iter().position(|(k, _)| k == name)?;
+            Some(params.remove(i).1)
+        };
+        let delivery = take("delivery");
+        let expires_in = take("expiresIn");
+        let signed_for = match delivery.as_deref() {
+            None | Some("stream") => None,
+            Some("signed") => {
+                let secs = match expires_in.as_deref() {
+                    None => 3600,
+                    Some(v) => v.parse::<u64>().ok().filter(|s| (1..=31_536_000).contains(s)).ok_or_else(|| {
+                        ApiError::BadRequest(format!("expiresIn '{v}' must be a whole number of seconds from 1 to 31536000"))
+                    })?,
+                };
+                Some(secs)
+            }
+            Some("hosted") => {
+                return Err(ApiError::BadRequest(
+                    "delivery=hosted is not supported: ogmill stores no images for you. Use delivery=signed for a signed URL of the card (cached and served by this server), or leave delivery out for the image itself".into(),
+                ))
+            }
+            Some(other) => {
+                return Err(ApiError::BadRequest(format!(
+                    "delivery '{other}' is not stream, signed or hosted"
+                )))
+            }
+        };
+        Ok(V1Options { signed_for })
     }
-    render_card(&state, &template, params, &headers).await
+}
+
+async fn v1_respond(
+    state: &AppState,
+    template: &str,
+    params: Vec<(String, String)>,
+    options: V1Options,
+    headers: &HeaderMap,
+) -> Result<Response, ApiError> {
+    let params = match state.renderer().template(template) {
+        Some(t) => ogmill_core::params::map_layer_keys(&t.params, params),
+        None => params,
+    };
+    let Some(secs) = options.signed_for else {
+        return render_card(state, template, params, headers).await;
+    };
+    let Some(signer) = &state.0.signer else {
+        return Err(ApiError::BadRequest(
+            "delivery=signed needs a signing key: start the server with --signing-key".into(),
+        ));
+    };
+    // Checked now, so a bad value is a 400 here and not a broken link later.
+    let req = ogmill_core::RenderRequest {
+        template: template.to_owned(),
+        params: params.clone(),
+        unknown: ogmill_core::params::UnknownParams::Ignore,
+    };
+    let resolved = state.renderer().resolve(&req)?;
+    let known: Vec<(String, String)> = params
+        .into_iter()
+        .filter(|(k, _)| !resolved.ignored().contains(k))
+        .collect();
+    let expires = ogmill_core::signature::now() + secs;
+    let query = signer.signed_query(template, &known, Some(expires));
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("localhost");
+    let scheme = headers
+        .get("x-forwarded-proto")
+        .and_then(|h| h.to_str().ok())
+        .filter(|p| *p == "https")
+        .unwrap_or("http");
+    let url = format!(
+        "{scheme}://{host}/api/og/{}?{query}",
+        ogmill_core::signature::encode(template)
+    );
+    Ok(axum::Json(serde_json::json!({
+        "url": url,
+        "expiresAt": expires,
+        "ignored": resolved.ignored(),
+    }))
+    .into_response())
 }
 
 /// `blog.webp` -> (`blog`, WebP); a name without a format suffix is left as it is.

@@ -16,7 +16,7 @@ use axum::routing::{get, post};
 use axum::Router;
 
 use crate::{ApiError, AppState};
-use handlers::{og_default, og_named, v1_render};
+use handlers::{og_default, og_named, v1_get, v1_render};
 use middleware::{limit_uri, negotiate, observe};
 
 /// Longest URI accepted; longer is 414.
@@ -36,7 +36,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/api/og", get(og_default))
         .route("/api/og/{template}", get(og_named))
-        .route("/v1/{template}", post(v1_render))
+        .route("/v1/{template}", post(v1_render).get(v1_get))
         .route("/templates", get(templates))
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/readyz", get(readyz))
