@@ -1,4 +1,4 @@
-//! The TypeScript helper in `examples/nextjs/lib/ogmill.ts`, compiled with tsc and run with
+//! Node against ogmill: the TypeScript helper in `examples/nextjs/lib/ogmill.ts`, compiled with tsc and run with
 //! Node: its URLs carry the signatures the Rust signer makes and the server accepts.
 //!
 //! Needs Node.js and npm (`.ci/run` installs them); typescript and @types/node are
@@ -169,4 +169,37 @@ async fn a_url_from_the_helper_renders_on_a_server_that_requires_signatures() {
     });
     let path = urls[0].strip_prefix("http://localhost:3000").unwrap();
     crate::http::get(&s, path).await.png();
+}
+
+/// The hosted API's own client code (tests/clients/vendor-client.mjs: the Next.js route
+/// handler's `fetch` with `Authorization: Bearer`, `JSON.stringify({ title })`,
+/// `arrayBuffer()`) against the real binary, plus the nested and GET shapes of the same
+/// values; an error comes back as the JSON those clients read.
+#[test]
+fn the_hosted_apis_client_code_works_against_the_binary() {
+    node_available();
+    let (mut server, addr) = crate::cli::spawn_server(&["--api-keys", "tutorial-key"]);
+    let out = Command::new("node")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/clients/vendor-client.mjs"))
+        .env("BASE_URL", format!("http://{addr}"))
+        .env("API_KEY", "tutorial-key")
+        .output()
+        .expect("node runs");
+    let _ = server.kill();
+    let _ = server.wait();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let seen: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+    assert_eq!(seen["ok"]["status"], 200);
+    assert_eq!(seen["ok"]["png"], true);
+    assert_eq!(seen["bad"]["status"], 401);
+    assert!(seen["bad"]["body"]["error"]
+        .as_str()
+        .unwrap()
+        .contains("API key"));
+    assert_eq!(seen["same"], true, "{seen}");
 }

@@ -27,13 +27,15 @@ pub(super) async fn limit_uri(req: Request, next: Next) -> Response {
     next.run(req).await
 }
 
-/// Gives every error response a message, as JSON when the client asks for JSON.
+/// Gives every error response a message, as JSON when the client asks for JSON, and always
+/// on `/v1` (the hosted API's clients call `response.json()` on an error whatever they sent).
 pub(super) async fn negotiate(req: Request, next: Next) -> Response {
-    let wants_json = req
-        .headers()
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("application/json"));
+    let wants_json = req.uri().path().starts_with("/v1/")
+        || req
+            .headers()
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("application/json"));
     let res = next.run(req).await;
     let status = res.status();
     let message = match res.extensions().get::<ErrorMessage>() {
