@@ -59,6 +59,14 @@ try {
   expect((await page.$$eval(".mock img", (is) => is.filter((i) => i.src.startsWith("blob:")).length)) === 5, "five mock-ups");
   await page.screenshot({ path: join(process.env.ARTIFACTS, "playground.png"), fullPage: true });
 
+  // The format picker: the preview switches to WebP, and each format's bytes are shown.
+  await page.waitForFunction(() => /PNG [\d.]+ KB · WebP [\d.]+ KB · JPEG [\d.]+ KB/.test(document.getElementById("sizes").textContent));
+  await page.selectOption("#param-format", "webp");
+  await page.waitForFunction(() => (document.getElementById("preview").dataset.url || "").includes("format=webp"));
+  await page.waitForFunction(() => document.getElementById("sizes").textContent.includes("▸ WebP"));
+  seen.sizes = await page.$eval("#sizes", (p) => p.textContent);
+  await page.selectOption("#param-format", "");
+
   // Hot reload: repaint the default template's background on disk; the page must show it
   // without a reload of its own.
   const pixel = () =>

@@ -59,7 +59,7 @@ async function loadState() {
     const old = values[t.name] || {};
     const fresh = {};
     for (const p of t.params) fresh[p.name] = p.name in old ? old[p.name] : p.default;
-    if ("dir" in old) fresh.dir = old.dir;
+    for (const k of ["dir", "format", "quality"]) if (k in old) fresh[k] = old[k];
     values[t.name] = fresh;
   }
   renderGallery();
@@ -192,6 +192,19 @@ function renderForm() {
     });
     form.append(field("param-dir", "dir — text direction (auto: from the first letter)", select));
   }
+  const format = document.createElement("select");
+  format.id = "param-format";
+  for (const [label, v] of [["PNG", ""], ["WebP, lossless", "webp"], ["WebP, quality 80", "webp:80"], ["JPEG, quality 85", "jpeg"]]) {
+    format.add(new Option(label, v));
+  }
+  format.value = vals.format ? [vals.format, vals.quality].filter(Boolean).join(":") : "";
+  format.addEventListener("change", () => {
+    const [f, q] = format.value.split(":");
+    vals.format = f || "";
+    vals.quality = q || "";
+    schedule();
+  });
+  form.append(field("param-format", "format — the image format (each one's size is under the preview)", format));
 }
 
 function hint(text) {
@@ -249,6 +262,7 @@ async function update() {
     showFit(res.headers, performance.now() - started);
     showSnippets(url, signed, vals);
     showMockups(vals);
+    showSizes(vals, blob.size, signal);
     $("error").hidden = true;
   } catch (e) {
     if (e.name === "AbortError") return;
@@ -257,6 +271,26 @@ async function update() {
   } finally {
     if (!signal.aborted) $("preview").classList.remove("loading");
   }
+}
+
+// The card's bytes in each format, for the same values: what a CDN and a crawler would pay.
+async function showSizes(vals, shownBytes, signal) {
+  const formats = [["PNG", "png"], ["WebP", "webp"], ["JPEG", "jpeg"]];
+  const sizes = [];
+  for (const [label, f] of formats) {
+    const chosen = (vals.format || "png") === f && !vals.quality;
+    let bytes = chosen ? shownBytes : null;
+    if (bytes === null) {
+      try {
+        const { url } = await cardUrl(current, { ...vals, format: f === "png" ? "" : f, quality: "" }, signal);
+        bytes = (await fetchCard(url, signal)).blob.size;
+      } catch (e) {
+        if (e.name === "AbortError") return;
+      }
+    }
+    sizes.push(`${chosen ? "▸ " : ""}${label} ${bytes === null ? "?" : `${(bytes / 1024).toFixed(1)} KB`}`);
+  }
+  if (!signal.aborted) $("sizes").textContent = sizes.join(" · ");
 }
 
 function show(objectUrl, url) {
