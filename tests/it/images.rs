@@ -410,3 +410,60 @@ async fn an_avatar_that_cannot_be_had_degrades_to_initials_with_a_short_lifetime
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{bad}");
     }
 }
+
+/// A logo from the assets directory is drawn as vector: at `scale=3` its edge is as sharp
+/// as at 1x (a raster scaled up would smear it over several pixels). An SVG that could run or
+/// load anything, or any SVG from a request, is refused and the placeholder drawn.
+#[tokio::test]
+async fn svg_logos_from_assets_are_drawn_as_vector_and_nothing_else_is() {
+    let assets = tempfile::tempdir().unwrap();
+    // Left half red, right half blue, in a 10x10 viewBox: the edge falls mid-box.
+    let logo = r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><rect width="5" height="10" fill="#ff0000"/><rect x="5" width="5" height="10" fill="#0000ff"/></svg>"##;
+    std::fs::write(assets.path().join("logo.svg"), logo).unwrap();
+    let evil = r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><image href="https://evil.example/x.png" width="10" height="10"/></svg>"##;
+    std::fs::write(assets.path().join("evil.svg"), evil).unwrap();
+    let s = state(ServerOptions {
+        images: ImageOptions {
+            assets_dir: assets.path().to_owned(),
+            ..options()
+        },
+        ..ServerOptions::default()
+    });
+    // The product photo box is 60,60 510x510 (cover): the logo fills it, its edge at x=315.
+    let r = http_get(&s, "/api/og/product?name=Logo&image=logo.svg&scale=3").await;
+    assert_eq!(r.header("x-ogmill-image-error"), "");
+    let img = crate::support::decode_png(&r.body);
+    assert_eq!(img.dimensions(), (3600, 1890));
+    let row = 315 * 3;
+    let mixed = (row - 12..row + 12)
+        .filter(|&x| {
+            let p = img.get_pixel(x, 900).0;
+            p[0] > 20 && p[2] > 20 // neither pure red nor pure blue: a blurred pixel
+        })
+        .count();
+    assert!(mixed <= 1, "{mixed} smeared pixels at the logo's edge");
+    assert!(img.get_pixel(row - 30, 900).0[0] > 240 && img.get_pixel(row + 30, 900).0[2] > 240);
+    let refused = http_get(&s, "/api/og/product?name=Logo&image=evil.svg").await;
+    assert!(
+        refused.header("x-ogmill-image-error").contains("image"),
+        "{}",
+        refused.header("x-ogmill-image-error")
+    );
+    let data = format!(
+        "/api/og/product?name=Logo&image=data%3Aimage%2Fsvg%2Bxml%3Bbase64%2C{}",
+        base64_encode(logo)
+    );
+    let from_request = http_get(&s, &data).await;
+    assert!(
+        !from_request.header("x-ogmill-image-error").is_empty(),
+        "an SVG from a request is refused"
+    );
+}
+
+fn base64_encode(s: &str) -> String {
+    use base64::Engine;
+    let b = base64::engine::general_purpose::STANDARD.encode(s);
+    b.replace('+', "%2B")
+        .replace('/', "%2F")
+        .replace('=', "%3D")
+}

@@ -18,8 +18,11 @@ use crate::template::{Fit, ImageSlot};
 /// An image ready to draw: a PNG of at most the frame's size, encoded by ogmill.
 #[derive(Clone, Debug)]
 pub struct Prepared {
-    /// The PNG bytes resvg decodes.
+    /// The PNG bytes resvg decodes (empty for a vector image).
     pub png: Arc<Vec<u8>>,
+    /// A logo or icon kept as vector: the SVG source of a local asset, checked by
+    /// [`prepare_svg`]; drawn as a nested usvg tree, sharp at any size.
+    pub svg: Option<Arc<String>>,
     /// Its width in pixels.
     pub width: u32,
     /// Its height in pixels.
@@ -269,9 +272,69 @@ fn encode(img: &image::RgbaImage) -> Result<Prepared, ImageProblem> {
     }
     Ok(Prepared {
         png: Arc::new(png),
+        svg: None,
         width: img.width(),
         height: img.height(),
     })
+}
+
+/// Elements a vector logo may have at most: a logo is a few hundred; more is a bomb.
+pub const MAX_SVG_ELEMENTS: usize = 10_000;
+
+/// Checks an SVG logo or icon from the assets directory (trusted files, but still files):
+/// well-formed, no DTD, an `<svg>` root of positive size, at most [`MAX_SVG_ELEMENTS`]
+/// elements, and nothing that runs or loads: no `<script>`, `<foreignObject>` or `<image>`,
+/// no link or `url()` but to its own `#fragments`. It is drawn as vector, in its box.
+pub fn prepare_svg(bytes: &[u8]) -> Result<Prepared, ImageProblem> {
+    let refuse = |why: &str| ImageProblem::NotAnImage(format!("an SVG that {why}"));
+    let text = std::str::from_utf8(bytes).map_err(|_| refuse("is not UTF-8"))?;
+    let doc = roxmltree::Document::parse(text).map_err(|e| ImageProblem::Corrupt(e.to_string()))?;
+    let root = doc.root_element();
+    if root.tag_name().name() != "svg" {
+        return Err(refuse("has no <svg> root"));
+    }
+    let elements = doc.descendants().filter(|n| n.is_element()).count();
+    if elements > MAX_SVG_ELEMENTS {
+        return Err(refuse(&format!(
+            "has {elements} elements (at most {MAX_SVG_ELEMENTS})"
+        )));
+    }
+    for node in doc.descendants().filter(|n| n.is_element()) {
+        let name = node.tag_name().name();
+        if matches!(name, "script" | "foreignObject" | "image" | "feImage") {
+            return Err(refuse(&format!("has a <{name}> element")));
+        }
+        for a in node.attributes() {
+            let v = a.value().trim();
+            let outside_link = a.name() == "href" && !v.starts_with('#');
+            let outside_url = v.contains("url(")
+                && v.split("url(")
+                    .skip(1)
+                    .any(|u| !u.trim_start_matches(['\'', '"', ' ']).starts_with('#'));
+            if outside_link || outside_url || a.name().starts_with("on") {
+                return Err(refuse(&format!(
+                    "has {}=\"{}\" (only links to its own #ids are drawn)",
+                    a.name(),
+                    v.chars().take(40).collect::<String>()
+                )));
+            }
+        }
+    }
+    let tree = usvg::Tree::from_str(text, &usvg::Options::default())
+        .map_err(|e| ImageProblem::Corrupt(e.to_string()))?;
+    let size = tree.size();
+    Ok(Prepared {
+        png: Arc::new(Vec::new()),
+        svg: Some(Arc::new(text.to_owned())),
+        width: size.width().ceil() as u32,
+        height: size.height().ceil() as u32,
+    })
+}
+
+/// Whether the bytes are an SVG document (by content, never by a name).
+pub fn is_svg(bytes: &[u8]) -> bool {
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(512)]).to_ascii_lowercase();
+    head.contains("<svg")
 }
 
 #[cfg(test)]

@@ -51,15 +51,19 @@ pub fn usvg_options_with_images(
     fontdb: std::sync::Arc<fontdb::Database>,
     images: &[Option<crate::images::Prepared>],
 ) -> usvg::Options<'static> {
-    let images: Vec<Option<std::sync::Arc<Vec<u8>>>> = images
-        .iter()
-        .map(|i| i.as_ref().map(|p| p.png.clone()))
-        .collect();
+    let images: Vec<Option<crate::images::Prepared>> = images.to_vec();
     let mut opts = usvg_options(fontdb);
-    opts.image_href_resolver.resolve_string = Box::new(move |href, _| {
+    opts.image_href_resolver.resolve_string = Box::new(move |href, opts| {
         let n: usize = href.strip_prefix("ogmill:image/")?.parse().ok()?;
-        let png = images.get(n)?.clone()?;
-        Some(usvg::ImageKind::PNG(png))
+        let image = images.get(n)?.as_ref()?;
+        match &image.svg {
+            // A checked logo (no <image>, no outside links: it cannot refer back here),
+            // parsed with the card's fonts and drawn as vector.
+            Some(svg) => usvg::Tree::from_str(svg, opts)
+                .ok()
+                .map(usvg::ImageKind::SVG),
+            None => Some(usvg::ImageKind::PNG(image.png.clone())),
+        }
     });
     opts
 }

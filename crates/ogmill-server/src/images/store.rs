@@ -121,11 +121,19 @@ impl ImageStore {
 
     async fn load_now(self: Arc<Self>, reference: String, frame: Frame, key: String) -> Outcome {
         let (outcome, ttl) = match self.bytes(&reference).await {
-            Ok((bytes, ttl)) => {
+            Ok((bytes, ttl, local)) => {
                 let max_pixels = self.options.max_pixels;
                 let prepared = tokio::task::spawn_blocking(move || {
-                    std::panic::catch_unwind(|| prepare(&bytes, frame, max_pixels))
-                        .unwrap_or_else(|_| Err(ImageProblem::Corrupt("the decoder failed".into())))
+                    std::panic::catch_unwind(|| {
+                        // A logo from the assets directory stays vector; an SVG from a
+                        // request (a URL, a data URI) is refused by `prepare`, as always.
+                        if local && ogmill_core::images::is_svg(&bytes) {
+                            ogmill_core::images::prepare_svg(&bytes)
+                        } else {
+                            prepare(&bytes, frame, max_pixels)
+                        }
+                    })
+                    .unwrap_or_else(|_| Err(ImageProblem::Corrupt("the decoder failed".into())))
                 })
                 .await
                 .unwrap_or_else(|_| Err(ImageProblem::Corrupt("the decoder failed".into())));
@@ -137,7 +145,9 @@ impl ImageStore {
             Ok(p) => (Ok(p), ttl),
             Err(e) => (Err(e), self.options.failure_ttl),
         };
-        let size = outcome.as_ref().map_or(0, |p| p.png.len() as u64);
+        let size = outcome.as_ref().map_or(0, |p| {
+            (p.png.len() + p.svg.as_ref().map_or(0, |s| s.len())) as u64
+        });
         self.cache.insert(key, outcome.clone(), size, ttl);
         outcome
     }
@@ -180,18 +190,19 @@ impl ImageStore {
         (images, problems)
     }
 
-    /// The raw bytes of a reference and how long what is made of them may be kept.
-    async fn bytes(&self, reference: &str) -> Result<(Vec<u8>, Duration), ImageProblem> {
+    /// The raw bytes of a reference, how long what is made of them may be kept, and
+    /// whether they are a local asset (trusted enough to stay vector).
+    async fn bytes(&self, reference: &str) -> Result<(Vec<u8>, Duration, bool), ImageProblem> {
         let o = &self.options;
         match parse_source(reference, o.max_bytes)? {
-            Source::Data(bytes) => Ok((bytes, o.max_ttl)),
+            Source::Data(bytes) => Ok((bytes, o.max_ttl, false)),
             Source::Asset(name) => {
                 let path = o.assets_dir.join(&name);
                 let max = o.max_bytes;
                 let read = tokio::task::spawn_blocking(move || read_capped(&path, max))
                     .await
                     .map_err(|_| ImageProblem::NoAsset(name.clone()))?;
-                read.map(|b| (b, o.max_ttl)).map_err(|e| match e {
+                read.map(|b| (b, o.max_ttl, true)).map_err(|e| match e {
                     ImageProblem::NoAsset(_) => ImageProblem::NoAsset(name),
                     other => other,
                 })
@@ -202,7 +213,7 @@ impl ImageStore {
                     .max_age
                     .unwrap_or(Duration::from_secs(3600))
                     .clamp(o.min_ttl, o.max_ttl);
-                Ok((fetched.bytes, ttl))
+                Ok((fetched.bytes, ttl, false))
             }
         }
     }
