@@ -150,6 +150,31 @@ pub struct Config {
         hide_env_values = true
     )]
     pub api_keys: Option<Vec<String>>,
+    /// Renders per client (its API key, else its address), e.g. 10/s or 600/min; cache hits are free [default: none]
+    #[arg(long, global = true, env = "OGMILL_RATE_LIMIT", value_name = "RATE")]
+    pub rate_limit: Option<Text<ogmill_server::ratelimit::Rate>>,
+    /// Renders a client may make at once before its rate applies [default: the rate's count]
+    #[arg(long, global = true, env = "OGMILL_RATE_LIMIT_BURST", value_name = "N")]
+    pub rate_limit_burst: Option<u32>,
+    /// Limits for particular API keys as KEY=RATE; repeatable or comma-separated
+    #[arg(
+        long,
+        global = true,
+        env = "OGMILL_RATE_LIMIT_KEYS",
+        value_delimiter = ',',
+        value_name = "KEY=RATE",
+        hide_env_values = true
+    )]
+    pub rate_limit_keys: Option<Vec<Text<ogmill_server::ratelimit::KeyRate>>>,
+    /// Proxies (CIDR) whose X-Forwarded-For names the client; repeatable or comma-separated [default: none]
+    #[arg(
+        long,
+        global = true,
+        env = "OGMILL_TRUSTED_PROXIES",
+        value_delimiter = ',',
+        value_name = "CIDR"
+    )]
+    pub trusted_proxies: Option<Vec<Text<ipnet::IpNet>>>,
     /// Keys for signed URLs: sign with the first, accept any; repeatable or comma-separated
     #[arg(
         long,
@@ -369,6 +394,20 @@ impl Config {
             signing_keys: self.signing_keys.clone().unwrap_or(d.signing_keys),
             require_signature: self.require_signature.unwrap_or(d.require_signature),
             dev: self.dev.unwrap_or(d.dev),
+            rate_limit: self
+                .rate_limit
+                .as_ref()
+                .map(|r| ogmill_server::ratelimit::Rate {
+                    burst: self.rate_limit_burst.unwrap_or(r.1.count).max(1),
+                    ..r.1
+                }),
+            rate_limit_keys: self
+                .rate_limit_keys
+                .iter()
+                .flatten()
+                .map(|k| (k.1.key.clone(), k.1.rate))
+                .collect(),
+            trusted_proxies: self.trusted_proxies.iter().flatten().map(|c| c.1).collect(),
             images: self.image_options(),
             redis: self.redis_url.as_ref().map(|url| {
                 let d = ogmill_server::redis::RedisOptions::new(url.clone());
@@ -404,6 +443,42 @@ impl Config {
             cache_bytes: self.image_cache_size.map_or(d.cache_bytes, |b| b.0),
             ..d
         }
+    }
+}
+
+/// A setting parsed from its text and kept with it, so the TOML file reads and writes the
+/// text as given (`10/s`, `10.0.0.0/8`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Text<T>(pub String, pub T);
+
+impl<T: FromStr> FromStr for Text<T>
+where
+    T::Err: std::fmt::Display,
+{
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        s.trim()
+            .parse::<T>()
+            .map(|v| Text(s.trim().to_owned(), v))
+            .map_err(|e| format!("'{s}': {e}"))
+    }
+}
+
+impl<T> serde::Serialize for Text<T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+impl<'de, T: FromStr> serde::Deserialize<'de> for Text<T>
+where
+    T::Err: std::fmt::Display,
+{
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d)?
+            .parse()
+            .map_err(serde::de::Error::custom)
     }
 }
 
@@ -499,6 +574,10 @@ mod tests {
             redis_timeout: Some(HumanDuration(Duration::from_millis(20))),
             redis_lock_wait: Some(HumanDuration(Duration::from_millis(200))),
             log: Some("debug".into()),
+            rate_limit: Some("10/s".parse().unwrap()),
+            rate_limit_burst: Some(20),
+            rate_limit_keys: Some(vec!["partner=100/s".parse().unwrap()]),
+            trusted_proxies: Some(vec!["10.0.0.0/8".parse().unwrap()]),
         }
     }
 

@@ -41,12 +41,24 @@ pub enum ApiError {
     UnsupportedMediaType(String),
     #[error("too many renders queued; retry in a moment")]
     Overloaded,
+    /// The client's rate limit is spent (cache hits stay free).
+    #[error("rate limit reached: {count} new cards per {window} s; retry in {retry_after} s (cached cards are still served)")]
+    RateLimited {
+        count: u32,
+        window: u32,
+        retry_after: u64,
+    },
     #[error("shutting down")]
     NotReady,
     /// A status without a kind of its own (a default response from a layer below).
     #[error("{}", .0.canonical_reason().unwrap_or("error"))]
     Status(StatusCode),
 }
+
+/// Fields a JSON error body carries besides `error` and `status` (a rate limit's reason and
+/// reset time, which clients turn into a retry delay).
+#[derive(Clone, Debug)]
+pub struct ErrorDetails(pub serde_json::Value);
 
 /// The message of an error response, kept so [`negotiate`](super::routes) can re-encode it
 /// as JSON for clients that ask for JSON.
@@ -72,6 +84,7 @@ impl ApiError {
             ApiError::UriTooLong { .. } => StatusCode::URI_TOO_LONG,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Overloaded | ApiError::NotReady => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Status(s) => *s,
         }
     }
@@ -99,6 +112,7 @@ impl IntoResponse for ApiError {
         };
         let mut res = (status, format!("{message}\n")).into_response();
         let headers = res.headers_mut();
+        let mut details = None;
         match self {
             ApiError::Overloaded | ApiError::NotReady => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
@@ -106,10 +120,33 @@ impl IntoResponse for ApiError {
             ApiError::Unauthorized => {
                 headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
             }
+            ApiError::RateLimited {
+                count,
+                window,
+                retry_after,
+            } => {
+                headers.insert(header::RETRY_AFTER, retry_after.into());
+                // draft-ietf-httpapi-ratelimit-headers: the policy, and what is left of it.
+                let policy = format!("\"renders\";q={count};w={window}");
+                let left = format!("\"renders\";r=0;t={retry_after}");
+                for (name, v) in [("ratelimit-policy", policy), ("ratelimit", left)] {
+                    if let Ok(v) = HeaderValue::from_str(&v) {
+                        headers.insert(header::HeaderName::from_static(name), v);
+                    }
+                }
+                details = Some(ErrorDetails(serde_json::json!({
+                    "reason": "rate_limited",
+                    "retryAfter": retry_after,
+                    "reset": ogmill_core::signature::now() + retry_after,
+                })));
+            }
             _ => {}
         }
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         res.extensions_mut().insert(ErrorMessage(message));
+        if let Some(d) = details {
+            res.extensions_mut().insert(d);
+        }
         res
     }
 }

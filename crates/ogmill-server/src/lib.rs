@@ -14,6 +14,7 @@ mod lru_bytes;
 mod metrics;
 mod playground;
 mod pool;
+pub mod ratelimit;
 pub mod redis;
 mod routes;
 mod startup;
@@ -85,6 +86,13 @@ pub struct ServerOptions {
     /// Development mode: hot reload pushed to open playground pages, signed URLs and the
     /// page checker (which may fetch from loopback) in the playground. Default: `false`.
     pub dev: bool,
+    /// Renders per client (its API key, else its address); a cache hit or a 304 spends
+    /// nothing. Default: none.
+    pub rate_limit: Option<ratelimit::Rate>,
+    /// Limits for particular API keys, over `rate_limit`. Default: none.
+    pub rate_limit_keys: std::collections::HashMap<String, ratelimit::Rate>,
+    /// Proxies whose `X-Forwarded-For` names the client. Default: none (the peer is the client).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 impl Default for ServerOptions {
@@ -112,6 +120,9 @@ impl Default for ServerOptions {
             degraded_cache_control: "public, max-age=300".into(),
             redis: None,
             dev: false,
+            rate_limit: None,
+            rate_limit_keys: std::collections::HashMap::new(),
+            trusted_proxies: vec![],
         }
     }
 }
@@ -156,6 +167,7 @@ struct Inner {
     events: tokio::sync::broadcast::Sender<DevEvent>,
     /// The last reload error, shown to pages that open after it; cleared by a good reload.
     reload_error: std::sync::Mutex<Option<String>>,
+    limiter: ratelimit::Limiter,
 }
 
 impl AppState {
@@ -184,6 +196,7 @@ impl AppState {
             None => None,
         };
         Ok(AppState(Arc::new(Inner {
+            limiter: ratelimit::Limiter::new(options.rate_limit, &options.rate_limit_keys),
             cache: cache::Cache::new(options.cache_bytes, options.cache_ttl, metrics.clone()),
             pool: pool::Pool::new(options.concurrency, options.queue, metrics.clone()),
             api_keys: options
@@ -280,6 +293,7 @@ impl AppState {
         m.layer_cache_bytes.set(layers.bytes as i64);
         m.layer_cache_entries.set(layers.entries as i64);
         m.layer_cache_evictions.set(layers.evicted as i64);
+        m.rate_limit_clients.set(self.0.limiter.clients() as i64);
         m.encode()
     }
 

@@ -41,6 +41,9 @@ pub struct Metrics {
     pub layer_cache_bytes: Gauge,
     pub layer_cache_entries: Gauge,
     pub layer_cache_evictions: Gauge,
+    /// Renders refused by a client's rate limit, and clients with a bucket.
+    pub rate_limited: Counter,
+    pub rate_limit_clients: Gauge,
     /// Finished renders by outcome: `ok`, `error`, `panic`.
     pub renders: Family<OutcomeLabels, Counter>,
     pub render_seconds: Histogram,
@@ -70,6 +73,8 @@ impl Metrics {
             layer_cache_bytes: Gauge::default(),
             layer_cache_entries: Gauge::default(),
             layer_cache_evictions: Gauge::default(),
+            rate_limited: Counter::default(),
+            rate_limit_clients: Gauge::default(),
             renders: Family::default(),
             // 1 ms to about 8 s.
             render_seconds: Histogram::new(exponential_buckets(0.001, 2.0, 14)),
@@ -124,6 +129,16 @@ impl Metrics {
             "layer_cache_evictions",
             "Backgrounds dropped to stay under the byte budget since the templates were loaded",
             m.layer_cache_evictions.clone(),
+        );
+        r.register(
+            "rate_limited",
+            "Renders refused with 429 by a client's rate limit",
+            m.rate_limited.clone(),
+        );
+        r.register(
+            "rate_limit_clients",
+            "Clients with a rate-limit bucket (bounded: least recently seen dropped first)",
+            m.rate_limit_clients.clone(),
         );
         r.register("renders", "Finished renders by outcome", m.renders.clone());
         r.register(

@@ -415,3 +415,110 @@ async fn delivery_signed_returns_a_url_that_serves_the_card_until_it_expires() {
     .await;
     assert!(r.text().contains("--signing-key"), "{}", r.text());
 }
+
+/// Per-client rate limits: only renders spend (a hit is free), each API key has its own
+/// bucket (and may have its own rate), and over the limit is a 429 the hosted API's clients
+/// can turn into a retry delay.
+#[tokio::test]
+async fn rate_limits_hold_per_key_and_spare_cache_hits() {
+    use ogmill_server::ratelimit::Rate;
+    let per_minute = |count| Rate {
+        count,
+        window: 60,
+        burst: count,
+    };
+    let s = state(ServerOptions {
+        api_keys: vec!["a".into(), "b".into(), "vip".into()],
+        rate_limit: Some(per_minute(2)),
+        rate_limit_keys: [("vip".to_owned(), per_minute(100))].into(),
+        ..ServerOptions::default()
+    });
+    let post = |key: &'static str, title: &'static str| {
+        let s = s.clone();
+        async move {
+            let auth = format!("Bearer {key}");
+            post_json(
+                &s,
+                "/v1/blog",
+                &format!(r#"{{"title":"{title}"}}"#),
+                &[("authorization", auth.as_str())],
+            )
+            .await
+        }
+    };
+    assert_eq!(post("a", "one").await.status, StatusCode::OK);
+    let second = post("a", "two").await;
+    assert_eq!(second.header("ratelimit-policy"), "\"renders\";q=2;w=60");
+    assert!(
+        second.header("ratelimit").starts_with("\"renders\";r=0;"),
+        "{}",
+        second.header("ratelimit")
+    );
+    let over = post("a", "three").await;
+    assert_eq!(over.status, StatusCode::TOO_MANY_REQUESTS);
+    let retry: u64 = over.header("retry-after").parse().unwrap();
+    assert!((1..=30).contains(&retry), "{retry}");
+    let body: serde_json::Value = serde_json::from_slice(&over.body).unwrap();
+    assert_eq!(body["reason"], "rate_limited");
+    assert_eq!(body["status"], 429);
+    assert!(body["reset"].as_u64().unwrap() >= ogmill_core::signature::now());
+    // A card already rendered is served from the cache, whatever the limit.
+    let again = post("a", "one").await;
+    assert_eq!(
+        (again.status, again.header("x-ogmill-cache")),
+        (StatusCode::OK, "hit")
+    );
+    // Another key has its own bucket; a key with its own rate has that.
+    assert_eq!(post("b", "three").await.status, StatusCode::OK);
+    for t in ["v1", "v2", "v3", "v4"] {
+        assert_eq!(post("vip", t).await.status, StatusCode::OK, "{t}");
+    }
+    assert_eq!(super::metric(&s, "ogmill_rate_limited_total"), 1.0);
+}
+
+/// Without a key the client is its address; `X-Forwarded-For` counts only from a trusted
+/// proxy, so a client cannot escape its bucket by writing the header.
+#[tokio::test]
+async fn rate_limits_by_address_believe_forwarded_for_only_from_trusted_proxies() {
+    use axum::extract::ConnectInfo;
+    use ogmill_server::ratelimit::Rate;
+    let s = state(ServerOptions {
+        rate_limit: Some(Rate {
+            count: 1,
+            window: 60,
+            burst: 1,
+        }),
+        trusted_proxies: vec!["10.0.0.0/8".parse().unwrap()],
+        ..ServerOptions::default()
+    });
+    let from = |peer: &str, xff: &str, title: &str| {
+        let req = Request::get(format!("/api/og?title={title}"))
+            .header("x-forwarded-for", xff)
+            .extension(ConnectInfo(peer.parse::<std::net::SocketAddr>().unwrap()))
+            .body(Body::empty())
+            .unwrap();
+        send(&s, req)
+    };
+    // Through the proxy: two clients, one card each.
+    assert_eq!(
+        from("10.0.0.2:1", "1.1.1.1", "p1").await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        from("10.0.0.2:2", "2.2.2.2", "p2").await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        from("10.0.0.2:3", "1.1.1.1", "p3").await.status,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    // Straight from a client: its own header changes nothing.
+    assert_eq!(
+        from("9.9.9.9:1", "3.3.3.3", "d1").await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        from("9.9.9.9:2", "4.4.4.4", "d2").await.status,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+}

@@ -24,6 +24,7 @@ pub(super) async fn render_card(
     template: &str,
     params: Vec<(String, String)>,
     headers: &HeaderMap,
+    client: Option<&crate::ratelimit::Client>,
 ) -> Result<Response, ApiError> {
     let req = RenderRequest {
         template: template.to_owned(),
@@ -82,6 +83,8 @@ pub(super) async fn render_card(
             return Ok(reply(&card, CacheStatus::Redis));
         }
     }
+    // Only a render spends from the client's limit: hits, 304s and Redis hits are free.
+    let limit_headers = spend(state, client)?;
     let (images, problems) = load_images(state, &resolved).await;
     // A card drawn with a placeholder is not the card this key names: keep it out of the
     // cache, give it no ETag and a short lifetime, and say why.
@@ -105,11 +108,53 @@ pub(super) async fn render_card(
             }
             Ok(res)
         }
-        Ok(Ok(card)) => Ok(reply(&card, rendered)),
+        Ok(Ok(card)) => {
+            let mut res = reply(&card, rendered);
+            res.headers_mut().extend(limit_headers);
+            Ok(res)
+        }
         Ok(Err(Failure::Shed)) => Err(ApiError::Overloaded),
         Ok(Err(Failure::Panic(msg))) => Ok(fallback(state, "panic", &req, &msg)),
         Ok(Err(Failure::Error(msg))) => Ok(fallback(state, "error", &req, &msg)),
         Err(_) => Ok(fallback(state, "timeout", &req, "the render took too long")),
+    }
+}
+
+/// Spends a token of the client's rate limit: the `RateLimit-Policy`/`RateLimit` headers
+/// to send, or the 429.
+fn spend(
+    state: &AppState,
+    client: Option<&crate::ratelimit::Client>,
+) -> Result<HeaderMap, ApiError> {
+    use crate::ratelimit::Verdict;
+    let mut h = HeaderMap::new();
+    let Some(client) = client else {
+        return Ok(h);
+    };
+    match state.0.limiter.spend(client, std::time::Instant::now()) {
+        Verdict::Unlimited => Ok(h),
+        Verdict::Allowed {
+            rate,
+            remaining,
+            reset,
+        } => {
+            let policy = format!("\"renders\";q={};w={}", rate.count, rate.window);
+            let left = format!("\"renders\";r={remaining};t={reset}");
+            for (name, v) in [("ratelimit-policy", policy), ("ratelimit", left)] {
+                if let Ok(v) = HeaderValue::from_str(&v) {
+                    h.insert(axum::http::HeaderName::from_static(name), v);
+                }
+            }
+            Ok(h)
+        }
+        Verdict::Limited { rate, retry_after } => {
+            state.0.metrics.rate_limited.inc();
+            Err(ApiError::RateLimited {
+                count: rate.count,
+                window: rate.window,
+                retry_after,
+            })
+        }
     }
 }
 

@@ -5,7 +5,9 @@ use axum::extract::rejection::{BytesRejection, PathRejection};
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use axum::Extension;
 
+use crate::ratelimit::Client;
 use crate::{ApiError, AppState};
 use ogmill_core::output::{Format, Output};
 use ogmill_core::query;
@@ -17,11 +19,12 @@ use super::http_cache::cap_lifetime;
 pub(super) async fn og_default(
     State(state): State<AppState>,
     RawQuery(q): RawQuery,
+    client: Option<Extension<Client>>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let mut params = query::parse(q.as_deref().unwrap_or(""))?;
     let expires = check_signature(&state, "default", &mut params)?;
-    let res = render_card(&state, "default", params, &headers).await?;
+    let res = render_card(&state, "default", params, &headers, client.as_deref()).await?;
     Ok(cap_lifetime(res, expires))
 }
 
@@ -29,6 +32,7 @@ pub(super) async fn og_named(
     State(state): State<AppState>,
     template: Result<Path<String>, PathRejection>,
     RawQuery(q): RawQuery,
+    client: Option<Extension<Client>>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let Path(template) = template.map_err(|e| ApiError::BadRequest(e.body_text()))?;
@@ -40,7 +44,7 @@ pub(super) async fn og_named(
     if let Some(f) = format {
         params.push(("format".into(), f.name().into()));
     }
-    let res = render_card(&state, name, params, &headers).await?;
+    let res = render_card(&state, name, params, &headers, client.as_deref()).await?;
     Ok(cap_lifetime(res, expires))
 }
 
@@ -51,6 +55,7 @@ pub(super) async fn v1_render(
     State(state): State<AppState>,
     template: Result<Path<String>, PathRejection>,
     RawQuery(q): RawQuery,
+    client: Option<Extension<Client>>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
@@ -79,7 +84,15 @@ pub(super) async fn v1_render(
             .into_iter()
             .filter(|(k, _)| Output::PARAMS.contains(&k.as_str())),
     );
-    v1_respond(&state, &template, params, options, &headers).await
+    v1_respond(
+        &state,
+        &template,
+        params,
+        options,
+        &headers,
+        client.as_deref(),
+    )
+    .await
 }
 
 /// `GET /v1/{template}?dma-api-key=KEY&title.text=Hello&title.color=ffffff`: the same as the
@@ -88,13 +101,22 @@ pub(super) async fn v1_get(
     State(state): State<AppState>,
     template: Result<Path<String>, PathRejection>,
     RawQuery(q): RawQuery,
+    client: Option<Extension<Client>>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let mut params = query::parse(q.as_deref().unwrap_or(""))?;
     check_api_key(&state, &headers, &mut params)?;
     let Path(template) = template.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     let options = V1Options::take(&mut params)?;
-    v1_respond(&state, &template, params, options, &headers).await
+    v1_respond(
+        &state,
+        &template,
+        params,
+        options,
+        &headers,
+        client.as_deref(),
+    )
+    .await
 }
 
 /// `delivery` and `expiresIn`: what the hosted API returns instead of the image.
@@ -144,13 +166,14 @@ async fn v1_respond(
     params: Vec<(String, String)>,
     options: V1Options,
     headers: &HeaderMap,
+    client: Option<&Client>,
 ) -> Result<Response, ApiError> {
     let params = match state.renderer().template(template) {
         Some(t) => ogmill_core::params::map_layer_keys(&t.params, params),
         None => params,
     };
     let Some(secs) = options.signed_for else {
-        return render_card(state, template, params, headers).await;
+        return render_card(state, template, params, headers, client).await;
     };
     let Some(signer) = &state.0.signer else {
         return Err(ApiError::BadRequest(

@@ -9,7 +9,7 @@ use axum::http::{header, HeaderValue};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use crate::error::ErrorMessage;
+use crate::error::{ErrorDetails, ErrorMessage};
 use crate::metrics::RequestLabels;
 use crate::{ApiError, AppState};
 
@@ -52,7 +52,13 @@ pub(super) async fn negotiate(req: Request, next: Next) -> Response {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/json"),
         );
-        serde_json::json!({ "error": message, "status": status.as_u16() }).to_string()
+        let mut body = serde_json::json!({ "error": message, "status": status.as_u16() });
+        if let (Some(ErrorDetails(serde_json::Value::Object(more))), Some(obj)) =
+            (parts.extensions.get::<ErrorDetails>(), body.as_object_mut())
+        {
+            obj.extend(more.clone());
+        }
+        body.to_string()
     } else {
         parts.headers.insert(
             header::CONTENT_TYPE,

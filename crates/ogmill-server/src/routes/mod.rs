@@ -50,6 +50,10 @@ pub fn app(state: AppState) -> Router {
             StatusCode::REQUEST_TIMEOUT,
             options.request_timeout,
         ))
+        .layer(from_fn_with_state(
+            state.clone(),
+            crate::ratelimit::tag_client,
+        ))
         .layer(from_fn(limit_uri))
         .layer(from_fn(negotiate))
         .layer(from_fn_with_state(state.clone(), observe))
