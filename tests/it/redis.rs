@@ -9,7 +9,8 @@ use std::time::{Duration, Instant};
 use ogmill_server::redis::RedisOptions;
 use ogmill_server::{AppState, ServerOptions};
 
-use crate::http::{get, metric, renders, slow, state, state_with_hook, Reply};
+use crate::http::{get, metric, post_json, renders, slow, state, state_with_hook, Reply};
+use axum::http::StatusCode;
 
 struct RedisServer {
     child: Child,
@@ -295,4 +296,44 @@ async fn a_redis_hit_says_what_the_render_said_of_glyphs_and_fit() {
         shared.header("x-ogmill-fit"),
         rendered.header("x-ogmill-fit")
     );
+}
+
+/// With Redis, a client's rate limit holds across the fleet: two instances share one
+/// bucket. When Redis goes away, each instance falls back to its own buckets and keeps
+/// serving, never refusing everyone.
+#[tokio::test]
+async fn rate_limits_hold_across_instances_and_survive_redis_going_away() {
+    use ogmill_server::ratelimit::Rate;
+    let mut redis = RedisServer::start();
+    let limited = |url: &str| ServerOptions {
+        api_keys: vec!["k".into()],
+        rate_limit: Some(Rate {
+            count: 2,
+            window: 60,
+            burst: 2,
+        }),
+        ..options(url)
+    };
+    let (a, b) = (state(limited(&redis.url())), state(limited(&redis.url())));
+    let post = |s: &AppState, title: &str| {
+        let (s, body) = (s.clone(), format!(r#"{{"title":"{title}"}}"#));
+        async move { post_json(&s, "/v1/blog", &body, &[("authorization", "Bearer k")]).await }
+    };
+    assert_eq!(post(&a, "fleet one").await.status, StatusCode::OK);
+    assert_eq!(post(&b, "fleet two").await.status, StatusCode::OK);
+    // The bucket is shared: the third new card is refused on either instance.
+    assert_eq!(
+        post(&a, "fleet three").await.status,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    assert_eq!(
+        post(&b, "fleet four").await.status,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    redis.stop();
+    // Redis gone: b's own bucket (untouched so far) takes over, within the timeout.
+    let started = Instant::now();
+    let r = post(&b, "fleet five").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert!(started.elapsed() < Duration::from_secs(2));
 }

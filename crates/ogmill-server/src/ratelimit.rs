@@ -134,15 +134,37 @@ impl Limiter {
         self.default.is_some() || !self.per_key.is_empty()
     }
 
-    /// Spends one token of `client`'s bucket, if it has one.
-    pub fn spend(&self, client: &Client, now: Instant) -> Verdict {
-        let rate = client
+    /// The rate that applies to `client`, if any.
+    pub fn rate_for(&self, client: &Client) -> Option<Rate> {
+        client
             .0
             .strip_prefix("key:")
             .and_then(|d| self.per_key.get(d))
             .copied()
-            .or(self.default);
-        let Some(rate) = rate else {
+            .or(self.default)
+    }
+
+    /// The verdict for a bucket that has `tokens` left after trying to spend one.
+    pub fn verdict(rate: Rate, spent: bool, tokens: f64) -> Verdict {
+        if spent {
+            let missing = f64::from(rate.burst) - tokens;
+            Verdict::Allowed {
+                rate,
+                remaining: tokens.max(0.0).floor() as u32,
+                reset: (missing / rate.per_second()).ceil().max(0.0) as u64,
+            }
+        } else {
+            let wait = (1.0 - tokens) / rate.per_second();
+            Verdict::Limited {
+                rate,
+                retry_after: wait.ceil().max(1.0) as u64,
+            }
+        }
+    }
+
+    /// Spends one token of `client`'s bucket in this instance, if it has a limit.
+    pub fn spend(&self, client: &Client, now: Instant) -> Verdict {
+        let Some(rate) = self.rate_for(client) else {
             return Verdict::Unlimited;
         };
         let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
@@ -153,21 +175,11 @@ impl Limiter {
         let elapsed = now.saturating_duration_since(bucket.updated).as_secs_f64();
         bucket.tokens = (bucket.tokens + elapsed * rate.per_second()).min(f64::from(rate.burst));
         bucket.updated = now;
-        if bucket.tokens >= 1.0 {
+        let spent = bucket.tokens >= 1.0;
+        if spent {
             bucket.tokens -= 1.0;
-            let missing = f64::from(rate.burst) - bucket.tokens;
-            Verdict::Allowed {
-                rate,
-                remaining: bucket.tokens.floor() as u32,
-                reset: (missing / rate.per_second()).ceil() as u64,
-            }
-        } else {
-            let wait = (1.0 - bucket.tokens) / rate.per_second();
-            Verdict::Limited {
-                rate,
-                retry_after: wait.ceil().max(1.0) as u64,
-            }
         }
+        Self::verdict(rate, spent, bucket.tokens)
     }
 
     /// Clients with a bucket, for `/metrics`.

@@ -21,6 +21,27 @@ const MAGIC: &[u8] = b"ogmill-card-3\n";
 #[cfg(test)]
 const PNG_SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
 /// Deletes a lock only if it holds the given owner.
+/// A token bucket in a hash (`tokens`, `ts` in ms), refilled by Redis's own clock so
+/// instances with skewed clocks agree; it expires once it would be full again.
+const SPEND: &str = r#"
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local rate = tonumber(ARGV[1])
+local burst = tonumber(ARGV[2])
+local b = redis.call('HMGET', KEYS[1], 'tokens', 'ts')
+local tokens = tonumber(b[1]) or burst
+local ts = tonumber(b[2]) or now
+tokens = math.min(burst, tokens + math.max(0, now - ts) * rate)
+local spent = 0
+if tokens >= 1 then
+  tokens = tokens - 1
+  spent = 1
+end
+redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'ts', tostring(now))
+redis.call('PEXPIRE', KEYS[1], math.ceil((burst - tokens) / rate) + 1000)
+return {spent, tostring(tokens)}
+"#;
+
 const UNLOCK: &str =
     "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end";
 
@@ -179,6 +200,26 @@ impl RedisTier {
             }
         }
         None
+    }
+
+    /// Spends a token of a rate-limit bucket shared by every instance: whether it was
+    /// spent, and the tokens left. `None` when Redis is away (the caller falls back to its
+    /// own buckets, never to refusing everyone).
+    pub async fn spend(
+        self: &Arc<Self>,
+        client: &str,
+        rate: crate::ratelimit::Rate,
+    ) -> Option<(bool, f64)> {
+        let per_ms = f64::from(rate.count) / (f64::from(rate.window) * 1000.0);
+        let cmd = redis::cmd("EVAL")
+            .arg(SPEND)
+            .arg(1)
+            .arg(format!("{}rate:{client}", self.options.prefix))
+            .arg(per_ms.to_string())
+            .arg(rate.burst)
+            .clone();
+        let (spent, left): (i64, String) = self.command("ratelimit", &cmd).await?;
+        Some((spent == 1, left.parse().unwrap_or(0.0)))
     }
 
     fn lock_key(&self, card_key: &str) -> String {

@@ -84,7 +84,7 @@ pub(super) async fn render_card(
         }
     }
     // Only a render spends from the client's limit: hits, 304s and Redis hits are free.
-    let limit_headers = spend(state, client)?;
+    let limit_headers = spend(state, client).await?;
     let (images, problems) = load_images(state, &resolved).await;
     // A card drawn with a placeholder is not the card this key names: keep it out of the
     // cache, give it no ETag and a short lifetime, and say why.
@@ -122,16 +122,30 @@ pub(super) async fn render_card(
 
 /// Spends a token of the client's rate limit: the `RateLimit-Policy`/`RateLimit` headers
 /// to send, or the 429.
-fn spend(
+/// With Redis, the bucket is the fleet's (one limit across instances); if Redis is away,
+/// this instance's own bucket stands in.
+async fn spend(
     state: &AppState,
     client: Option<&crate::ratelimit::Client>,
 ) -> Result<HeaderMap, ApiError> {
-    use crate::ratelimit::Verdict;
+    use crate::ratelimit::{Limiter, Verdict};
     let mut h = HeaderMap::new();
     let Some(client) = client else {
         return Ok(h);
     };
-    match state.0.limiter.spend(client, std::time::Instant::now()) {
+    let limiter = &state.0.limiter;
+    let shared = match (&state.0.redis, limiter.rate_for(client)) {
+        (Some(redis), Some(rate)) => redis
+            .spend(&client.0, rate)
+            .await
+            .map(|(spent, left)| Limiter::verdict(rate, spent, left)),
+        _ => None,
+    };
+    let verdict = match shared {
+        Some(v) => v,
+        None => limiter.spend(client, std::time::Instant::now()),
+    };
+    match verdict {
         Verdict::Unlimited => Ok(h),
         Verdict::Allowed {
             rate,
