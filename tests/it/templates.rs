@@ -190,3 +190,31 @@ fn layered_rendering_draws_exactly_the_pixels_of_one_pass() {
         "the bundled templates start with static drawing"
     );
 }
+
+/// `{{stars|compact}}` writes a number param as people read it; a format that does not
+/// exist, or one in an attribute, stops start-up saying so.
+#[test]
+fn number_params_are_written_compact_or_grouped_in_text() {
+    let body = r##"<og:param name="stars" kind="number" default="12345"/><og:param name="price" kind="number" default="0"/>
+<text og:text="★ {{stars|compact}} · {{price|thousands}} €" og:box="0 0 1000 200" font-family="Inter" font-size="40">x</text>"##;
+    let r = load(body).unwrap();
+    let req =
+        ogmill_core::RenderRequest::new("card", &[("stars", "4500000"), ("price", "1234567")]);
+    let resolved = r.resolve(&req).unwrap();
+    let t = resolved.template();
+    assert_eq!(
+        t.slot_text(&t.slots[0], resolved.params()),
+        "★ 4.5M · 1,234,567 €"
+    );
+    let (svg, _) = r.fill(&resolved, &[]).unwrap();
+    assert!(svg.contains("4.5M") && svg.contains("1,234,567"), "{svg}");
+    let bad = r##"<og:param name="stars" kind="number" default="1"/><text og:text="{{stars|money}}" og:box="0 0 100 100" font-family="Inter" font-size="40">x</text>"##;
+    assert!(load(bad)
+        .err()
+        .unwrap()
+        .contains("use compact (12.3k) or thousands"));
+    let plain = r##"<og:param name="stars" kind="number" default="1"/><text og:text="{{stars}}" og:box="0 0 100 100" font-family="Inter" font-size="40">x</text>"##;
+    assert!(load(plain).err().unwrap().contains("{{stars|compact}}"));
+    let attr = r##"<og:param name="n" kind="number" default="1"/><rect og:width="{{n|compact}}" width="1" height="1"/>"##;
+    assert!(load(attr).err().unwrap().contains("belong in og:text"));
+}

@@ -21,6 +21,7 @@ pub mod fonts;
 pub mod images;
 pub mod import;
 pub mod memo;
+pub mod numbers;
 pub mod output;
 pub mod palette;
 pub mod params;

@@ -595,6 +595,12 @@ impl Compiler<'_> {
             }
             let pattern = parse_pattern(a.value());
             for part in &pattern {
+                if let Part::Number(p, _) = part {
+                    return Err(format!(
+                        "og:{} uses '{p}' with a number format: formats like |compact belong in og:text",
+                        a.name()
+                    ));
+                }
                 if let Part::Param(p) = part {
                     let spec = self.param(p, &format!("og:{}", a.name()))?;
                     if !matches!(spec.kind, ParamKind::Color | ParamKind::Number) {
@@ -662,11 +668,31 @@ impl Compiler<'_> {
         let pattern = parse_pattern(pattern);
         let mut name = None;
         for part in &pattern {
-            if let Part::Param(p) = part {
-                if self.param(p, "og:text")?.kind != ParamKind::Text {
-                    return Err(format!("og:text uses '{p}', which is not a text param"));
+            match part {
+                Part::Param(p) if p.contains('|') => {
+                    let (param, way) = p.split_once('|').unwrap_or_default();
+                    return Err(format!(
+                        "og:text writes '{param}' as '{}', which is not a number format: use compact (12.3k) or thousands (12,345)",
+                        way.trim()
+                    ));
                 }
-                name.get_or_insert_with(|| p.clone());
+                Part::Param(p) => {
+                    if self.param(p, "og:text")?.kind != ParamKind::Text {
+                        return Err(format!(
+                            "og:text uses '{p}', which is not a text param (a number param is written {{{{{p}|compact}}}} or {{{{{p}|thousands}}}})"
+                        ));
+                    }
+                    name.get_or_insert_with(|| p.clone());
+                }
+                Part::Number(p, _) => {
+                    if self.param(p, "og:text")?.kind != ParamKind::Number {
+                        return Err(format!(
+                            "og:text writes '{p}' as a number, but it is not a number param"
+                        ));
+                    }
+                    name.get_or_insert_with(|| p.clone());
+                }
+                Part::Lit(_) => {}
             }
         }
         let ctx = format!("text slot '{}'", name.as_deref().unwrap_or("?"));
@@ -821,7 +847,17 @@ fn parse_pattern(s: &str) -> Vec<Part> {
         if open > 0 {
             parts.push(Part::Lit(rest[..open].to_owned()));
         }
-        parts.push(Part::Param(rest[open + 2..open + close].trim().to_owned()));
+        let inner = rest[open + 2..open + close].trim();
+        // `{{stars|compact}}`: a number written a chosen way. An unknown way stays in the
+        // name, so the param check names it.
+        let part = match inner.split_once('|') {
+            Some((p, f)) => match crate::numbers::NumberFormat::parse(f) {
+                Some(f) => Part::Number(p.trim().to_owned(), f),
+                None => Part::Param(inner.to_owned()),
+            },
+            None => Part::Param(inner.to_owned()),
+        };
+        parts.push(part);
         rest = &rest[open + close + 2..];
     }
     if !rest.is_empty() {

@@ -95,7 +95,7 @@ impl Template {
                     for part in pattern {
                         match part {
                             Part::Lit(s) => escape_attr(s, out),
-                            Part::Param(p) => {
+                            Part::Param(p) | Part::Number(p, _) => {
                                 escape_attr(params.get(p).map_or("", |v| &v.text), out)
                             }
                         }
@@ -147,7 +147,9 @@ impl Template {
         for part in pattern {
             match part {
                 Part::Lit(l) => name.push_str(l),
-                Part::Param(p) => name.push_str(params.get(p).map_or("", |v| &v.text)),
+                Part::Param(p) | Part::Number(p, _) => {
+                    name.push_str(params.get(p).map_or("", |v| &v.text))
+                }
             }
         }
         let letters = initials(&name);

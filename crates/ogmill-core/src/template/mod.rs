@@ -117,6 +117,8 @@ enum Span {
 enum Part {
     Lit(String),
     Param(String),
+    /// A number param written a chosen way (`{{stars|compact}}`); text slots only.
+    Number(String, crate::numbers::NumberFormat),
 }
 
 /// One step of filling the compiled template.
@@ -176,6 +178,13 @@ impl Template {
             match part {
                 Part::Lit(s) => raw.push_str(s),
                 Part::Param(p) => raw.push_str(params.get(p).map_or("", |v| v.text.as_str())),
+                Part::Number(p, f) => {
+                    let text = params.get(p).map_or("", |v| v.text.as_str());
+                    match text.parse::<f64>() {
+                        Ok(n) if n.is_finite() => raw.push_str(&f.apply(n)),
+                        _ => raw.push_str(text),
+                    }
+                }
             }
         }
         crate::params::clean_text(&raw)

@@ -25,7 +25,7 @@ impl Probe {
                     for part in pattern {
                         let value = match part {
                             super::Part::Lit(s) => s.as_str(),
-                            super::Part::Param(p) => c.default_of(p),
+                            super::Part::Param(p) | super::Part::Number(p, _) => c.default_of(p),
                         };
                         crate::xml::escape_attr(value, &mut doc);
                     }
