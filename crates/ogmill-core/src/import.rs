@@ -192,11 +192,8 @@ impl Design {
         if source.len() > MAX_DESIGN_BYTES {
             return Err(ImportError::TooLarge(source.len()));
         }
-        if let Some(start) = source.find("<!DOCTYPE") {
-            let rest = &source[start..];
-            if rest[..rest.find('>').unwrap_or(rest.len())].contains('[') {
-                return Err(ImportError::Entities);
-            }
+        if crate::xml::declares_entities(source) {
+            return Err(ImportError::Entities);
         }
         let xml = || roxmltree::ParsingOptions {
             allow_dtd: true,

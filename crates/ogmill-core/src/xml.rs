@@ -40,6 +40,15 @@ pub fn escape_attr(s: &str, out: &mut String) {
     }
 }
 
+/// Whether a DOCTYPE declares entities or an internal subset: those could expand without
+/// bound or pull in files. A bare `<!DOCTYPE svg PUBLIC …>` (Affinity's) declares nothing.
+pub(crate) fn declares_entities(source: &str) -> bool {
+    source.find("<!DOCTYPE").is_some_and(|start| {
+        let rest = &source[start..];
+        rest[..rest.find('>').unwrap_or(rest.len())].contains('[')
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

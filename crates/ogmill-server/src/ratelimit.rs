@@ -193,15 +193,20 @@ fn key_digest(key: &str) -> String {
     d.iter().take(12).map(|b| format!("{b:02x}")).collect()
 }
 
-/// The API key a request carries (`Authorization: Bearer`, a `dma-api-key` header or query
-/// param), whether or not it is valid: a client sending wrong keys is still one client.
-fn api_key<'a>(headers: &'a HeaderMap, query: Option<&'a str>) -> Option<String> {
+/// The key in `Authorization: Bearer KEY` or a `dma-api-key` header, as the hosted render
+/// API's clients send it (the one place that reads those headers).
+pub(crate) fn key_in_headers(headers: &HeaderMap) -> Option<&str> {
     let bearer = headers
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer ").map(str::trim));
-    let header = headers.get("dma-api-key").and_then(|v| v.to_str().ok());
-    if let Some(k) = bearer.or(header) {
+    bearer.or_else(|| headers.get("dma-api-key").and_then(|v| v.to_str().ok()))
+}
+
+/// The API key a request carries (`Authorization: Bearer`, a `dma-api-key` header or query
+/// param), whether or not it is valid: a client sending wrong keys is still one client.
+fn api_key<'a>(headers: &'a HeaderMap, query: Option<&'a str>) -> Option<String> {
+    if let Some(k) = key_in_headers(headers) {
         return Some(k.to_owned());
     }
     query?

@@ -37,8 +37,9 @@ impl Template {
             position,
             kind,
         };
-        if let Some(problem) = refused_dtd(source) {
-            return Err(fail(None, TemplateErrorKind::Invalid(problem.into())));
+        if crate::xml::declares_entities(source) {
+            let why = "the DOCTYPE declares entities or an internal subset, which templates may not; delete it (design tools' exports never need it)";
+            return Err(fail(None, TemplateErrorKind::Invalid(why.into())));
         }
         // A bare `<!DOCTYPE svg PUBLIC …>` (Affinity, older Illustrator) is harmless; what a
         // DTD could do harm with, entity declarations, is refused above.
@@ -161,17 +162,6 @@ fn length_px(v: &str) -> Option<f32> {
     // Rounded so that 317.5mm is the 1200 px it was meant to be, not 1199.9999.
     let px = (px * 1000.0).round() / 1000.0;
     (px.is_finite() && px > 0.0).then_some(px)
-}
-
-/// A DTD that declares entities could expand without bound or pull in files; a bare
-/// `<!DOCTYPE svg PUBLIC …>` declares nothing.
-fn refused_dtd(source: &str) -> Option<&'static str> {
-    let start = source.find("<!DOCTYPE")?;
-    let rest = &source[start..];
-    let end = rest.find('>').unwrap_or(rest.len());
-    rest[..end].contains('[').then_some(
-        "the DOCTYPE declares entities or an internal subset, which templates may not; delete it (design tools' exports never need it)",
-    )
 }
 
 /// `og:box="x y width height"`, with a positive width and height.

@@ -1,7 +1,7 @@
 //! Who may render: API keys on `POST /v1`, signatures on the GET routes. With
 //! `--require-signature`, `POST /v1` needs an API key too, and is closed without any.
 
-use axum::http::{header, HeaderMap};
+use axum::http::HeaderMap;
 use sha2::Digest;
 use subtle::ConstantTimeEq;
 
@@ -27,13 +27,7 @@ pub(super) fn check_api_key(
         }
         return Ok(());
     }
-    let bearer = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer ").map(str::trim));
-    let given = bearer
-        .or_else(|| headers.get("dma-api-key").and_then(|v| v.to_str().ok()))
-        .or(in_query.as_deref());
+    let given = crate::ratelimit::key_in_headers(headers).or(in_query.as_deref());
     let Some(given) = given else {
         return Err(ApiError::Unauthorized);
     };
