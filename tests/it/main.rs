@@ -19,6 +19,8 @@ mod http;
 mod images;
 mod import;
 #[cfg(feature = "external-tests")]
+mod nextjs;
+#[cfg(feature = "external-tests")]
 mod redis;
 mod scripts;
 mod support;

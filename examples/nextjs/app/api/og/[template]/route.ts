@@ -1,34 +1,41 @@
-// Migrating from a hosted image API: the tutorial's route called
-//   fetch(`https://render.<vendor>.com/v1/${template}`, { method: "POST", headers: {
-//     Authorization: `Bearer ${process.env.VENDOR_API_KEY}`, "Content-Type": "application/json" },
-//     body: JSON.stringify(values) })
-// ogmill's POST /v1/{template} takes the same request, so only the base URL (and the key,
-// if the server sets --api-keys) changes. Simpler still: point og:image straight at
-// ogmill's GET URL (lib/og.ts) and drop this route.
+// Optional (OGMILL_PROXY=1): serves cards from this site's origin, so the ogmill server can
+// stay on a private network. The request goes to ogmill's GET route unchanged, signature and
+// all, so the server still renders only URLs this site signed; nothing here can render a card
+// the server would refuse. Off by default: a route that renders is one more thing to guard.
+//
+// Migrating from a hosted image API whose tutorial POSTed JSON with a Bearer key? ogmill's
+// POST /v1/{template} takes that request, but it renders whatever values it is sent, so keep
+// it behind --api-keys and never expose such a route to the public.
 
 import type { NextRequest } from "next/server";
 
-const OGMILL_URL = process.env.OGMILL_URL ?? "http://127.0.0.1:3000";
+import { ogmillUrl, viaProxy } from "../../../../lib/og-config";
 
 export async function GET(req: NextRequest, ctx: { params: Promise<{ template: string }> }) {
+  if (!viaProxy()) {
+    return new Response("not found\n", { status: 404 });
+  }
   const { template } = await ctx.params;
-  const values = Object.fromEntries(req.nextUrl.searchParams);
-  const res = await fetch(`${OGMILL_URL}/v1/${encodeURIComponent(template)}`, {
-    method: "POST",
-    headers: {
-      Authorization: `Bearer ${process.env.OGMILL_API_KEY ?? ""}`,
-      "Content-Type": "application/json",
-    },
-    body: JSON.stringify(values),
+  const res = await fetch(`${ogmillUrl()}/api/og/${encodeURIComponent(template)}${req.nextUrl.search}`, {
+    headers: forwarded(req.headers),
+    cache: "no-store",
   });
-  // ogmill answers 4xx with a readable message; pass it on. Its Cache-Control and ETag
-  // let the CDN in front of Next cache the card.
-  return new Response(res.body, {
-    status: res.status,
-    headers: {
-      "Content-Type": res.headers.get("content-type") ?? "application/octet-stream",
-      "Cache-Control": res.headers.get("cache-control") ?? "no-store",
-      ...(res.headers.get("etag") ? { ETag: res.headers.get("etag")! } : {}),
-    },
-  });
+  // ogmill answers 4xx with a readable message; pass it on, with the headers a CDN in front
+  // of this site needs to cache the card and revalidate it.
+  const headers = new Headers();
+  for (const name of ["content-type", "cache-control", "etag", "last-modified", "x-ogmill-fit"]) {
+    const value = res.headers.get(name);
+    if (value) headers.set(name, value);
+  }
+  return new Response(res.body, { status: res.status, headers });
+}
+
+/** The request headers ogmill acts on: revalidation, and who the client is. */
+function forwarded(from: Headers): Headers {
+  const out = new Headers();
+  for (const name of ["if-none-match", "if-modified-since", "user-agent"]) {
+    const value = from.get(name);
+    if (value) out.set(name, value);
+  }
+  return out;
 }
