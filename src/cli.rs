@@ -42,6 +42,13 @@ pub enum Command {
     /// Make a template of a design tool's SVG export: texts become fitted slots, pictures
     /// image slots
     Import(ImportArgs),
+    /// Exit 0 if the server on --bind (or --url) answers /healthz: a container's HEALTHCHECK,
+    /// for images that have no curl
+    Healthcheck {
+        /// The URL to ask [default: http://<--bind>/healthz, 0.0.0.0 asked as 127.0.0.1]
+        #[arg(long, value_name = "URL")]
+        url: Option<String>,
+    },
     /// Lint every template: its defaults and optional titles must draw with no missing glyph
     Check {
         /// Titles to try in each template's first text param: one per line, or the

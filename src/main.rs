@@ -37,16 +37,18 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         config.fonts = Some(vec![PathBuf::from("fonts")]);
         config.no_bundled_fonts = Some(true);
     }
-    let renderer = Renderer::new(config.engine_options())?;
+    // Loaded by the commands that render; a health probe runs every few seconds and needs none.
+    let load = || Renderer::new(config.engine_options());
     match command {
-        Command::Serve => commands::serve::run(&config, renderer),
-        Command::Render(args) => commands::render::run(&config, &renderer, args),
-        Command::Templates { json } => commands::templates::run(&renderer, json),
-        Command::Build(args) => commands::build::run(&config, &renderer, args),
-        Command::Sign(args) => commands::sign::run(&config, &renderer, args),
-        Command::Bench(args) => commands::bench::run(&renderer, args),
-        Command::Check { titles } => commands::check::run(&renderer, titles.as_deref()),
-        Command::Import(args) => commands::import::run(&config, &renderer, args),
+        Command::Serve => commands::serve::run(&config, load()?),
+        Command::Render(args) => commands::render::run(&config, &load()?, args),
+        Command::Templates { json } => commands::templates::run(&load()?, json),
+        Command::Build(args) => commands::build::run(&config, &load()?, args),
+        Command::Sign(args) => commands::sign::run(&config, &load()?, args),
+        Command::Bench(args) => commands::bench::run(&load()?, args),
+        Command::Check { titles } => commands::check::run(&load()?, titles.as_deref()),
+        Command::Import(args) => commands::import::run(&config, &load()?, args),
+        Command::Healthcheck { url } => commands::healthcheck::run(&config, url.as_deref()),
     }
 }
 

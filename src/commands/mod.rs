@@ -3,6 +3,7 @@
 pub(crate) mod bench;
 pub(crate) mod build;
 pub(crate) mod check;
+pub(crate) mod healthcheck;
 pub(crate) mod import;
 pub(crate) mod render;
 pub(crate) mod serve;

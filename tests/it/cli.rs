@@ -355,3 +355,25 @@ fn check_passes_the_bundled_templates_and_lists_characters_no_font_draws() {
         "{stderr}"
     );
 }
+
+#[test]
+fn healthcheck_exits_0_while_the_server_answers_and_1_once_it_is_gone() {
+    let (mut child, addr) = spawn_server(&[]);
+    let probe = |args: &[&str]| ogmill().arg("healthcheck").args(args).output().unwrap();
+    let by_bind = probe(&["--bind", &addr.to_string()]);
+    assert!(
+        by_bind.status.success(),
+        "{}",
+        String::from_utf8_lossy(&by_bind.stderr)
+    );
+    let readyz = format!("http://{addr}/readyz");
+    assert!(probe(&["--url", &readyz]).status.success());
+    let missing = probe(&["--url", &format!("http://{addr}/no-such-route")]);
+    assert!(!missing.status.success());
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("answered 404"));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let gone = probe(&["--bind", &addr.to_string()]);
+    assert_eq!(gone.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&gone.stderr).contains("/healthz"));
+}
