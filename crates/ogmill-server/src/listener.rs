@@ -24,6 +24,9 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let options = state.options().clone();
     let app = app(state.clone());
+    if let Some(tier) = state.0.redis.clone() {
+        tokio::spawn(async move { tier.connect_early().await });
+    }
     let mut builder = auto::Builder::new(TokioExecutor::new());
     builder
         .http1()
@@ -86,6 +89,9 @@ pub async fn serve(
         .is_err()
     {
         tracing::warn!("grace period over; closing the remaining connections");
+    }
+    if let Some(tier) = state.0.redis.clone() {
+        tier.flush(tier.options().timeout * 2).await;
     }
     Ok(())
 }

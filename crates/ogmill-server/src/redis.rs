@@ -80,6 +80,9 @@ pub struct RedisTier {
     options: RedisOptions,
     link: Mutex<Link>,
     metrics: Arc<Metrics>,
+    /// Writes started by `put` and not finished: a draining server waits for them, so a
+    /// card it rendered is not rendered again by the rest of the fleet.
+    writes: tokio::sync::watch::Sender<usize>,
 }
 
 /// The connection, or when to try again.
@@ -117,7 +120,20 @@ impl RedisTier {
                 retry_at: Instant::now(),
             }),
             metrics,
+            writes: tokio::sync::watch::Sender::new(0),
         }))
+    }
+
+    /// Connects now rather than on the first request: otherwise the requests that arrive
+    /// while that first connection is made all go without Redis and render on their own.
+    pub async fn connect_early(self: &Arc<Self>) {
+        let _ = self.connection().await;
+    }
+
+    /// Waits at most `limit` for the card writes in flight (at shutdown).
+    pub async fn flush(&self, limit: Duration) {
+        let mut pending = self.writes.subscribe();
+        let _ = tokio::time::timeout(limit, pending.wait_for(|n| *n == 0)).await;
     }
 
     pub fn options(&self) -> &RedisOptions {
@@ -151,7 +167,9 @@ impl RedisTier {
     /// Stores a card under `key` for `ttl`, off the response path; drops our render lock.
     pub fn put(self: &Arc<Self>, key: String, card: Stored, ttl: Duration) {
         let tier = self.clone();
+        self.writes.send_modify(|n| *n += 1);
         tokio::spawn(async move {
+            let _done = WriteDone(&tier.writes);
             let value = encode(&card);
             let ms = ttl.as_millis().max(1) as u64;
             let set = redis::cmd("SET")
@@ -310,6 +328,15 @@ impl RedisTier {
             retry_in_ms = pause.as_millis() as u64,
             "redis unavailable; serving without it"
         );
+    }
+}
+
+/// Counts a write as finished when dropped, however its task ends.
+struct WriteDone<'a>(&'a tokio::sync::watch::Sender<usize>);
+
+impl Drop for WriteDone<'_> {
+    fn drop(&mut self) {
+        self.0.send_modify(|n| *n -= 1);
     }
 }
 
