@@ -12,6 +12,8 @@ mod cli;
 mod designs;
 mod escaping;
 mod fit;
+#[cfg(feature = "external-tests")]
+mod fleet;
 mod formats;
 mod golden;
 mod hostile;
