@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Regenerates the bundled Noto fonts in fonts/ from Debian's packages.
 #
-# The script fonts and the emoji font are copied as they are; Noto Sans CJK (20 MB per
+# Arabic, Hebrew, Devanagari, Thai and the emoji font are copied as they are; the other
+# scripts, math and symbols keep every glyph and feature but lose their hinting (resvg does
+# not hint: a third smaller for nothing); Noto Sans CJK (20 MB per
 # weight) is cut down to everyday Chinese, Japanese and Korean (cjk-charset.py) with
 # fontTools' pyftsubset, ~5 MB per weight. Needs apt-get (download only, no root install),
 # dpkg-deb and Python 3; installs fonttools with pip when missing.
@@ -21,6 +23,19 @@ for script in Arabic Hebrew Devanagari Thai; do
     done
 done
 cp "$noto/NotoColorEmoji.ttf" "$fonts/"
+unhinted() {
+    pyftsubset "$1" --unicodes='*' --glyphs='*' --layout-features='*' --name-IDs='*' \
+        --name-languages='*' --notdef-outline --no-hinting --output-file="$fonts/$(basename "$1")"
+}
+for script in Bengali Tamil Telugu Gujarati Gurmukhi Kannada Malayalam Sinhala Khmer Lao \
+    Myanmar Armenian Georgian Ethiopic Symbols; do
+    for weight in Regular Bold; do
+        unhinted "$noto/NotoSans$script-$weight.ttf"
+    done
+done
+# Only a regular weight exists of these two.
+unhinted "$noto/NotoSansMath-Regular.ttf"
+unhinted "$noto/NotoSansSymbols2-Regular.ttf"
 python3 "$here/cjk-charset.py" > charset.txt
 for weight in Regular Bold; do
     # Face 2 of the collection is Noto Sans CJK SC (0 JP, 1 KR, 3 TC, 4 HK).

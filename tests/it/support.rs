@@ -17,7 +17,9 @@ pub fn shared_renderer() -> &'static Arc<Renderer> {
     R.get_or_init(|| Arc::new(Renderer::new(Options::default()).expect("bundled templates load")))
 }
 
-/// A title from `tests/data/titles.tsv` (a copy of the shared corpus).
+/// A title from `tests/data/titles.tsv` (a copy of the shared corpus) or
+/// `tests/data/scripts.tsv` (the same columns: one title per script the shared corpus lacks,
+/// and symbols).
 pub struct Title {
     pub id: String,
     pub script: String,
@@ -25,9 +27,11 @@ pub struct Title {
 }
 
 pub fn titles() -> Vec<Title> {
-    let data = include_str!("../data/titles.tsv");
-    data.lines()
-        .skip(1)
+    let shared = include_str!("../data/titles.tsv");
+    let scripts = include_str!("../data/scripts.tsv");
+    [shared, scripts]
+        .iter()
+        .flat_map(|data| data.lines().skip(1))
         .filter(|l| !l.is_empty())
         .map(|l| {
             let cols: Vec<&str> = l.splitn(4, '\t').collect();

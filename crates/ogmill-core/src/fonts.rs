@@ -57,6 +57,118 @@ pub const BUNDLED: &[(&str, &[u8])] = &[
         include_bytes!("../../../fonts/NotoSansThai-Bold.ttf"),
     ),
     (
+        "NotoSansBengali-Regular.ttf",
+        include_bytes!("../../../fonts/NotoSansBengali-Regular.ttf"),
+    ),
+    (
+        "NotoSansBengali-Bold.ttf",
+        include_bytes!("../../../fonts/NotoSansBengali-Bold.ttf"),
+    ),
+    (
+        "NotoSansTamil-Regular.ttf",
+        include_bytes!("../../../fonts/NotoSansTamil-Regular.ttf"),
+    ),
+    (
+        "NotoSansTamil-Bold.ttf",
+        include_bytes!("../../../fonts/NotoSansTamil-Bold.ttf"),
+    ),
+    (
+        "NotoSansTelugu-Regular.ttf",
+        include_bytes!("../../../fonts/NotoSansTelugu-Regular.ttf"),
+    ),
+    (
+        "NotoSansTelugu-Bold.ttf",
+        include_bytes!("../../../fonts/NotoSansTelugu-Bold.ttf"),
+    ),
+    (
+        "NotoSansGujarati-Regular.ttf",
+        include_bytes!("../../../fonts/NotoSansGujarati-Regular.ttf"),
+    ),
+    (
+        "NotoSansGujarati-Bold.ttf",
+        include_bytes!("../../../fonts/NotoSansGujarati-Bold.ttf"),
+    ),
+    (
+        "NotoSansGurmukhi-Regular.ttf",
+        include_bytes!("../../../fonts/NotoSansGurmukhi-Regular.ttf"),
+    ),
+    (
+        "NotoSansGurmukhi-Bold.ttf",
+        include_bytes!("../../../fonts/NotoSansGurmukhi-Bold.ttf"),
+    ),
+    (
+        "NotoSansKannada-Regular.ttf",
+        include_bytes!("../../../fonts/NotoSansKannada-Regular.ttf"),
+    ),
+    (
+        "NotoSansKannada-Bold.ttf",
+        include_bytes!("../../../fonts/NotoSansKannada-Bold.ttf"),
+    ),
+    (
+        "NotoSansMalayalam-Regular.ttf",
+        include_bytes!("../../../fonts/NotoSansMalayalam-Regular.ttf"),
+    ),
+    (
+        "NotoSansMalayalam-Bold.ttf",
+        include_bytes!("../../../fonts/NotoSansMalayalam-Bold.ttf"),
+    ),
+    (
+        "NotoSansSinhala-Regular.ttf",
+        include_bytes!("../../../fonts/NotoSansSinhala-Regular.ttf"),
+    ),
+    (
+        "NotoSansSinhala-Bold.ttf",
+        include_bytes!("../../../fonts/NotoSansSinhala-Bold.ttf"),
+    ),
+    (
+        "NotoSansKhmer-Regular.ttf",
+        include_bytes!("../../../fonts/NotoSansKhmer-Regular.ttf"),
+    ),
+    (
+        "NotoSansKhmer-Bold.ttf",
+        include_bytes!("../../../fonts/NotoSansKhmer-Bold.ttf"),
+    ),
+    (
+        "NotoSansLao-Regular.ttf",
+        include_bytes!("../../../fonts/NotoSansLao-Regular.ttf"),
+    ),
+    (
+        "NotoSansLao-Bold.ttf",
+        include_bytes!("../../../fonts/NotoSansLao-Bold.ttf"),
+    ),
+    (
+        "NotoSansMyanmar-Regular.ttf",
+        include_bytes!("../../../fonts/NotoSansMyanmar-Regular.ttf"),
+    ),
+    (
+        "NotoSansMyanmar-Bold.ttf",
+        include_bytes!("../../../fonts/NotoSansMyanmar-Bold.ttf"),
+    ),
+    (
+        "NotoSansArmenian-Regular.ttf",
+        include_bytes!("../../../fonts/NotoSansArmenian-Regular.ttf"),
+    ),
+    (
+        "NotoSansArmenian-Bold.ttf",
+        include_bytes!("../../../fonts/NotoSansArmenian-Bold.ttf"),
+    ),
+    (
+        "NotoSansGeorgian-Regular.ttf",
+        include_bytes!("../../../fonts/NotoSansGeorgian-Regular.ttf"),
+    ),
+    (
+        "NotoSansGeorgian-Bold.ttf",
+        include_bytes!("../../../fonts/NotoSansGeorgian-Bold.ttf"),
+    ),
+    (
+        "NotoSansEthiopic-Regular.ttf",
+        include_bytes!("../../../fonts/NotoSansEthiopic-Regular.ttf"),
+    ),
+    (
+        "NotoSansEthiopic-Bold.ttf",
+        include_bytes!("../../../fonts/NotoSansEthiopic-Bold.ttf"),
+    ),
+    (
         "NotoSansCJKsc-Regular.otf",
         include_bytes!("../../../fonts/NotoSansCJKsc-Regular.otf"),
     ),
@@ -67,6 +179,24 @@ pub const BUNDLED: &[(&str, &[u8])] = &[
     (
         "NotoColorEmoji.ttf",
         include_bytes!("../../../fonts/NotoColorEmoji.ttf"),
+    ),
+    // Symbols and math last, after the emoji font: a character both have (☀, ❤) keeps its
+    // emoji look; these draw what no other font has (∀ ∈ ℝ ⇒ ⌘ ⏎).
+    (
+        "NotoSansMath-Regular.ttf",
+        include_bytes!("../../../fonts/NotoSansMath-Regular.ttf"),
+    ),
+    (
+        "NotoSansSymbols-Regular.ttf",
+        include_bytes!("../../../fonts/NotoSansSymbols-Regular.ttf"),
+    ),
+    (
+        "NotoSansSymbols-Bold.ttf",
+        include_bytes!("../../../fonts/NotoSansSymbols-Bold.ttf"),
+    ),
+    (
+        "NotoSansSymbols2-Regular.ttf",
+        include_bytes!("../../../fonts/NotoSansSymbols2-Regular.ttf"),
     ),
 ];
 

@@ -15,15 +15,33 @@ use unicode_segmentation::UnicodeSegmentation;
 use crate::coverage::{invisible, Coverage};
 
 /// Families tried, in order, after the ones a template names: the bundled script fonts,
-/// then the emoji font. Families from `--fonts` dirs that are not named come after these.
+/// then the emoji font, then math and symbols (last, so a character the emoji font also has
+/// keeps its emoji look). Families from `--fonts` dirs that are not named come after these.
 pub const FALLBACK: &[&str] = &[
     "Inter",
     "Noto Sans Arabic",
     "Noto Sans Hebrew",
     "Noto Sans Devanagari",
+    "Noto Sans Bengali",
+    "Noto Sans Gurmukhi",
+    "Noto Sans Gujarati",
+    "Noto Sans Tamil",
+    "Noto Sans Telugu",
+    "Noto Sans Kannada",
+    "Noto Sans Malayalam",
+    "Noto Sans Sinhala",
     "Noto Sans Thai",
+    "Noto Sans Lao",
+    "Noto Sans Khmer",
+    "Noto Sans Myanmar",
+    "Noto Sans Armenian",
+    "Noto Sans Georgian",
+    "Noto Sans Ethiopic",
     "Noto Sans CJK SC",
     "Noto Color Emoji",
+    "Noto Sans Math",
+    "Noto Sans Symbols",
+    "Noto Sans Symbols2",
 ];
 
 /// The family emoji-presentation graphemes try first.
