@@ -154,3 +154,78 @@ fn measurements_kept_across_requests_change_no_pixel() {
         );
     }
 }
+
+/// A renderer whose one template `card` has a title slot with `og:white-space` set to `ws`.
+fn white_space_card(ws: &str) -> ogmill_core::Renderer {
+    let dir = tempfile::tempdir().unwrap();
+    let svg = format!(
+        r##"<svg xmlns="http://www.w3.org/2000/svg" xmlns:og="https://ogmill.dev/template" width="1200" height="630">
+<og:param name="title" kind="text" max-length="200" default="Hi"/>
+<rect width="1200" height="630" fill="#101820"/>
+<text og:text="{{{{title}}}}" og:box="100 100 1000 430" og:max-lines="4" og:white-space="{ws}"
+      font-family="Inter" font-weight="700" font-size="80" fill="#fff">Hi</text></svg>"##
+    );
+    std::fs::write(dir.path().join("card.svg"), svg).unwrap();
+    ogmill_core::Renderer::new(ogmill_core::Options {
+        templates_dir: Some(dir.path().to_owned()),
+        ..Default::default()
+    })
+    .unwrap()
+}
+
+/// The title's lines, and the bands of pixel rows its ink covers (top, bottom).
+fn lines_and_ink_rows(r: &ogmill_core::Renderer, title: &str) -> (Vec<String>, Vec<(u32, u32)>) {
+    use ogmill_core::raster::rasterize;
+    let resolved = r
+        .resolve(&RenderRequest::new("card", &[("title", title)]))
+        .unwrap();
+    let (placed, _) = r.place(&resolved).unwrap();
+    let mut blank = placed.clone();
+    blank[0].lines.clear();
+    let draw = |placed| {
+        let svg = resolved.template().fill(resolved.params(), placed, &[]);
+        rasterize(&svg, r.usvg_options(), 1200, 630).unwrap()
+    };
+    let (with, without) = (draw(&placed), draw(&blank));
+    let inked: Vec<bool> = (0..630)
+        .map(|y| (0..1200).any(|x| with.pixel(x, y) != without.pixel(x, y)))
+        .collect();
+    let mut bands = vec![];
+    for (y, &ink) in inked.iter().enumerate() {
+        match (ink, bands.last_mut()) {
+            (true, Some((_, bottom))) if *bottom + 1 == y as u32 => *bottom = y as u32,
+            (true, _) => bands.push((y as u32, y as u32)),
+            _ => {}
+        }
+    }
+    let lines = placed[0].lines.iter().map(|l| l.text.clone()).collect();
+    (lines, bands)
+}
+
+#[test]
+fn a_pre_line_slot_keeps_the_values_line_breaks_and_still_fits() {
+    let r = white_space_card("pre-line");
+    let (lines, bands) = lines_and_ink_rows(&r, "Release notes\r\n  v2.0 is out");
+    assert_eq!(lines, ["Release notes", "v2.0 is out"]);
+    assert_eq!(bands.len(), 2, "two lines of ink: {bands:?}");
+    // A long line still wraps, and the break still holds after it.
+    let long = "Every page on your site could have a unique social preview image\nby ogmill";
+    let (lines, _) = lines_and_ink_rows(&r, long);
+    assert_eq!(
+        lines.last().map(String::as_str),
+        Some("by ogmill"),
+        "{lines:?}"
+    );
+    assert!(lines.len() >= 3, "{lines:?}");
+    // Past max-lines, the last kept line ends with the ellipsis, not with a later line.
+    let (lines, _) = lines_and_ink_rows(&r, "one\ntwo\nthree\nfour\nfive");
+    assert_eq!(lines, ["one", "two", "three", "four…"]);
+}
+
+#[test]
+fn a_normal_slot_draws_a_line_break_as_a_space() {
+    let r = white_space_card("normal");
+    let (lines, bands) = lines_and_ink_rows(&r, "Release notes\nv2.0 is out");
+    assert_eq!(lines, ["Release notes v2.0 is out"]);
+    assert_eq!(bands.len(), 1, "{bands:?}");
+}

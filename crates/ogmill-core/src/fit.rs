@@ -67,6 +67,8 @@ struct Unit {
     core_end: usize,
     core_w: f32,
     space_w: f32,
+    /// A line break the value asked for (`og:white-space="pre-line"`) follows it.
+    hard: bool,
 }
 
 /// A line as byte range of the text.
@@ -174,12 +176,15 @@ impl<'a> Metrics<'a> {
         let mut prev = 0;
         for idx in BREAKER.segment_str(text) {
             if idx > prev {
-                let core_end = prev + text[prev..idx].trim_end_matches(' ').len();
+                let core_end = prev + text[prev..idx].trim_end_matches([' ', '\n']).len();
+                // Only pre-line slots keep a '\n' in their text (`Template::slot_text`).
+                let hard = text[core_end..idx].contains('\n');
                 segments.push(Unit {
                     start: prev,
                     core_end: core_end.max(prev),
                     core_w: 0.0,
-                    space_w: (idx - core_end) as f32,
+                    space_w: if hard { 0.0 } else { (idx - core_end) as f32 },
+                    hard,
                 });
             }
             prev = idx;
@@ -234,10 +239,12 @@ impl<'a> Metrics<'a> {
                     core_end: seg.start + o + g.len(),
                     core_w: 0.0,
                     space_w: 0.0,
+                    hard: false,
                 })
                 .collect();
             if let Some(last) = gs.last_mut() {
                 last.space_w = seg.space_w;
+                last.hard = seg.hard;
             }
             units.push((i, gs));
         }
@@ -272,12 +279,17 @@ impl<'a> Metrics<'a> {
         out
     }
 
-    /// Greedy line breaking of `units` into lines no wider than `width`.
+    /// Greedy line breaking of `units` into lines no wider than `width`; a hard break
+    /// always ends its line.
     fn break_lines(units: &[Unit], size: f32, width: f32) -> Vec<Line> {
         let mut lines = vec![];
         let mut cur: Option<(Line, f32, f32)> = None; // line, its width, pending space
         for u in units {
             let (w, sp) = (u.core_w * size, u.space_w * size);
+            let fresh = Line {
+                start: u.start,
+                end: u.core_end,
+            };
             cur = Some(match cur {
                 Some((line, lw, pending)) if lw + pending + w <= width => (
                     Line {
@@ -289,24 +301,13 @@ impl<'a> Metrics<'a> {
                 ),
                 Some((line, ..)) => {
                     lines.push(line);
-                    (
-                        Line {
-                            start: u.start,
-                            end: u.core_end,
-                        },
-                        w,
-                        sp,
-                    )
+                    (fresh, w, sp)
                 }
-                None => (
-                    Line {
-                        start: u.start,
-                        end: u.core_end,
-                    },
-                    w,
-                    sp,
-                ),
+                None => (fresh, w, sp),
             });
+            if u.hard {
+                lines.extend(cur.take().map(|c| c.0));
+            }
         }
         lines.extend(cur.map(|c| c.0));
         lines
@@ -370,6 +371,9 @@ impl<'a> Metrics<'a> {
         let mut end = None;
         let mut w = 0.0;
         for (i, u) in rest.iter().enumerate() {
+            if i > 0 && rest[i - 1].hard {
+                break; // the line ends there anyway
+            }
             let add = if i == 0 {
                 u.core_w
             } else {

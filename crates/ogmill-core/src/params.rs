@@ -152,7 +152,7 @@ impl ParamSpec {
             )));
         }
         let text = match self.kind {
-            ParamKind::Text => clean_text(raw),
+            ParamKind::Text => clean_text_keeping_breaks(raw),
             _ => raw.trim().to_owned(),
         };
         if text.is_empty() {
@@ -359,19 +359,32 @@ fn kebab(s: &str) -> String {
 /// collapses whitespace runs to one space, and trims. No-break spaces are kept: they are
 /// meaningful to line breaking.
 pub fn clean_text(raw: &str) -> String {
+    clean(raw, false)
+}
+
+/// As [`clean_text`], but a whitespace run holding a line break (`\n`, `\r`, U+2028,
+/// U+2029) becomes one `\n`: what a text param keeps, for slots with
+/// `og:white-space="pre-line"`.
+pub fn clean_text_keeping_breaks(raw: &str) -> String {
+    clean(raw, true)
+}
+
+fn clean(raw: &str, keep_breaks: bool) -> String {
     let mut out = String::with_capacity(raw.len());
-    let mut pending_space = false;
+    let mut pending: Option<char> = None;
     for c in raw.chars() {
         if !is_xml_char(c) || ('\u{80}'..='\u{9F}').contains(&c) {
             continue;
         }
         if c.is_whitespace() && !matches!(c, '\u{A0}' | '\u{2007}' | '\u{202F}') {
-            pending_space = !out.is_empty();
+            let brk = keep_breaks && matches!(c, '\n' | '\r' | '\u{2028}' | '\u{2029}');
+            if !out.is_empty() && (brk || pending.is_none()) {
+                pending = Some(if brk { '\n' } else { ' ' });
+            }
             continue;
         }
-        if pending_space {
-            out.push(' ');
-            pending_space = false;
+        if let Some(p) = pending.take() {
+            out.push(p);
         }
         out.push(c);
     }
@@ -470,6 +483,11 @@ mod tests {
     fn text_is_cleaned_collapsed_and_capped() {
         assert_eq!(clean_text("  a \t\n b\u{0}c\u{FFFF}\u{85}  "), "a bc");
         assert_eq!(clean_text("a\u{A0}b"), "a\u{A0}b");
+        assert_eq!(
+            clean_text_keeping_breaks(" a \r\n\n b\tc \u{2028}d\n"),
+            "a\nb c\nd"
+        );
+        assert_eq!(clean_text_keeping_breaks("a\n \t b"), "a\nb");
         let s = spec(ParamKind::Text);
         assert_eq!(s.validate("   ").unwrap().text, "dflt");
         assert_eq!(s.validate("0123456789").unwrap().text, "0123456789");

@@ -730,6 +730,15 @@ impl Compiler<'_> {
                 ))
             }
         };
+        let pre_line = match og("white-space").unwrap_or("normal") {
+            "normal" => false,
+            "pre-line" => true,
+            other => {
+                return Err(format!(
+                    "{ctx}: og:white-space '{other}' is not normal or pre-line"
+                ))
+            }
+        };
         let dir = og("dir").unwrap_or("auto");
         let dir = Dir::parse(dir)
             .ok_or_else(|| format!("{ctx}: og:dir '{dir}' is not auto, ltr or rtl"))?;
@@ -766,6 +775,7 @@ impl Compiler<'_> {
             line_height,
             align,
             valign,
+            pre_line,
             dir,
             families: vec![],
             font_attrs,

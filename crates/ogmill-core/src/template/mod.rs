@@ -41,6 +41,7 @@ const RESERVED: &[&str] = &[
     "line-height",
     "align",
     "valign",
+    "white-space",
     "if",
     "unless",
     "image",
@@ -171,7 +172,8 @@ impl Template {
         }
     }
 
-    /// The text a slot shows for these params (cleaned, whitespace collapsed).
+    /// The text a slot shows for these params (cleaned, whitespace collapsed; line breaks
+    /// kept as `\n` only in a pre-line slot).
     pub fn slot_text(&self, slot: &TextSlot, params: &Params) -> String {
         let mut raw = String::new();
         for part in &slot.pattern {
@@ -187,7 +189,11 @@ impl Template {
                 }
             }
         }
-        crate::params::clean_text(&raw)
+        if slot.pre_line {
+            crate::params::clean_text_keeping_breaks(&raw)
+        } else {
+            crate::params::clean_text(&raw)
+        }
     }
 }
 

@@ -33,6 +33,9 @@ pub struct TextSlot {
     pub align: Align,
     /// Where the block of lines sits in the box's height (`og:valign`).
     pub valign: VAlign,
+    /// `og:white-space="pre-line"`: a line break in the value starts a new line (runs of
+    /// whitespace still collapse); otherwise (`normal`) it is a space.
+    pub pre_line: bool,
     /// `og:dir`: the paragraph direction; `auto` (the default) takes the first strong character's.
     pub dir: Dir,
     /// The `font-family` list, first to last: the head of the slot's font chain.
