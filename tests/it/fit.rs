@@ -229,3 +229,39 @@ fn a_normal_slot_draws_a_line_break_as_a_space() {
     assert_eq!(lines, ["Release notes v2.0 is out"]);
     assert_eq!(bands.len(), 1, "{bands:?}");
 }
+
+#[test]
+fn a_word_wider_than_the_box_breaks_at_no_break_spaces_and_punctuation_before_graphemes() {
+    let r = white_space_card("normal");
+    let words = [
+        "Available",
+        "everywhere",
+        "today,",
+        "with",
+        "nothing",
+        "to",
+        "install",
+    ];
+    let (lines, bands) = lines_and_ink_rows(&r, &words.join("\u{A0}"));
+    assert!(lines.len() >= 2, "{lines:?}");
+    assert_eq!(bands.len(), lines.len(), "{bands:?}");
+    for line in &lines {
+        for word in line.split('\u{A0}') {
+            assert!(
+                words.contains(&word),
+                "{word:?} is cut from a word: {lines:?}"
+            );
+        }
+    }
+    let url = "https://docs.example.com/guides/getting-started/installation-and-configuration";
+    let (lines, _) = lines_and_ink_rows(&r, url);
+    assert!(lines.len() >= 2, "{lines:?}");
+    assert_eq!(lines.concat(), url);
+    for line in &lines[..lines.len() - 1] {
+        let last = line.chars().last().unwrap();
+        assert!(
+            "/.-:".contains(last),
+            "a line ends inside a word: {lines:?}"
+        );
+    }
+}

@@ -82,11 +82,47 @@ struct Line {
 struct Metrics<'a> {
     text: &'a str,
     segments: Vec<Unit>,
-    /// Grapheme units of segments too wide for the box at the largest size, by segment index.
-    graphemes: Vec<Option<Vec<Unit>>>,
+    /// How segments too wide for the box at the largest size break inside, by segment index.
+    splits: Vec<Option<Split>>,
     ellipsis_w: f32,
     ascent: f32,
     descent: f32,
+}
+
+/// A word wider than the box, cut where a reader expects it first: at a no-break space or
+/// after punctuation (`every\u{A0}|where`, `example.com/|docs`), and between graphemes only
+/// inside a piece that is still too wide.
+#[derive(Clone, Debug)]
+struct Split {
+    pieces: Vec<Unit>,
+    /// Each piece's graphemes.
+    graphemes: Vec<Vec<Unit>>,
+}
+
+/// Characters after which a word too wide for the box may break.
+fn breaks_after(c: char) -> bool {
+    matches!(
+        c,
+        '-' | '/'
+            | '\\'
+            | '.'
+            | ','
+            | ':'
+            | ';'
+            | '_'
+            | '?'
+            | '&'
+            | '='
+            | '+'
+            | '|'
+            | '·'
+            | '–'
+            | '—'
+    )
+}
+
+fn is_no_break_space(c: char) -> bool {
+    matches!(c, '\u{A0}' | '\u{2007}' | '\u{202F}')
 }
 
 /// Limits the exact check tightens when a layout's ink leaves the box.
@@ -208,7 +244,7 @@ impl<'a> Metrics<'a> {
         let descent = boxes.iter().flatten().map(|b| b.bottom).fold(0.0, f32::max) / REF_SIZE;
         let mut m = Metrics {
             text,
-            graphemes: vec![None; n],
+            splits: vec![None; n],
             ellipsis_w: w(n),
             ascent,
             descent,
@@ -217,62 +253,125 @@ impl<'a> Metrics<'a> {
         let overlong: Vec<usize> = (0..n)
             .filter(|&i| m.segments[i].core_w * slot.max_font_size > slot.width)
             .collect();
-        m.measure_graphemes(slot, &overlong, opts)?;
+        m.measure_splits(slot, &overlong, space, opts)?;
         Ok(m)
     }
 
-    /// Lays out each grapheme of the given segments on its own, for breaking inside words.
-    fn measure_graphemes(
+    /// Measures where the given segments may break inside: their pieces (see [`Split`]) and
+    /// each piece's graphemes.
+    fn measure_splits(
         &mut self,
         slot: &TextSlot,
         which: &[usize],
+        space: f32,
         opts: &Typesetter,
     ) -> Result<()> {
-        let mut units = vec![];
-        for &i in which {
-            let seg = self.segments[i];
-            let word = &self.text[seg.start..seg.core_end];
-            let mut gs: Vec<Unit> = word
-                .grapheme_indices(true)
-                .map(|(o, g)| Unit {
-                    start: seg.start + o,
-                    core_end: seg.start + o + g.len(),
-                    core_w: 0.0,
-                    space_w: 0.0,
-                    hard: false,
-                })
-                .collect();
-            if let Some(last) = gs.last_mut() {
-                last.space_w = seg.space_w;
-                last.hard = seg.hard;
-            }
-            units.push((i, gs));
-        }
-        let texts: Vec<&str> = units
+        let mut splits: Vec<(usize, Split)> = which
             .iter()
-            .flat_map(|(_, gs)| gs.iter().map(|g| &self.text[g.start..g.core_end]))
+            .map(|&i| (i, self.split(self.segments[i], space)))
+            .collect();
+        let texts: Vec<&str> = splits
+            .iter()
+            .flat_map(|(_, sp)| sp.pieces.iter().chain(sp.graphemes.iter().flatten()))
+            .map(|u| &self.text[u.start..u.core_end])
             .collect();
         if texts.is_empty() {
             return Ok(());
         }
         let boxes = measure(slot, &texts, opts)?;
-        let mut k = 0;
-        for (i, mut gs) in units {
-            for g in &mut gs {
-                g.core_w = boxes[k].as_ref().map_or(0.0, |b| b.width / REF_SIZE);
-                k += 1;
+        let mut widths = boxes
+            .iter()
+            .map(|b| b.as_ref().map_or(0.0, |b| b.width / REF_SIZE));
+        for (i, mut sp) in splits.drain(..) {
+            let Split { pieces, graphemes } = &mut sp;
+            for u in pieces.iter_mut().chain(graphemes.iter_mut().flatten()) {
+                u.core_w = widths.next().unwrap_or(0.0);
             }
-            self.graphemes[i] = Some(gs);
+            self.splits[i] = Some(sp);
         }
         Ok(())
     }
 
-    /// Units at `size`: segments, with those wider than the box split into graphemes.
+    /// The pieces and graphemes of one segment, widths not yet measured; `space` is the
+    /// width of a space at 1px, which a no-break space the line ends on takes.
+    fn split(&self, seg: Unit, space: f32) -> Split {
+        let word = &self.text[seg.start..seg.core_end];
+        let mut pieces: Vec<Unit> = vec![];
+        let mut start = seg.start;
+        for (o, c) in word.char_indices() {
+            let at = seg.start + o;
+            let (core_end, next) = if is_no_break_space(c) {
+                (at, at + c.len_utf8())
+            } else if breaks_after(c) {
+                (at + c.len_utf8(), at + c.len_utf8())
+            } else {
+                continue;
+            };
+            if core_end > start {
+                pieces.push(Unit {
+                    start,
+                    core_end,
+                    core_w: 0.0,
+                    space_w: 0.0,
+                    hard: false,
+                });
+            }
+            if let (Some(last), true) = (pieces.last_mut(), is_no_break_space(c)) {
+                last.space_w += space;
+            }
+            start = next;
+        }
+        if seg.core_end > start {
+            pieces.push(Unit {
+                start,
+                core_end: seg.core_end,
+                core_w: 0.0,
+                space_w: 0.0,
+                hard: false,
+            });
+        }
+        if let Some(last) = pieces.last_mut() {
+            last.space_w = seg.space_w;
+            last.hard = seg.hard;
+        }
+        let graphemes = pieces
+            .iter()
+            .map(|p| {
+                let mut gs: Vec<Unit> = self.text[p.start..p.core_end]
+                    .grapheme_indices(true)
+                    .map(|(o, g)| Unit {
+                        start: p.start + o,
+                        core_end: p.start + o + g.len(),
+                        core_w: 0.0,
+                        space_w: 0.0,
+                        hard: false,
+                    })
+                    .collect();
+                if let Some(last) = gs.last_mut() {
+                    last.space_w = p.space_w;
+                    last.hard = p.hard;
+                }
+                gs
+            })
+            .collect();
+        Split { pieces, graphemes }
+    }
+
+    /// Units at `size`: segments, with those wider than the box split into pieces, and
+    /// pieces still wider into graphemes.
     fn units(&self, size: f32, width: f32) -> Vec<Unit> {
         let mut out = Vec::with_capacity(self.segments.len());
-        for (seg, gs) in self.segments.iter().zip(&self.graphemes) {
-            match gs {
-                Some(gs) if seg.core_w * size > width => out.extend_from_slice(gs),
+        for (seg, split) in self.segments.iter().zip(&self.splits) {
+            match split {
+                Some(sp) if seg.core_w * size > width => {
+                    for (p, gs) in sp.pieces.iter().zip(&sp.graphemes) {
+                        if p.core_w * size > width {
+                            out.extend_from_slice(gs);
+                        } else {
+                            out.push(*p);
+                        }
+                    }
+                }
                 _ => out.push(*seg),
             }
         }
