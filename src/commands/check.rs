@@ -1,4 +1,5 @@
-//! `ogmill check`: characters no loaded font draws, per template.
+//! `ogmill check`: characters no loaded font draws, per template, and what X, Facebook,
+//! LinkedIn, Slack and Discord make of each template's card.
 
 use anyhow::Context;
 use ogmill_core::Renderer;
@@ -28,9 +29,27 @@ pub(crate) fn run(renderer: &Renderer, titles: Option<&std::path::Path>) -> anyh
             println!("{}: ok", r.template);
         }
     }
-    let problems = reports.iter().filter(|r| !r.is_ok()).count();
+    let mut problems = reports.iter().filter(|r| !r.is_ok()).count();
+    for p in ogmill_core::check::platforms(renderer)? {
+        for f in &p.findings {
+            let level = if f.refused { "error" } else { "warning" };
+            println!(
+                "{}: {level}: {} {} ({}x{} PNG, {} KB)",
+                p.template,
+                f.platform,
+                f.message,
+                p.width,
+                p.height,
+                p.bytes / 1024
+            );
+        }
+        problems += usize::from(p.findings.iter().any(|f| f.refused));
+    }
     if problems > 0 {
-        anyhow::bail!("{problems} template(s) have problems; add fonts with --fonts DIR");
+        anyhow::bail!(
+            "{problems} template(s) have problems: add fonts with --fonts DIR for missing \
+             characters; a card a platform refuses needs a smaller size or file"
+        );
     }
     Ok(())
 }

@@ -1,5 +1,6 @@
 //! What `ogmill check` reports: per template, the characters no loaded font draws, with its
-//! default values and with each of a list of titles in its first text param.
+//! default values and with each of a list of titles in its first text param; and what the
+//! platforms cards are shared to make of its card.
 
 use crate::params::{ParamKind, UnknownParams};
 use crate::{RenderRequest, Renderer, Result};
@@ -68,6 +69,40 @@ pub fn missing_glyphs(renderer: &Renderer, titles: &[String]) -> Result<Vec<Glyp
     Ok(reports)
 }
 
+/// One template's card at its default values, judged by each platform.
+#[derive(Clone, Debug)]
+pub struct PlatformReport {
+    /// The template's name.
+    pub template: String,
+    /// The card's width in pixels.
+    pub width: u32,
+    /// Its height.
+    pub height: u32,
+    /// Its PNG's size.
+    pub bytes: u64,
+    /// What is not simply shown, platform by platform ([`crate::platforms::judge`]).
+    pub findings: Vec<crate::platforms::Finding>,
+}
+
+/// Renders every template at its defaults (PNG, its own size) and asks each platform.
+pub fn platforms(renderer: &Renderer) -> Result<Vec<PlatformReport>> {
+    let mut reports = vec![];
+    for t in renderer.templates() {
+        let req = RenderRequest::new(&t.name, &[]);
+        let card = renderer.render(&renderer.resolve(&req)?, crate::Inputs::default())?;
+        let format = format!("{:?}", card.format).to_lowercase();
+        let bytes = card.bytes.len() as u64;
+        reports.push(PlatformReport {
+            template: t.name.clone(),
+            width: card.width,
+            height: card.height,
+            bytes,
+            findings: crate::platforms::judge(&format, card.width, card.height, bytes),
+        });
+    }
+    Ok(reports)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -84,5 +119,17 @@ mod tests {
         }
         let clean = missing_glyphs(&r, &titles[..1]).unwrap();
         assert!(clean.iter().all(GlyphReport::is_ok), "{clean:?}");
+    }
+
+    #[test]
+    fn the_built_in_cards_show_everywhere_and_the_square_one_is_cropped() {
+        let r = Renderer::new(crate::Options::default()).unwrap();
+        let reports = platforms(&r).unwrap();
+        let blog = reports.iter().find(|p| p.template == "blog").unwrap();
+        assert_eq!((blog.width, blog.height), (1200, 630));
+        assert!(blog.findings.is_empty(), "{blog:?}");
+        let square = reports.iter().find(|p| p.template == "square").unwrap();
+        assert!(!square.findings.is_empty());
+        assert!(square.findings.iter().all(|f| !f.refused), "{square:?}");
     }
 }

@@ -25,6 +25,7 @@ pub mod numbers;
 pub mod output;
 pub mod palette;
 pub mod params;
+pub mod platforms;
 pub mod query;
 pub mod raster;
 pub mod renderer;

@@ -115,10 +115,24 @@ async fn site() -> std::net::SocketAddr {
         <meta property="og:title" content="Hello">
         <meta property="og:image" content="/og.png">
         <meta name="twitter:card" content="summary"></head><body></body></html>"#;
+    // A square WebP, which X, Facebook and LinkedIn crop and some do not show at all.
+    let mut webp = vec![];
+    image::RgbaImage::from_pixel(1080, 1080, image::Rgba([20, 30, 40, 255]))
+        .write_with_encoder(image::codecs::webp::WebPEncoder::new_lossless(&mut webp))
+        .unwrap();
+    let square = page.replace("/og.png", "/og.webp");
     let app = axum::Router::new()
         .route(
             "/post",
             route(move || async move { axum::response::Html(page) }),
+        )
+        .route(
+            "/square",
+            route(move || async move { axum::response::Html(square) }),
+        )
+        .route(
+            "/og.webp",
+            route(move || async move { ([("content-type", "image/webp")], webp) }),
         )
         .route(
             "/og.png",
@@ -162,6 +176,29 @@ async fn the_page_checker_reads_tags_on_loopback_in_dev_mode_only() {
             "{expected}: {problems:?}"
         );
     }
+    // The platforms' limits: a 1200x630 PNG passes them all; a square WebP does not.
+    assert!(
+        !problems.iter().any(|p| p.starts_with("X:")),
+        "{problems:?}"
+    );
+    let r = get(&dev, &format!("/playground/check?url=http://{addr}/square")).await;
+    let square: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
+    let said = |level: &str, text: &str| {
+        square["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["level"] == level && p["message"].as_str().unwrap().contains(text))
+    };
+    assert!(
+        said("error", "LinkedIn: does not show webp images"),
+        "{square}"
+    );
+    assert!(
+        said("warning", "X: crops the large card to 2:1"),
+        "{square}"
+    );
+    assert!(!said("error", "Discord"), "{square}");
     let image = &report["image"];
     assert_eq!(image["url"], format!("http://{addr}/og.png"));
     assert_eq!(

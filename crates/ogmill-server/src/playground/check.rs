@@ -104,30 +104,23 @@ impl Checker {
         };
         let n = fetched.bytes.len();
         info.bytes = Some(n);
-        if n > 8 * 1024 * 1024 {
-            problems.push(error(format!(
-                "the image is {} MB: Facebook refuses images over 8 MB, X over 5 MB",
-                n / 1_000_000
-            )));
-        } else if n > 5 * 1024 * 1024 {
-            problems.push(warning(format!(
-                "the image is {} MB: X refuses images over 5 MB",
-                n / 1_000_000
-            )));
-        }
         match crate::images::sniff(&fetched.bytes) {
             Ok(format) => {
-                info.format = Some(format!("{format:?}").to_lowercase());
+                let name = format!("{format:?}").to_lowercase();
                 let reader =
                     image::ImageReader::with_format(std::io::Cursor::new(&fetched.bytes), format);
                 if let Ok((w, h)) = reader.into_dimensions() {
                     (info.width, info.height) = (Some(w), Some(h));
-                    if (w, h) != (1200, 630) {
-                        problems.push(warning(format!(
-                            "the image is {w}x{h}; 1200x630 is what every platform shows uncropped"
-                        )));
+                    for f in ogmill_core::platforms::judge(&name, w, h, n as u64) {
+                        let message = format!("{}: {}", f.platform, f.message);
+                        problems.push(if f.refused {
+                            error(message)
+                        } else {
+                            warning(message)
+                        });
                     }
                 }
+                info.format = Some(name);
             }
             Err(e) => problems.push(error(format!("the image cannot be shown: {e}"))),
         }
