@@ -197,6 +197,12 @@ pub struct Config {
     #[arg(long, global = true, env = "OGMILL_DEV", num_args = 0..=1,
           default_missing_value = "true", value_name = "BOOL")]
     pub dev: Option<bool>,
+    /// On /api/og without a format (no suffix, no format=), send WebP to clients whose Accept
+    /// lists image/webp, PNG to the rest, with Vary: Accept. Off by default: some crawlers
+    /// say they accept WebP and then do not show it
+    #[arg(long, global = true, env = "OGMILL_ACCEPT_FORMATS", num_args = 0..=1,
+          default_missing_value = "true", value_name = "BOOL")]
+    pub accept_formats: Option<bool>,
     /// Directory of image assets that image params may name [default: assets]
     #[arg(long, global = true, env = "OGMILL_ASSETS", value_name = "DIR")]
     pub assets: Option<PathBuf>,
@@ -394,6 +400,7 @@ impl Config {
             signing_keys: self.signing_keys.clone().unwrap_or(d.signing_keys),
             require_signature: self.require_signature.unwrap_or(d.require_signature),
             dev: self.dev.unwrap_or(d.dev),
+            accept_formats: self.accept_formats.unwrap_or(d.accept_formats),
             rate_limit: self
                 .rate_limit
                 .as_ref()
@@ -559,6 +566,7 @@ mod tests {
             signing_keys: Some(vec!["s1".into()]),
             require_signature: Some(true),
             dev: Some(true),
+            accept_formats: Some(true),
             assets: Some("a".into()),
             image_allow_hosts: Some(vec!["img.example.com".into()]),
             allow_private_networks: Some(true),

@@ -86,6 +86,10 @@ pub struct ServerOptions {
     /// Development mode: hot reload pushed to open playground pages, signed URLs and the
     /// page checker (which may fetch from loopback) in the playground. Default: `false`.
     pub dev: bool,
+    /// Content negotiation on `/api/og`: without a format in the URL, WebP for clients whose
+    /// `Accept` lists `image/webp`, PNG otherwise, and `Vary: Accept` on every answer. Off by
+    /// default, because crawlers that claim WebP do not all show it. Default: `false`.
+    pub accept_formats: bool,
     /// Renders per client (its API key, else its address); a cache hit or a 304 spends
     /// nothing. Default: none.
     pub rate_limit: Option<ratelimit::Rate>,
@@ -120,6 +124,7 @@ impl Default for ServerOptions {
             degraded_cache_control: "public, max-age=300".into(),
             redis: None,
             dev: false,
+            accept_formats: false,
             rate_limit: None,
             rate_limit_keys: std::collections::HashMap::new(),
             trusted_proxies: vec![],

@@ -181,3 +181,35 @@ async fn drawn_backgrounds_stay_within_their_byte_budget_and_show_in_metrics() {
     let evicted = metric(&s, "ogmill_layer_cache_evictions") - before;
     assert!((2.0..=3.0).contains(&evicted), "{evicted}");
 }
+
+/// With `--accept-formats`, `/api/og` answers browsers that list WebP with WebP, everyone
+/// else with PNG, and says it varies; a format in the URL wins and does not vary.
+#[tokio::test]
+async fn accept_formats_negotiates_webp_only_when_asked_and_says_it_varies() {
+    let s = state(ServerOptions {
+        accept_formats: true,
+        ..ServerOptions::default()
+    });
+    let chrome = "image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8";
+    let webp = get_with(&s, "/api/og/blog?title=Hi", &[("accept", chrome)]).await;
+    assert_eq!(webp.status, StatusCode::OK);
+    assert_eq!(webp.header("content-type"), "image/webp");
+    assert_eq!(webp.header("vary"), "Accept");
+    let crawler = get_with(&s, "/api/og/blog?title=Hi", &[("accept", "*/*")]).await;
+    assert_eq!(crawler.header("content-type"), "image/png");
+    assert_eq!(crawler.header("vary"), "Accept");
+    assert_ne!(webp.header("etag"), crawler.header("etag"));
+    let refused = get_with(&s, "/api/og?title=Hi", &[("accept", "image/webp;q=0, */*")]).await;
+    assert_eq!(refused.header("content-type"), "image/png");
+    let chosen = get_with(&s, "/api/og/blog.png?title=Hi", &[("accept", chrome)]).await;
+    assert_eq!(chosen.header("content-type"), "image/png");
+    assert_eq!(chosen.header("vary"), "");
+    let bad = get_with(&s, "/api/og/nope?title=Hi", &[("accept", chrome)]).await;
+    assert_eq!(bad.status, StatusCode::NOT_FOUND);
+    assert_eq!(bad.header("vary"), "Accept");
+    // Off (the default), Accept changes nothing.
+    let off = state(ServerOptions::default());
+    let png = get_with(&off, "/api/og/blog?title=Hi", &[("accept", chrome)]).await;
+    assert_eq!(png.header("content-type"), "image/png");
+    assert_eq!(png.header("vary"), "");
+}

@@ -24,8 +24,9 @@ pub(super) async fn og_default(
 ) -> Result<Response, ApiError> {
     let mut params = query::parse(q.as_deref().unwrap_or(""))?;
     let expires = check_signature(&state, "default", &mut params)?;
-    let res = render_card(&state, "default", params, &headers, client.as_deref()).await?;
-    Ok(cap_lifetime(res, expires))
+    let vary = negotiate(&state, &mut params, &headers);
+    let res = render_card(&state, "default", params, &headers, client.as_deref()).await;
+    Ok(cap_lifetime(vary_on_accept(res, vary)?, expires))
 }
 
 pub(super) async fn og_named(
@@ -44,8 +45,51 @@ pub(super) async fn og_named(
     if let Some(f) = format {
         params.push(("format".into(), f.name().into()));
     }
-    let res = render_card(&state, name, params, &headers, client.as_deref()).await?;
-    Ok(cap_lifetime(res, expires))
+    let vary = negotiate(&state, &mut params, &headers);
+    let res = render_card(&state, name, params, &headers, client.as_deref()).await;
+    Ok(cap_lifetime(vary_on_accept(res, vary)?, expires))
+}
+
+/// With `--accept-formats`, a request that names no format gets WebP when its `Accept` lists
+/// `image/webp` (at a quality above 0). Returns whether the answer varies with `Accept`.
+fn negotiate(state: &AppState, params: &mut Vec<(String, String)>, headers: &HeaderMap) -> bool {
+    if !state.options().accept_formats {
+        return false;
+    }
+    if params.iter().any(|(k, _)| k == "format") {
+        return false; // the URL chose: the same answer for every client
+    }
+    let webp = headers
+        .get_all(header::ACCEPT)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|item| {
+            let mut parts = item.split(';').map(str::trim);
+            let accepted = parts
+                .next()
+                .is_some_and(|t| t.eq_ignore_ascii_case("image/webp"));
+            let q = parts
+                .find_map(|p| p.strip_prefix("q="))
+                .map_or(1.0, |q| q.parse::<f32>().unwrap_or(0.0));
+            accepted && q > 0.0
+        });
+    if webp {
+        params.push(("format".into(), Format::Webp.name().into()));
+    }
+    true
+}
+
+/// Adds `Vary: Accept` to the answer (and to an error's) when the format was negotiated, so a
+/// shared cache keeps the PNG and the WebP apart.
+fn vary_on_accept(res: Result<Response, ApiError>, vary: bool) -> Result<Response, ApiError> {
+    if !vary {
+        return res;
+    }
+    let mut res = res.unwrap_or_else(IntoResponse::into_response);
+    res.headers_mut()
+        .append(header::VARY, header::HeaderValue::from_static("Accept"));
+    Ok(res)
 }
 
 /// The hosted render API's shape: `POST /v1/{template}` with a JSON object of values, flat
