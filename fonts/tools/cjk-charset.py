@@ -4,6 +4,8 @@
 Everyday Chinese, Japanese and Korean, taken from the national character sets Python's
 codecs know: GB 2312 (Simplified), Big5 level 1 (common Traditional), JIS X 0208 (Japanese),
 KS X 1001 (Korean Hangul and Hanja), plus the CJK punctuation, kana and full-width blocks.
+With the argument `ja`: JIS X 0208 (6,355 kanji, every Jōyō kanji among them) and those
+blocks only, for the Japanese face (Noto Sans CJK JP).
 """
 import sys
 
@@ -21,17 +23,19 @@ def two_byte(codec, lead, trail):
     return out
 
 
+japanese_only = sys.argv[1:] == ["ja"]
 cps = set()
-cps |= two_byte("gb2312", range(0xA1, 0xF8), range(0xA1, 0xFF))
-# Big5 level 1 (frequent characters) runs from A440 to C67E; A1-A3 are symbols.
-cps |= {c for c in two_byte("big5", range(0xA1, 0xC7), list(range(0x40, 0x7F)) + list(range(0xA1, 0xFF)))}
+if not japanese_only:
+    cps |= two_byte("gb2312", range(0xA1, 0xF8), range(0xA1, 0xFF))
+    # Big5 level 1 (frequent characters) runs from A440 to C67E; A1-A3 are symbols.
+    cps |= {c for c in two_byte("big5", range(0xA1, 0xC7), list(range(0x40, 0x7F)) + list(range(0xA1, 0xFF)))}
+    cps |= two_byte("euc_kr", range(0xA1, 0xFE), range(0xA1, 0xFF))
 cps |= two_byte("euc_jp", range(0xA1, 0xF5), range(0xA1, 0xFF))
-cps |= two_byte("euc_kr", range(0xA1, 0xFE), range(0xA1, 0xFF))
 for lo, hi in [
     (0x3000, 0x303F),  # CJK symbols and punctuation
     (0x3040, 0x30FF),  # Hiragana, Katakana
     (0x31F0, 0x31FF),  # Katakana phonetic extensions
-    (0x3130, 0x318F),  # Hangul compatibility jamo
+    (0x3130, 0x318F) if not japanese_only else (0x3000, 0x3000),  # Hangul compatibility jamo
     (0xFF00, 0xFFEF),  # half- and full-width forms
     (0x2E80, 0x2EFF),  # CJK radicals supplement
     (0x3200, 0x32FF),  # enclosed CJK letters

@@ -43,4 +43,11 @@ for weight in Regular Bold; do
         --unicodes-file=charset.txt --no-hinting \
         --output-file="$fonts/NotoSansCJKsc-$weight.otf"
 done
+# The Japanese face (face 0) for `lang=ja` and titles with kana: JIS X 0208 only.
+python3 "$here/cjk-charset.py" ja > charset-ja.txt
+for weight in Regular Bold; do
+    pyftsubset "x/usr/share/fonts/opentype/noto/NotoSansCJK-$weight.ttc" --font-number=0 \
+        --unicodes-file=charset-ja.txt --no-hinting \
+        --output-file="$fonts/NotoSansCJKjp-$weight.otf"
+done
 du -ch "$fonts"/*.otf "$fonts"/*.ttf | tail -1

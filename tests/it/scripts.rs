@@ -242,3 +242,37 @@ fn cjk_lines_never_start_with_closing_punctuation() {
         assert!(!"「『（".contains(last), "{:?}", t.lines);
     }
 }
+
+/// 直 and 骨 are drawn differently in Japanese and Chinese: `lang` picks the face, and a
+/// title with kana is Japanese without being told.
+#[test]
+fn lang_picks_japanese_or_chinese_shapes_for_han_and_kana_imply_japanese() {
+    let ink = |params: &[(&str, &str)]| title_layers("blog", params).with;
+    let ja = ink(&[("title", "直骨"), ("lang", "ja")]);
+    let zh = ink(&[("title", "直骨"), ("lang", "zh-Hans")]);
+    let auto = ink(&[("title", "直骨")]);
+    assert!(
+        differing(&ja, &zh, (0, 0, 1199, 629), 40) > 200,
+        "the same shapes"
+    );
+    assert_eq!(
+        differing(&auto, &zh, (0, 0, 1199, 629), 0),
+        0,
+        "no kana: the default face"
+    );
+    let kana_auto = ink(&[("title", "直骨です")]);
+    let kana_ja = ink(&[("title", "直骨です"), ("lang", "ja-JP")]);
+    assert_eq!(differing(&kana_auto, &kana_ja, (0, 0, 1199, 629), 0), 0);
+    // A Japanese title with every character drawn, and a bad tag refused.
+    let t = title_layers(
+        "blog",
+        &[("title", "骨太の方針と直近の動向"), ("lang", "ja")],
+    );
+    assert!(t.fit.missing.is_empty(), "{:?}", t.fit.missing);
+    let r = crate::support::renderer();
+    let bad = r.resolve(&ogmill_core::RenderRequest::new(
+        "blog",
+        &[("title", "x"), ("lang", "<b>")],
+    ));
+    assert!(bad.unwrap_err().to_string().contains("lang"));
+}

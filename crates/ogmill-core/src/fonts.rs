@@ -177,6 +177,14 @@ pub const BUNDLED: &[(&str, &[u8])] = &[
         include_bytes!("../../../fonts/NotoSansCJKsc-Bold.otf"),
     ),
     (
+        "NotoSansCJKjp-Regular.otf",
+        include_bytes!("../../../fonts/NotoSansCJKjp-Regular.otf"),
+    ),
+    (
+        "NotoSansCJKjp-Bold.otf",
+        include_bytes!("../../../fonts/NotoSansCJKjp-Bold.otf"),
+    ),
+    (
         "NotoColorEmoji.ttf",
         include_bytes!("../../../fonts/NotoColorEmoji.ttf"),
     ),

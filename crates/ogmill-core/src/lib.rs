@@ -20,6 +20,7 @@ pub mod fit;
 pub mod fonts;
 pub mod images;
 pub mod import;
+pub mod lang;
 pub mod memo;
 pub mod numbers;
 pub mod output;

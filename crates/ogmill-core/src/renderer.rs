@@ -10,6 +10,7 @@ use crate::encode::{encode, Compression};
 use crate::error::{Error, Result};
 use crate::fit::{fit, SlotFit, Typesetter};
 use crate::images::Prepared;
+use crate::lang::Lang;
 use crate::memo::{CacheUsage, Memo};
 use crate::output::{Format, Output};
 use crate::params::{Params, UnknownParams};
@@ -114,6 +115,7 @@ pub struct Resolved {
     params: Params,
     ignored: Vec<String>,
     dir: Dir,
+    lang: Lang,
     output: Output,
 }
 
@@ -137,6 +139,11 @@ impl Resolved {
     /// The request's `dir` (`auto` leaves each slot's own `og:dir`).
     pub fn dir(&self) -> Dir {
         self.dir
+    }
+
+    /// The request's `lang` (`auto` leaves each slot's own `og:lang`, then the text decides).
+    pub fn lang(&self) -> Lang {
+        self.lang
     }
 
     /// How the card is written: format, quality, scale.
@@ -320,6 +327,9 @@ impl Renderer {
         if resolved.dir != Dir::Auto {
             let _ = write!(key, "/dir={:?}", resolved.dir);
         }
+        if resolved.lang != Lang::Auto {
+            let _ = write!(key, "/lang={:?}", resolved.lang);
+        }
         key.push_str(&resolved.output.key_suffix());
         CardKey {
             text: key,
@@ -384,6 +394,7 @@ impl Renderer {
             params,
             ignored,
             dir: builtins.dir,
+            lang: builtins.lang,
             output: builtins.output,
         })
     }
@@ -532,6 +543,19 @@ impl Renderer {
         };
         for (slot, chain) in t.slots.iter().zip(chains) {
             let text = t.slot_text(slot, &resolved.params);
+            let lang = match resolved.lang {
+                Lang::Auto => slot.lang,
+                given => given,
+            };
+            // Han characters in that language's shapes: its face goes before the default one.
+            let lang_chain;
+            let chain = match lang.for_text(&text).preferred_family() {
+                Some(face) => {
+                    lang_chain = self.families.chain_for(&slot.families, Some(face));
+                    &lang_chain
+                }
+                None => chain,
+            };
             let dir = match resolved.dir {
                 Dir::Auto => slot.dir,
                 given => given,
@@ -632,17 +656,19 @@ fn template_files(dir: &Path) -> Result<Vec<PathBuf>> {
 #[derive(Default)]
 struct Builtins {
     dir: Dir,
+    lang: Lang,
     output: Output,
 }
 
-/// Takes the built-in params (`dir`, `format`, `quality`, `scale`) out of the request's values,
+/// Takes the built-in params (`dir`, `lang`, `format`, `quality`, `scale`) out of the request's values,
 /// except those the template declares itself. Each may be given once.
 fn take_builtins(
     t: &Template,
     params: &[(String, String)],
 ) -> Result<(Builtins, Vec<(String, String)>)> {
     let builtin = |k: &str| {
-        (k == "dir" || Output::PARAMS.contains(&k)) && !t.params.iter().any(|p| p.name == k)
+        (k == "dir" || k == "lang" || Output::PARAMS.contains(&k))
+            && !t.params.iter().any(|p| p.name == k)
     };
     let mut b = Builtins::default();
     let mut seen: Vec<&str> = vec![];
@@ -660,6 +686,11 @@ fn take_builtins(
             b.dir = Dir::parse(v.trim()).ok_or_else(|| Error::InvalidValue {
                 param: "dir".into(),
                 reason: "must be auto, ltr or rtl".into(),
+            })?;
+        } else if k == "lang" {
+            b.lang = Lang::parse(v).ok_or_else(|| Error::InvalidValue {
+                param: "lang".into(),
+                reason: "must be a language tag such as ja, zh-Hant, ko or auto".into(),
             })?;
         } else if !v.trim().is_empty() {
             b.output.set(k, v)?;

@@ -38,6 +38,7 @@ pub const FALLBACK: &[&str] = &[
     "Noto Sans Georgian",
     "Noto Sans Ethiopic",
     "Noto Sans CJK SC",
+    "Noto Sans CJK JP",
     "Noto Color Emoji",
     "Noto Sans Math",
     "Noto Sans Symbols",
@@ -135,11 +136,18 @@ impl Families {
     /// The chain for a slot whose `font-family` lists `named`: those first (as CSS does),
     /// then [`FALLBACK`], then every other loaded family.
     pub fn chain(&self, named: &[String]) -> Chain {
+        self.chain_for(named, None)
+    }
+
+    /// As [`chain`](Self::chain), with `cjk` (the face of the text's language) before the
+    /// default CJK face, so Han characters take that language's shapes.
+    pub fn chain_for(&self, named: &[String], cjk: Option<&str>) -> Chain {
         let mut order = vec![];
-        let names = named
-            .iter()
-            .map(String::as_str)
-            .chain(FALLBACK.iter().copied());
+        let fallback = FALLBACK.iter().flat_map(|&f| {
+            let first = cjk.filter(|_| f == "Noto Sans CJK SC");
+            first.into_iter().chain([f])
+        });
+        let names = named.iter().map(String::as_str).chain(fallback);
         for i in names.filter_map(|n| self.index(generic(n))) {
             if !order.contains(&i) {
                 order.push(i);

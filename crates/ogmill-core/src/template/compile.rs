@@ -739,6 +739,9 @@ impl Compiler<'_> {
                 ))
             }
         };
+        let lang = og("lang").unwrap_or("auto");
+        let lang = crate::lang::Lang::parse(lang)
+            .ok_or_else(|| format!("{ctx}: og:lang '{lang}' is not a language tag"))?;
         let dir = og("dir").unwrap_or("auto");
         let dir = Dir::parse(dir)
             .ok_or_else(|| format!("{ctx}: og:dir '{dir}' is not auto, ltr or rtl"))?;
@@ -776,6 +779,7 @@ impl Compiler<'_> {
             align,
             valign,
             pre_line,
+            lang,
             dir,
             families: vec![],
             font_attrs,

@@ -42,6 +42,7 @@ const RESERVED: &[&str] = &[
     "align",
     "valign",
     "white-space",
+    "lang",
     "if",
     "unless",
     "image",

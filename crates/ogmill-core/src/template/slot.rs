@@ -36,6 +36,8 @@ pub struct TextSlot {
     /// `og:white-space="pre-line"`: a line break in the value starts a new line (runs of
     /// whitespace still collapse); otherwise (`normal`) it is a space.
     pub pre_line: bool,
+    /// `og:lang`: the text's language, which picks the CJK face (`auto`: from the text).
+    pub lang: crate::lang::Lang,
     /// `og:dir`: the paragraph direction; `auto` (the default) takes the first strong character's.
     pub dir: Dir,
     /// The `font-family` list, first to last: the head of the slot's font chain.
