@@ -16,6 +16,14 @@ use ogmill_core::Renderer;
 fn main() {
     let cli = Cli::parse();
     if let Err(e) = run(cli) {
+        // A reader that stopped early (`ogmill templates | head`) is not an error.
+        let broken_pipe = e.chain().any(|c| {
+            c.downcast_ref::<std::io::Error>()
+                .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+        });
+        if broken_pipe {
+            std::process::exit(0);
+        }
         eprintln!("ogmill: {e:#}");
         std::process::exit(1);
     }

@@ -18,9 +18,9 @@ pub(crate) fn run(renderer: &Renderer, args: BenchArgs) -> anyhow::Result<()> {
     };
     let reports = ogmill::bench::run(renderer, &options)?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&reports)?);
+        out!("{}", serde_json::to_string_pretty(&reports)?)?;
     } else {
-        print!("{}", ogmill::bench::table(&reports));
+        out_raw!("{}", ogmill::bench::table(&reports))?;
     }
     Ok(())
 }

@@ -14,26 +14,26 @@ pub(crate) fn run(renderer: &Renderer, titles: Option<&std::path::Path>) -> anyh
     let reports = ogmill_core::check::missing_glyphs(renderer, &titles)?;
     for r in &reports {
         for e in &r.errors {
-            println!("{}: {e}", r.template);
+            out!("{}: {e}", r.template)?;
         }
         if !r.missing.is_empty() {
             let shown = &r.missing[..r.missing.len().min(40)];
             let sample: String = shown.iter().collect();
-            println!(
+            out!(
                 "{}: {} character(s) no loaded font draws: {} ({sample})",
                 r.template,
                 r.missing.len(),
                 ogmill_core::coverage::codepoints(shown)
-            );
+            )?;
         } else if r.errors.is_empty() {
-            println!("{}: ok", r.template);
+            out!("{}: ok", r.template)?;
         }
     }
     let mut problems = reports.iter().filter(|r| !r.is_ok()).count();
     for p in ogmill_core::check::platforms(renderer)? {
         for f in &p.findings {
             let level = if f.refused { "error" } else { "warning" };
-            println!(
+            out!(
                 "{}: {level}: {} {} ({}x{} PNG, {} KB)",
                 p.template,
                 f.platform,
@@ -41,7 +41,7 @@ pub(crate) fn run(renderer: &Renderer, titles: Option<&std::path::Path>) -> anyh
                 p.width,
                 p.height,
                 p.bytes / 1024
-            );
+            )?;
         }
         problems += usize::from(p.findings.iter().any(|f| f.refused));
     }

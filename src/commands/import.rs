@@ -60,8 +60,8 @@ pub(crate) fn run(config: &Config, renderer: &Renderer, args: ImportArgs) -> any
     for w in &imported.warnings {
         eprintln!("warning: {w}");
     }
-    println!("| param | kind | box (x y w h, px) | lines | sample |");
-    println!("|---|---|---|---|---|");
+    out!("| param | kind | box (x y w h, px) | lines | sample |")?;
+    out!("|---|---|---|---|---|")?;
     for s in &imported.slots {
         let rect = match s.kind {
             "color" => "-".to_owned(),
@@ -73,9 +73,9 @@ pub(crate) fn run(config: &Config, renderer: &Renderer, args: ImportArgs) -> any
             "-".into()
         };
         let sample: String = s.sample.chars().take(48).collect();
-        println!("| {} | {} | {rect} | {lines} | {sample} |", s.param, s.kind);
+        out!("| {} | {} | {rect} | {lines} | {sample} |", s.param, s.kind)?;
     }
-    println!("wrote {}", target.display());
+    out!("wrote {}", target.display())?;
     let query: Vec<String> = imported
         .slots
         .iter()
@@ -83,11 +83,11 @@ pub(crate) fn run(config: &Config, renderer: &Renderer, args: ImportArgs) -> any
         .take(1)
         .map(|s| format!("?{}=Hello", s.param))
         .collect();
-    println!(
+    out!(
         "try it: ogmill serve --templates {} and open /api/og/{name}{}",
         dir.display(),
         query.join("")
-    );
+    )?;
     Ok(())
 }
 

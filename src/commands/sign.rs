@@ -28,6 +28,6 @@ pub(crate) fn run(config: &Config, renderer: &Renderer, args: SignArgs) -> anyho
         .map(|d| ogmill_core::signature::now() + d.0.as_secs());
     let query = signer.signed_query(&args.template, &params, exp);
     let base = args.base_url.trim_end_matches('/');
-    println!("{base}/api/og/{}?{query}", args.template);
+    out!("{base}/api/og/{}?{query}", args.template)?;
     Ok(())
 }

@@ -5,11 +5,11 @@ use ogmill_core::Renderer;
 pub(crate) fn run(renderer: &Renderer, json: bool) -> anyhow::Result<()> {
     if json {
         let list: Vec<_> = renderer.templates().map(|t| t.describe()).collect();
-        println!("{}", serde_json::to_string_pretty(&list)?);
+        out!("{}", serde_json::to_string_pretty(&list)?)?;
         return Ok(());
     }
     for t in renderer.templates() {
-        println!("{}", t.name);
+        out!("{}", t.name)?;
         for p in &t.params {
             let kind = format!("{:?}", p.kind).to_lowercase();
             let limits = match p.kind {
@@ -26,12 +26,14 @@ pub(crate) fn run(renderer: &Renderer, json: bool) -> anyhow::Result<()> {
             } else {
                 format!("{:?}", p.default)
             };
-            println!(
+            out!(
                 "  {:<12} {:<7} default {:<40} {limits}",
-                p.name, kind, default
-            );
+                p.name,
+                kind,
+                default
+            )?;
             if !p.description.is_empty() {
-                println!("  {:<12} {}", "", p.description);
+                out!("  {:<12} {}", "", p.description)?;
             }
         }
     }

@@ -377,3 +377,19 @@ fn healthcheck_exits_0_while_the_server_answers_and_1_once_it_is_gone() {
     assert_eq!(gone.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&gone.stderr).contains("/healthz"));
 }
+
+#[test]
+fn a_reader_that_stops_early_is_no_crash() {
+    // `ogmill templates | head -0`: the pipe is closed before ogmill writes a line.
+    let mut child = ogmill()
+        .arg("templates")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(out.status.success(), "{:?} {stderr}", out.status);
+}
