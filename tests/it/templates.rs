@@ -218,3 +218,51 @@ fn number_params_are_written_compact_or_grouped_in_text() {
     let attr = r##"<og:param name="n" kind="number" default="1"/><rect og:width="{{n|compact}}" width="1" height="1"/>"##;
     assert!(load(attr).err().unwrap().contains("belong in og:text"));
 }
+
+/// Brand fonts as sites keep them: WOFF2 and WOFF files in a `--fonts` dir are decoded at
+/// load and drawn like any other family; a broken one stops start-up naming the file.
+#[test]
+fn web_fonts_in_a_fonts_dir_load_and_draw() {
+    let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/fonts");
+    let card = |family: &str, font_file: Option<&str>| {
+        let fonts = tempfile::tempdir().unwrap();
+        if let Some(f) = font_file {
+            std::fs::copy(data.join(f), fonts.path().join(f)).unwrap();
+        } else {
+            std::fs::write(fonts.path().join("broken.woff2"), b"wOF2 but not really").unwrap();
+        }
+        let templates = tempfile::tempdir().unwrap();
+        let svg = format!(
+            "{HEAD}<text og:text=\"{{{{title}}}}\" og:box=\"0 0 1200 300\" \
+             font-family=\"{family}\" font-weight=\"700\" font-size=\"120\">Hi</text></svg>"
+        );
+        std::fs::write(templates.path().join("card.svg"), svg).unwrap();
+        let r = Renderer::new(Options {
+            templates_dir: Some(templates.path().to_owned()),
+            font_dirs: vec![fonts.path().to_owned()],
+            ..Options::default()
+        })
+        .map_err(|e| e.to_string())?;
+        let req = ogmill_core::RenderRequest::new("card", &[("title", "Brand")]);
+        let out = r
+            .render(&r.resolve(&req).unwrap(), ogmill_core::Inputs::default())
+            .unwrap();
+        assert!(out.fits[0].missing.is_empty());
+        Ok::<_, String>(crate::support::decode_png(&out.bytes))
+    };
+    let inter = card("Inter", Some("BrandSans-Bold.woff2")).unwrap();
+    let woff2 = card("Brand Sans", Some("BrandSans-Bold.woff2")).unwrap();
+    let woff = card("Brand Sans", Some("BrandSans-Bold.woff")).unwrap();
+    assert_eq!(woff2, woff, "the same font from WOFF and WOFF2");
+    let differ = inter
+        .pixels()
+        .zip(woff2.pixels())
+        .filter(|(a, b)| a != b)
+        .count();
+    assert!(
+        differ > 1000,
+        "Brand Sans drew like Inter: {differ} pixels differ"
+    );
+    let broken = card("Inter", None).unwrap_err();
+    assert!(broken.contains("broken.woff2"), "{broken}");
+}

@@ -234,6 +234,7 @@ pub fn load_with(bundled: bool, dirs: &[PathBuf], system: bool) -> Result<Arc<fo
         }
         let before = db.len();
         db.load_fonts_dir(dir);
+        load_web_fonts(&mut db, dir)?;
         if db.len() == before {
             return Err(Error::Font(format!(
                 "no font files found in {}",
@@ -259,6 +260,34 @@ pub fn load_with(bundled: bool, dirs: &[PathBuf], system: bool) -> Result<Arc<fo
         set(&mut db, DEFAULT_FAMILY);
     }
     Ok(Arc::new(db))
+}
+
+/// WOFF and WOFF2 files under `dir` (fontdb reads only TrueType and OpenType), decoded at
+/// load with wuff, a pure-Rust port of Google's woff2 library: sites keep their brand fonts
+/// as web fonts. A file that does not decode stops start-up with its name.
+fn load_web_fonts(db: &mut fontdb::Database, dir: &std::path::Path) -> Result<()> {
+    let entries = std::fs::read_dir(dir)
+        .map_err(|e| Error::Font(format!("cannot read font directory {}: {e}", dir.display())))?;
+    for path in entries.filter_map(|e| e.ok().map(|e| e.path())) {
+        if path.is_dir() {
+            load_web_fonts(db, &path)?;
+            continue;
+        }
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase);
+        let decode = match ext.as_deref() {
+            Some("woff2") => wuff::decompress_woff2,
+            Some("woff") => wuff::decompress_woff1,
+            _ => continue,
+        };
+        let bad = |why: String| Error::Font(format!("{}: {why}", path.display()));
+        let bytes = std::fs::read(&path).map_err(|e| bad(e.to_string()))?;
+        let font = decode(&bytes).map_err(|e| bad(format!("not a valid web font ({e:?})")))?;
+        db.load_font_data(font);
+    }
+    Ok(())
 }
 
 /// Whether any loaded face belongs to `family` (case-insensitive, generic names included).
