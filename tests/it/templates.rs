@@ -266,3 +266,60 @@ fn web_fonts_in_a_fonts_dir_load_and_draw() {
     let broken = card("Inter", None).unwrap_err();
     assert!(broken.contains("broken.woff2"), "{broken}");
 }
+
+/// A variable font (Inter's wght axis, as WOFF2): `font-weight` picks the instance, for the
+/// drawing and for the fit alike, so a heavy weight still keeps its ink in the box.
+#[test]
+fn a_variable_fonts_weight_axis_follows_font_weight_in_fit_and_drawing() {
+    let data = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/fonts");
+    let fonts = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        data.join("BrandVariable.woff2"),
+        fonts.path().join("v.woff2"),
+    )
+    .unwrap();
+    let ink = |weight: u32, title: &str| {
+        let templates = tempfile::tempdir().unwrap();
+        let svg = format!(
+            "{HEAD}<rect width=\"1200\" height=\"630\" fill=\"#000\"/>\
+             <text og:text=\"{{{{title}}}}\" og:box=\"100 100 700 200\" fill=\"#fff\" \
+             font-family=\"Brand Variable\" font-weight=\"{weight}\" font-size=\"120\" \
+             og:min-font-size=\"20\">Hi</text></svg>"
+        );
+        std::fs::write(templates.path().join("card.svg"), svg).unwrap();
+        let r = Renderer::new(Options {
+            templates_dir: Some(templates.path().to_owned()),
+            font_dirs: vec![fonts.path().to_owned()],
+            ..Options::default()
+        })
+        .unwrap();
+        let req = ogmill_core::RenderRequest::new("card", &[("title", title)]);
+        let out = r
+            .render(&r.resolve(&req).unwrap(), ogmill_core::Inputs::default())
+            .unwrap();
+        let img = crate::support::decode_png(&out.bytes);
+        let lit: Vec<(u32, u32)> = img
+            .enumerate_pixels()
+            .filter(|(_, _, p)| p.0[0] > 60)
+            .map(|(x, y, _)| (x, y))
+            .collect();
+        let right = lit.iter().map(|p| p.0).max().unwrap();
+        (lit.len(), right, out.fits[0].font_size)
+    };
+    let (light, light_right, _) = ink(300, "Hamburg");
+    let (heavy, heavy_right, _) = ink(900, "Hamburg");
+    assert!(
+        heavy as f32 > light as f32 * 1.4,
+        "{light} vs {heavy} lit pixels"
+    );
+    assert!(heavy_right > light_right, "{light_right} vs {heavy_right}");
+    // Measured at the weight it is drawn at: the heavy title shrinks to stay in the box.
+    let long = "Wide heavy words at weight nine hundred";
+    let (_, right, size) = ink(900, long);
+    let (_, _, light_size) = ink(300, long);
+    assert!(
+        right <= 801,
+        "ink reaches x={right}, past the box's right edge at 800"
+    );
+    assert!(size < light_size, "{size} vs {light_size}");
+}
