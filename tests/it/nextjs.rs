@@ -155,28 +155,9 @@ fn run(cmd: &mut Command, limit: Duration) -> (bool, String) {
     (status.success(), printed)
 }
 
-/// The ogmill server of the README: signing keys from `OGMILL_SIGNING_KEYS`,
-/// `--require-signature`.
+/// The ogmill server of the README, refusing URLs it did not sign.
 fn ogmill_server() -> (Running, SocketAddr) {
-    use std::io::BufRead;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_ogmill"))
-        .args(["serve", "--require-signature", "--bind", "127.0.0.1:0"])
-        .env("OGMILL_SIGNING_KEYS", KEY)
-        .env("OGMILL_LOG", "info")
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = std::io::BufReader::new(child.stderr.take().unwrap()).lines();
-    let addr = lines
-        .by_ref()
-        .take(50)
-        .map_while(Result::ok)
-        .find_map(|l| {
-            let rest = l.split("listening on http://").nth(1)?;
-            rest.split_whitespace().next()?.parse().ok()
-        })
-        .expect("the server announces its address");
-    std::thread::spawn(move || lines.for_each(drop));
+    let (child, addr) = crate::cli::spawn_server(&["--require-signature", "--signing-key", KEY]);
     (Running(child), addr)
 }
 
