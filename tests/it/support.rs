@@ -118,6 +118,11 @@ pub fn copy_templates(to: &std::path::Path) {
 /// skipped when every path in `marks` (relative to that dir) exists.
 #[cfg(feature = "external-tests")]
 pub fn npm_tools(dir: &str, packages: &[&str], marks: &[&str]) -> std::path::PathBuf {
+    // Tests run in parallel threads: two npm installs into one directory break each other
+    // (ENOTEMPTY, half-written packages), so one install at a time, and the second caller
+    // finds the first one's packages.
+    static NPM: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _one_at_a_time = NPM.lock().unwrap_or_else(|e| e.into_inner());
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("target")
         .join(dir);
