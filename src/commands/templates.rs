@@ -19,6 +19,7 @@ pub(crate) fn run(renderer: &Renderer, json: bool) -> anyhow::Result<()> {
                     p.min.map_or(String::new(), |n| n.to_string()),
                     p.max.map_or(String::new(), |n| n.to_string())
                 ),
+                ogmill_core::params::ParamKind::Choice => p.options.join(" | "),
                 _ => String::new(),
             };
             let default = if p.default.is_empty() {

@@ -140,7 +140,7 @@ async fn template_names_never_reach_the_file_system() {
         assert_eq!(r.status, StatusCode::NOT_FOUND, "{name}: {}", r.text());
         assert!(
             r.text()
-                .contains("available: blog, default, product, profile"),
+                .contains("available: blog, changelog, default, docs, episode"),
             "{}",
             r.text()
         );

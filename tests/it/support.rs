@@ -105,6 +105,16 @@ pub fn title_layers(template: &str, params: &[(&str, &str)]) -> TitleLayers {
     }
 }
 
+/// The bundled templates' names, sorted as listings sort them.
+pub fn bundled_names() -> Vec<&'static str> {
+    let mut names: Vec<_> = ogmill_core::renderer::BUNDLED_TEMPLATES
+        .iter()
+        .map(|(n, _)| *n)
+        .collect();
+    names.sort();
+    names
+}
+
 /// Copies the bundled `svg-templates/` into `to`, for tests that edit templates.
 pub fn copy_templates(to: &std::path::Path) {
     let from = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("svg-templates");

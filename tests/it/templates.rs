@@ -323,3 +323,67 @@ fn a_variable_fonts_weight_axis_follows_font_weight_in_fit_and_drawing() {
     );
     assert!(size < light_size, "{size} vs {light_size}");
 }
+
+/// A `theme` choice picks the defaults `<og:theme>` presets; a request's own value still wins,
+/// and the pixels follow.
+#[test]
+fn a_theme_presets_defaults_and_a_given_value_wins() {
+    use ogmill_core::RenderRequest;
+    let theme = r##"<og:param name="theme" kind="choice" options="light dark"/>
+        <og:theme name="dark" c="#000"/>
+        <rect width="1200" height="630" fill="#fff" og:fill="{{c}}"/>"##;
+    let r = load(theme).unwrap();
+    let value = |params: &[(&str, &str)]| {
+        let resolved = r.resolve(&RenderRequest::new("card", params)).unwrap();
+        resolved.params().get("c").unwrap().text.clone()
+    };
+    assert_eq!(value(&[]), "#fff", "the first option is the default");
+    assert_eq!(value(&[("theme", "dark")]), "#000");
+    assert_eq!(value(&[("theme", "Dark")]), "#000", "case does not matter");
+    assert_eq!(value(&[("theme", "dark"), ("c", "red")]), "red");
+    let corner = |params: &[(&str, &str)]| {
+        let png = r
+            .render_req(&RenderRequest::new("card", params))
+            .unwrap()
+            .bytes;
+        crate::support::decode_png(&png).get_pixel(0, 0).0
+    };
+    assert_eq!(corner(&[("theme", "dark")]), [0, 0, 0, 255]);
+    assert_eq!(corner(&[("theme", "light")]), [255, 255, 255, 255]);
+
+    let err = r
+        .resolve(&RenderRequest::new("card", &[("theme", "sepia")]))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("'sepia' is not one of light, dark"), "{err}");
+
+    for (body, want) in [
+        (
+            r##"<og:theme name="dark" c="#000"/>"##,
+            "needs <og:param name=\"theme\" kind=\"choice\"",
+        ),
+        (
+            r##"<og:param name="theme" kind="choice" options="light dark"/><og:theme name="sepia" c="#000"/>"##,
+            "'sepia' is not one of the theme param's options (light, dark)",
+        ),
+        (
+            r##"<og:param name="theme" kind="choice" options="light dark"/><og:theme name="dark" nope="#000"/>"##,
+            "sets 'nope', which no <og:param> declares",
+        ),
+        (
+            r##"<og:param name="theme" kind="choice" options="light dark"/><og:theme name="dark" c="blurple"/>"##,
+            "is not a color",
+        ),
+        (
+            r##"<og:param name="theme" kind="choice" options="light"/>"##,
+            "two or more lower-case words",
+        ),
+        (
+            r##"<og:param name="theme" kind="choice" options="light dark" default="sepia"/>"##,
+            "its default is invalid",
+        ),
+    ] {
+        let err = load(body).err().expect("refused");
+        assert!(err.contains(want), "{body}: {err}");
+    }
+}

@@ -27,16 +27,22 @@ pub enum ParamKind {
     Number,
     /// An image reference: an `http(s)://` URL, an asset name or a `data:` URI.
     Image,
+    /// One of the words the declaration's `options` lists (`light dark`), e.g. a `theme`.
+    Choice,
 }
 
+/// The param whose value picks one of a template's `<og:theme>` presets.
+pub const THEME_PARAM: &str = "theme";
+
 impl ParamKind {
-    /// Parses `text`, `color`, `number` or `image`.
+    /// Parses `text`, `color`, `number`, `image` or `choice`.
     pub fn parse(s: &str) -> Option<Self> {
         Some(match s {
             "text" => ParamKind::Text,
             "color" => ParamKind::Color,
             "number" => ParamKind::Number,
             "image" => ParamKind::Image,
+            "choice" => ParamKind::Choice,
             _ => return None,
         })
     }
@@ -62,6 +68,13 @@ pub struct ParamSpec {
     /// A short human description, shown by `ogmill templates`.
     #[serde(skip_serializing_if = "String::is_empty")]
     pub description: String,
+    /// Choice only: the values accepted, the default among them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub options: Vec<String>,
+    /// The default under each `<og:theme>` that sets this param (theme name -> value), in
+    /// place of `default` when the request's `theme` is that one.
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub theme_defaults: std::collections::BTreeMap<String, String>,
 }
 
 /// A validated value, in its canonical text form.
@@ -121,10 +134,18 @@ impl Params {
                 return Err(Error::DuplicateParam { name: name.clone() });
             }
         }
+        // The theme first: it decides the defaults of the params it presets.
+        let theme = match specs.iter().position(|s| s.name == THEME_PARAM) {
+            Some(i) => Some(specs[i].validate(given[i].unwrap_or(""))?.text),
+            None => None,
+        };
         let values = specs
             .iter()
             .zip(given)
-            .map(|(spec, raw)| Ok((spec.name.clone(), spec.validate(raw.unwrap_or(""))?)))
+            .map(|(spec, raw)| {
+                let value = spec.validate_under(raw.unwrap_or(""), theme.as_deref())?;
+                Ok((spec.name.clone(), value))
+            })
             .collect::<Result<_>>()?;
         Ok((Params { values }, ignored))
     }
@@ -145,6 +166,11 @@ pub enum UnknownParams {
 impl ParamSpec {
     /// Validates one raw value; an empty one (after cleaning) takes the default.
     pub fn validate(&self, raw: &str) -> Result<Value> {
+        self.validate_under(raw, None)
+    }
+
+    /// As [`ParamSpec::validate`], with the default `theme` presets, if it sets this param.
+    pub fn validate_under(&self, raw: &str, theme: Option<&str>) -> Result<Value> {
         if raw.len() > MAX_RAW_LEN {
             return Err(self.invalid(format!(
                 "the value is {} bytes; far over any limit",
@@ -156,9 +182,10 @@ impl ParamSpec {
             _ => raw.trim().to_owned(),
         };
         if text.is_empty() {
+            let preset = theme.and_then(|t| self.theme_defaults.get(t));
             return Ok(Value {
                 kind: self.kind,
-                text: self.default.clone(),
+                text: preset.unwrap_or(&self.default).clone(),
             });
         }
         let text = match self.kind {
@@ -171,6 +198,7 @@ impl ParamSpec {
             })?,
             ParamKind::Number => format_number(self.parse_number(&text)?),
             ParamKind::Image => self.check_image_ref(text)?,
+            ParamKind::Choice => self.check_choice(text)?,
         };
         Ok(Value {
             kind: self.kind,
@@ -217,6 +245,18 @@ impl ParamSpec {
             return Err(self.invalid(format!("{} is outside {range}", format_number(n))));
         }
         Ok(n)
+    }
+
+    fn check_choice(&self, text: String) -> Result<String> {
+        let lower = text.to_ascii_lowercase();
+        if self.options.contains(&lower) {
+            return Ok(lower);
+        }
+        Err(self.invalid(format!(
+            "'{}' is not one of {}",
+            truncate_for_message(&text),
+            self.options.join(", ")
+        )))
     }
 
     fn check_image_ref(&self, text: String) -> Result<String> {
@@ -476,6 +516,8 @@ mod tests {
             min: Some(0.0),
             max: Some(100.0),
             description: String::new(),
+            options: vec![],
+            theme_defaults: Default::default(),
         }
     }
 

@@ -33,13 +33,40 @@ pub const BUNDLED_TEMPLATES: &[(&str, &str)] = &[
     ),
     ("square", include_str!("../../../svg-templates/square.svg")),
     ("wide", include_str!("../../../svg-templates/wide.svg")),
+    ("event", include_str!("../../../svg-templates/event.svg")),
+    (
+        "episode",
+        include_str!("../../../svg-templates/episode.svg"),
+    ),
+    ("quote", include_str!("../../../svg-templates/quote.svg")),
+    ("job", include_str!("../../../svg-templates/job.svg")),
+    ("repo", include_str!("../../../svg-templates/repo.svg")),
+    (
+        "pricing",
+        include_str!("../../../svg-templates/pricing.svg"),
+    ),
+    ("lesson", include_str!("../../../svg-templates/lesson.svg")),
+    (
+        "newsletter",
+        include_str!("../../../svg-templates/newsletter.svg"),
+    ),
+    ("launch", include_str!("../../../svg-templates/launch.svg")),
+    (
+        "minimal",
+        include_str!("../../../svg-templates/minimal.svg"),
+    ),
+    ("docs", include_str!("../../../svg-templates/docs.svg")),
+    (
+        "changelog",
+        include_str!("../../../svg-templates/changelog.svg"),
+    ),
 ];
 
 /// How a [`Renderer`] is built.
 #[derive(Clone, Debug)]
 pub struct Options {
     /// A directory of `*.svg` templates, each named by its file stem. Default: `None`, which
-    /// uses the four bundled templates.
+    /// uses the bundled templates.
     pub templates_dir: Option<PathBuf>,
     /// Whether to load the bundled fonts (Inter and the Noto script and emoji fonts).
     /// Default: `true`.

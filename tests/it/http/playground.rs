@@ -35,10 +35,7 @@ async fn the_page_and_its_assets_are_served_from_the_binary() {
         .iter()
         .map(|t| t["name"].as_str().unwrap())
         .collect();
-    assert_eq!(
-        names,
-        ["blog", "default", "product", "profile", "square", "wide"]
-    );
+    assert_eq!(names, crate::support::bundled_names());
 }
 
 #[tokio::test]

@@ -6,7 +6,7 @@ use std::path::Path;
 use super::error::{position_of, Position, Problem, TemplateError, TemplateErrorKind};
 use super::*;
 use crate::error::{Error, Result};
-use crate::params::{ParamKind, DEFAULT_MAX_LENGTH};
+use crate::params::{ParamKind, DEFAULT_MAX_LENGTH, THEME_PARAM};
 use crate::xml::{escape_attr, escape_text};
 
 impl Template {
@@ -198,7 +198,48 @@ fn parse_params(root: roxmltree::Node) -> Result<Vec<ParamSpec>, Problem> {
         let spec = parse_param(node, &params).map_err(|e| Problem::from(e).at(node))?;
         params.push(spec);
     }
+    for node in root
+        .descendants()
+        .filter(|n| n.has_tag_name((OG_NS, "theme")))
+    {
+        parse_theme(node, &mut params).map_err(|e| Problem::from(e).at(node))?;
+    }
     Ok(params)
+}
+
+/// `<og:theme name="dark" paper="#0b1120" ink="#f8fafc"/>`: under `theme=dark`, the params
+/// named by the other attributes default to those values (a request's own values still win).
+fn parse_theme(node: roxmltree::Node, params: &mut [ParamSpec]) -> Result<(), String> {
+    let name = node.attribute("name").ok_or("<og:theme> without a name")?;
+    let theme = params
+        .iter()
+        .find(|p| p.name == THEME_PARAM && p.kind == ParamKind::Choice)
+        .ok_or("<og:theme> needs <og:param name=\"theme\" kind=\"choice\" options=\"…\"/>")?;
+    if !theme.options.iter().any(|o| o == name) {
+        return Err(format!(
+            "<og:theme name=\"{name}\">: '{name}' is not one of the theme param's options ({})",
+            theme.options.join(", ")
+        ));
+    }
+    for attr in node.attributes() {
+        if attr.name() == "name" || attr.namespace().is_some() {
+            continue;
+        }
+        let spec = params
+            .iter_mut()
+            .find(|p| p.name == attr.name() && p.name != THEME_PARAM)
+            .ok_or_else(|| {
+                format!(
+                    "<og:theme name=\"{name}\"> sets '{}', which no <og:param> declares",
+                    attr.name()
+                )
+            })?;
+        let value = spec
+            .validate(attr.value())
+            .map_err(|e| format!("<og:theme name=\"{name}\">: {e}"))?;
+        spec.theme_defaults.insert(name.to_owned(), value.text);
+    }
+    Ok(())
 }
 
 fn parse_param(node: roxmltree::Node, params: &[ParamSpec]) -> Result<ParamSpec, String> {
@@ -218,7 +259,7 @@ fn parse_param(node: roxmltree::Node, params: &[ParamSpec]) -> Result<ParamSpec,
         }
         let kind_s = node.attribute("kind").unwrap_or("text");
         let kind = ParamKind::parse(kind_s).ok_or_else(|| {
-            format!("param '{name}': kind '{kind_s}' is not text, color, number or image")
+            format!("param '{name}': kind '{kind_s}' is not text, color, number, image or choice")
         })?;
         let number = |attr: &str| -> Result<Option<f64>, String> {
             node.attribute(attr)
@@ -243,15 +284,51 @@ fn parse_param(node: roxmltree::Node, params: &[ParamSpec]) -> Result<ParamSpec,
             min: number("min")?,
             max: number("max")?,
             description: node.attribute("description").unwrap_or("").to_owned(),
+            options: choice_options(node, name, kind)?,
+            theme_defaults: Default::default(),
         };
+        // A choice without a default takes its first option.
+        let first = spec.options.first().map_or("", String::as_str);
         let default = spec
-            .validate(node.attribute("default").unwrap_or(""))
+            .validate(node.attribute("default").unwrap_or(first))
             .map_err(|e| format!("param '{name}': its default is invalid: {e}"))?;
         Ok(ParamSpec {
             default: default.text,
             ..spec
         })
     }
+}
+
+/// A choice param's `options` ("light dark"): words in lower case, at least two.
+fn choice_options(
+    node: roxmltree::Node,
+    name: &str,
+    kind: ParamKind,
+) -> Result<Vec<String>, String> {
+    let options = node.attribute("options");
+    if kind != ParamKind::Choice {
+        return match options {
+            Some(_) => Err(format!(
+                "param '{name}': options is for kind=\"choice\" only"
+            )),
+            None => Ok(vec![]),
+        };
+    }
+    let words: Vec<String> = options
+        .unwrap_or("")
+        .split_whitespace()
+        .map(str::to_owned)
+        .collect();
+    let word = |w: &String| {
+        w.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    };
+    if words.len() < 2 || !words.iter().all(word) {
+        return Err(format!(
+            "param '{name}': a choice needs options=\"…\" with two or more lower-case words"
+        ));
+    }
+    Ok(words)
 }
 
 pub(super) struct Compiler<'a> {

@@ -141,6 +141,13 @@ function renderForm() {
     const id = `param-${p.name}`;
     const set = (v) => {
       vals[p.name] = v;
+      if (p.name === "theme") {
+        // The colors the theme presets follow it, as the server would pick them.
+        for (const q of t.params) {
+          if (q.theme_defaults) vals[q.name] = q.theme_defaults[v] ?? q.default;
+        }
+        renderForm();
+      }
       schedule();
     };
     let control;
@@ -153,6 +160,9 @@ function renderForm() {
       control.step = "any";
       if (p.min !== undefined && p.min !== null) control.min = p.min;
       if (p.max !== undefined && p.max !== null) control.max = p.max;
+    } else if (p.kind === "choice") {
+      control = document.createElement("select");
+      for (const o of p.options) control.append(new Option(o, o));
     } else if (p.kind === "image") {
       control = document.createElement("input");
       control.type = "text";
