@@ -2,7 +2,7 @@
 //!
 //! Fonts are pinned (the bundled Inter, compiled in). Pixels may differ by at most
 //! `TOLERANCE` per channel. On failure the actual image and a diff image are written to
-//! target/golden-diff/. Set OGMILL_BLESS=1 to regenerate the references (and docs/scripts.png):
+//! target/golden-diff/. Set OGMILL_BLESS=1 to regenerate the references (and docs/scripts.png, docs/gallery.png):
 //! a blessed run writes them and fails, so it can never pass by itself.
 
 use std::path::PathBuf;
@@ -65,9 +65,22 @@ fn script_cases() -> Vec<(&'static str, RenderRequest)> {
         .collect()
 }
 
+/// Each gallery template with its defaults, light and dark: `gallery-NAME`, `gallery-NAME-dark`.
+fn gallery_cases() -> Vec<(&'static str, RenderRequest)> {
+    let mut cases = vec![];
+    for name in crate::gallery::GALLERY {
+        for (suffix, theme) in [("", "light"), ("-dark", "dark")] {
+            let case: &'static str = format!("gallery-{name}{suffix}").leak();
+            cases.push((case, RenderRequest::new(name, &[("theme", theme)])));
+        }
+    }
+    cases
+}
+
 fn cases() -> Vec<(&'static str, RenderRequest)> {
     let mut cases = fixed_cases();
     cases.extend(script_cases());
+    cases.extend(gallery_cases());
     cases
 }
 
@@ -225,6 +238,30 @@ golden! {
     script_georgian => "script-georgian",
     script_ethiopic => "script-ethiopic",
     script_symbols => "script-symbols",
+    gallery_docs => "gallery-docs",
+    gallery_docs_dark => "gallery-docs-dark",
+    gallery_changelog => "gallery-changelog",
+    gallery_changelog_dark => "gallery-changelog-dark",
+    gallery_event => "gallery-event",
+    gallery_event_dark => "gallery-event-dark",
+    gallery_episode => "gallery-episode",
+    gallery_episode_dark => "gallery-episode-dark",
+    gallery_quote => "gallery-quote",
+    gallery_quote_dark => "gallery-quote-dark",
+    gallery_job => "gallery-job",
+    gallery_job_dark => "gallery-job-dark",
+    gallery_repo => "gallery-repo",
+    gallery_repo_dark => "gallery-repo-dark",
+    gallery_pricing => "gallery-pricing",
+    gallery_pricing_dark => "gallery-pricing-dark",
+    gallery_lesson => "gallery-lesson",
+    gallery_lesson_dark => "gallery-lesson-dark",
+    gallery_newsletter => "gallery-newsletter",
+    gallery_newsletter_dark => "gallery-newsletter-dark",
+    gallery_launch => "gallery-launch",
+    gallery_launch_dark => "gallery-launch-dark",
+    gallery_minimal => "gallery-minimal",
+    gallery_minimal_dark => "gallery-minimal-dark",
 }
 
 fn blessing() -> bool {
@@ -264,29 +301,50 @@ fn check(name: &str) {
 /// references; blessing rewrites it (and fails, like every blessed case).
 #[test]
 fn script_sheet_matches_the_references() {
+    let names: Vec<&str> = SCRIPTS.iter().map(|(name, ..)| *name).collect();
+    check_sheet("docs/scripts.png", &names, 3, 0);
+}
+
+/// docs/gallery.png: each gallery template light and dark, side by side.
+#[test]
+fn gallery_sheet_matches_the_references() {
+    let names: Vec<&str> = gallery_cases().into_iter().map(|(name, _)| name).collect();
+    check_sheet("docs/gallery.png", &names, 4, 16);
+}
+
+fn check_sheet(path: &str, names: &[&str], cols: u32, gap: u32) {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let sheet = contact_sheet(&root);
-    let path = root.join("docs/scripts.png");
+    let sheet = contact_sheet(&root, names, cols, gap);
+    let path = root.join(path);
     if blessing() {
         sheet.save(&path).unwrap();
         panic!("blessed: wrote {}", path.display());
     }
     let committed = decode_png(&std::fs::read(&path).unwrap());
-    if let Some(msg) = compare("scripts-sheet", &sheet, &committed, &root) {
-        panic!("docs/scripts.png is not the sheet of tests/golden: {msg}");
+    let name = path.file_stem().unwrap().to_string_lossy();
+    if let Some(msg) = compare(&format!("{name}-sheet"), &sheet, &committed, &root) {
+        panic!("{} is not the sheet of tests/golden: {msg}", path.display());
     }
 }
 
-/// The script references at a third of their size, three to a row.
-fn contact_sheet(root: &std::path::Path) -> image::RgbaImage {
-    let (w, h, cols) = (400u32, 210u32, 3u32);
-    let rows = (SCRIPTS.len() as u32).div_ceil(cols);
-    let mut sheet = image::RgbaImage::new(w * cols, h * rows);
-    for (i, (name, ..)) in SCRIPTS.iter().enumerate() {
+/// The references `names` at a third of their size, `cols` to a row, `gap` pixels apart on grey.
+fn contact_sheet(root: &std::path::Path, names: &[&str], cols: u32, gap: u32) -> image::RgbaImage {
+    let (w, h) = (400 + gap, 210 + gap);
+    let rows = (names.len() as u32).div_ceil(cols);
+    let mut sheet = image::RgbaImage::from_pixel(
+        w * cols + gap,
+        h * rows + gap,
+        image::Rgba(if gap > 0 {
+            [148, 163, 184, 255]
+        } else {
+            [0; 4]
+        }),
+    );
+    for (i, name) in names.iter().enumerate() {
         let card =
             decode_png(&std::fs::read(root.join(format!("tests/golden/{name}.png"))).unwrap());
-        let small = image::imageops::resize(&card, w, h, image::imageops::FilterType::Lanczos3);
-        let (x, y) = ((i as u32 % cols) * w, (i as u32 / cols) * h);
+        let small = image::imageops::resize(&card, 400, 210, image::imageops::FilterType::Lanczos3);
+        let (x, y) = ((i as u32 % cols) * w + gap, (i as u32 / cols) * h + gap);
         image::imageops::overlay(&mut sheet, &small, x.into(), y.into());
     }
     sheet

@@ -15,6 +15,7 @@ mod fit;
 #[cfg(feature = "external-tests")]
 mod fleet;
 mod formats;
+mod gallery;
 mod golden;
 mod hostile;
 mod http;
