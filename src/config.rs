@@ -219,6 +219,10 @@ pub struct Config {
     #[arg(long, global = true, env = "OGMILL_ALLOW_PRIVATE_NETWORKS", num_args = 0..=1,
           default_missing_value = "true", value_name = "BOOL")]
     pub allow_private_networks: Option<bool>,
+    /// Draw SVG images from URLs and data URIs (after stricter checks); assets' SVG is always drawn
+    #[arg(long, global = true, env = "OGMILL_ALLOW_REMOTE_SVG", num_args = 0..=1,
+          default_missing_value = "true", value_name = "BOOL")]
+    pub allow_remote_svg: Option<bool>,
     /// Hosts whose images may come from private addresses while others may not; repeatable or comma-separated
     #[arg(
         long,
@@ -442,6 +446,7 @@ impl Config {
             allow_private_networks: self
                 .allow_private_networks
                 .unwrap_or(d.allow_private_networks),
+            allow_remote_svg: self.allow_remote_svg.unwrap_or(d.allow_remote_svg),
             private_hosts: self.image_private_hosts.clone().unwrap_or(d.private_hosts),
             connect_timeout: dur(self.image_connect_timeout, d.connect_timeout),
             timeout: dur(self.image_timeout, d.timeout),
@@ -570,6 +575,7 @@ mod tests {
             assets: Some("a".into()),
             image_allow_hosts: Some(vec!["img.example.com".into()]),
             allow_private_networks: Some(true),
+            allow_remote_svg: Some(true),
             image_private_hosts: Some(vec!["images.internal".into()]),
             image_connect_timeout: Some(HumanDuration(Duration::from_secs(1))),
             image_timeout: Some(HumanDuration(Duration::from_secs(2))),

@@ -24,6 +24,8 @@ use crate::support::decode_png;
 
 const RED: image::Rgba<u8> = image::Rgba([220, 20, 30, 255]);
 const TIMEOUT: Duration = Duration::from_secs(1);
+/// A vector logo: left half red, right half blue.
+const LOGO: &str = r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><rect width="5" height="10" fill="#ff0000"/><rect x="5" width="5" height="10" fill="#0000ff"/></svg>"##;
 
 fn encoded(format: image::ImageFormat) -> Vec<u8> {
     let img = image::RgbaImage::from_pixel(400, 300, RED);
@@ -129,6 +131,7 @@ async fn respond(State(o): State<Origin>, Path(path): Path<String>) -> Response 
             .into_response(),
         "bomb.png" => png(bomb(), "image/png"),
         "page.html" => png(b"<!doctype html><title>hi</title>".to_vec(), "image/png"),
+        "logo.svg" => png(LOGO.as_bytes().to_vec(), "image/svg+xml"),
         "image.svg" => png(
             b"<svg xmlns='http://www.w3.org/2000/svg'><image href='file:///etc/passwd'/></svg>"
                 .to_vec(),
@@ -466,4 +469,57 @@ fn base64_encode(s: &str) -> String {
     b.replace('+', "%2B")
         .replace('/', "%2F")
         .replace('=', "%3D")
+}
+
+/// `--allow-remote-svg`: an SVG logo from a URL or a data URI is drawn as vector, after
+/// stricter checks than an asset's; without the flag it stays refused.
+#[tokio::test]
+async fn remote_svg_is_drawn_only_when_allowed_and_only_when_inert() {
+    let (_o, addr) = serve_origin().await;
+    let url = format!("http://localhost:{}/logo.svg", addr.port());
+    let data = |svg: &str| {
+        use base64::Engine;
+        let b = base64::engine::general_purpose::STANDARD.encode(svg);
+        format!("data:image/svg+xml;base64,{b}")
+    };
+    let closed = ImageStore::new(options()).unwrap();
+    let problem = closed
+        .load(&url, FRAME)
+        .await
+        .expect_err("refused by default");
+    assert!(problem.to_string().contains("SVG"), "{problem}");
+
+    let open = ImageStore::new(ImageOptions {
+        allow_remote_svg: true,
+        ..options()
+    })
+    .unwrap();
+    for reference in [url.clone(), data(LOGO)] {
+        let p = open.load(&reference, FRAME).await.unwrap();
+        assert!(p.svg.is_some(), "{reference}: drawn as vector");
+    }
+    let svg = |body: &str| {
+        format!(r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10">{body}</svg>"#)
+    };
+    let uses = svg(&format!(
+        r#"<rect id="r" width="1" height="1"/>{}"#,
+        r##"<use href="#r"/>"##.repeat(9)
+    ));
+    let big = svg(&"<rect width=\"1\" height=\"1\"/>".repeat(2_001));
+    let cases = [
+        (svg(r#"<image href="https://evil.example/x.png"/>"#), "<image>"),
+        (svg(r#"<style>@import "https://evil.example/a.css";</style>"#), "style sheet"),
+        (svg(r#"<style>rect { fill: url(https://evil.example/p.svg#g) }</style>"#), "style sheet"),
+        (svg(r#"<rect fill="url(https://evil.example/p.svg#g)" width="1" height="1"/>"#), "only links"),
+        (svg(r#"<rect onclick="alert(1)" width="1" height="1"/>"#), "onclick"),
+        (svg(r#"<script>alert(1)</script>"#), "<script>"),
+        (uses, "9 <use> elements"),
+        (big, "2002 elements"),
+        ("<!DOCTYPE svg [<!ENTITY a \"aaaa\">]><svg xmlns=\"http://www.w3.org/2000/svg\">&a;</svg>".into(), ""),
+    ];
+    for (body, want) in cases {
+        let head: String = body.chars().take(120).collect();
+        let problem = open.load(&data(&body), FRAME).await.expect_err(&head);
+        assert!(problem.to_string().contains(want), "{head}: {problem}");
+    }
 }

@@ -280,13 +280,38 @@ fn encode(img: &image::RgbaImage) -> Result<Prepared, ImageProblem> {
 
 /// Elements a vector logo may have at most: a logo is a few hundred; more is a bomb.
 pub const MAX_SVG_ELEMENTS: usize = 10_000;
+/// The same, for an SVG from a request (allowed only by `--allow-remote-svg`).
+pub const MAX_REMOTE_SVG_ELEMENTS: usize = 2_000;
+/// Bytes an SVG from a request may have: logos are a few KiB.
+pub const MAX_REMOTE_SVG_BYTES: usize = 256 * 1024;
+/// `<use>` elements an SVG from a request may have: each may repeat a group holding others,
+/// so a few dozen nest into billions of drawn elements; a logo needs a handful.
+pub const MAX_REMOTE_SVG_USES: usize = 8;
 
-/// Checks an SVG logo or icon from the assets directory (trusted files, but still files):
-/// well-formed, no DTD, an `<svg>` root of positive size, at most [`MAX_SVG_ELEMENTS`]
-/// elements, and nothing that runs or loads: no `<script>`, `<foreignObject>` or `<image>`,
-/// no link or `url()` but to its own `#fragments`. It is drawn as vector, in its box.
-pub fn prepare_svg(bytes: &[u8]) -> Result<Prepared, ImageProblem> {
+/// Where an SVG image comes from, which decides how far it is trusted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SvgTrust {
+    /// The operator's assets directory.
+    Local,
+    /// A request: a URL or a data URI, when the operator allows SVG from there at all.
+    Remote,
+}
+
+/// Checks an SVG logo or icon: well-formed, no DTD, an `<svg>` root of positive size, at
+/// most [`MAX_SVG_ELEMENTS`] elements, and nothing that runs or loads: no `<script>`,
+/// `<foreignObject>`, `<image>` or `<feImage>`, no event attribute, no link or `url()` but
+/// to its own `#fragments` (in attributes and `<style>` sheets alike), no `@import`. From a
+/// request it must also be at most [`MAX_REMOTE_SVG_BYTES`], [`MAX_REMOTE_SVG_ELEMENTS`]
+/// elements and [`MAX_REMOTE_SVG_USES`] `<use>`s. It is drawn as vector, in its box.
+pub fn prepare_svg(bytes: &[u8], trust: SvgTrust) -> Result<Prepared, ImageProblem> {
     let refuse = |why: &str| ImageProblem::NotAnImage(format!("an SVG that {why}"));
+    let remote = trust == SvgTrust::Remote;
+    if remote && bytes.len() > MAX_REMOTE_SVG_BYTES {
+        return Err(refuse(&format!(
+            "is {} bytes (at most {MAX_REMOTE_SVG_BYTES} from a URL or data URI)",
+            bytes.len()
+        )));
+    }
     let text = std::str::from_utf8(bytes).map_err(|_| refuse("is not UTF-8"))?;
     let doc = roxmltree::Document::parse(text).map_err(|e| ImageProblem::Corrupt(e.to_string()))?;
     let root = doc.root_element();
@@ -294,9 +319,18 @@ pub fn prepare_svg(bytes: &[u8]) -> Result<Prepared, ImageProblem> {
         return Err(refuse("has no <svg> root"));
     }
     let elements = doc.descendants().filter(|n| n.is_element()).count();
-    if elements > MAX_SVG_ELEMENTS {
+    let max = if remote {
+        MAX_REMOTE_SVG_ELEMENTS
+    } else {
+        MAX_SVG_ELEMENTS
+    };
+    if elements > max {
+        return Err(refuse(&format!("has {elements} elements (at most {max})")));
+    }
+    let uses = doc.descendants().filter(|n| n.has_tag_name("use")).count();
+    if remote && uses > MAX_REMOTE_SVG_USES {
         return Err(refuse(&format!(
-            "has {elements} elements (at most {MAX_SVG_ELEMENTS})"
+            "has {uses} <use> elements (at most {MAX_REMOTE_SVG_USES} from a URL or data URI)"
         )));
     }
     for node in doc.descendants().filter(|n| n.is_element()) {
@@ -304,14 +338,16 @@ pub fn prepare_svg(bytes: &[u8]) -> Result<Prepared, ImageProblem> {
         if matches!(name, "script" | "foreignObject" | "image" | "feImage") {
             return Err(refuse(&format!("has a <{name}> element")));
         }
+        if name == "style" {
+            let sheet: String = node.descendants().filter_map(|n| n.text()).collect();
+            if sheet.contains("@import") || links_outside(&sheet) {
+                return Err(refuse("has a style sheet that loads from outside"));
+            }
+        }
         for a in node.attributes() {
             let v = a.value().trim();
             let outside_link = a.name() == "href" && !v.starts_with('#');
-            let outside_url = v.contains("url(")
-                && v.split("url(")
-                    .skip(1)
-                    .any(|u| !u.trim_start_matches(['\'', '"', ' ']).starts_with('#'));
-            if outside_link || outside_url || a.name().starts_with("on") {
+            if outside_link || links_outside(v) || a.name().starts_with("on") {
                 return Err(refuse(&format!(
                     "has {}=\"{}\" (only links to its own #ids are drawn)",
                     a.name(),
@@ -329,6 +365,13 @@ pub fn prepare_svg(bytes: &[u8]) -> Result<Prepared, ImageProblem> {
         width: size.width().ceil() as u32,
         height: size.height().ceil() as u32,
     })
+}
+
+/// Whether CSS or an attribute value has a `url()` to anything but one of its own `#ids`.
+fn links_outside(v: &str) -> bool {
+    v.split("url(")
+        .skip(1)
+        .any(|u| !u.trim_start_matches(['\'', '"', ' ']).starts_with('#'))
 }
 
 /// Whether the bytes are an SVG document (by content, never by a name).

@@ -12,6 +12,7 @@ use super::fetch::{FetchOptions, Fetcher};
 use super::{parse_source, prepare, Frame, ImageProblem, Prepared, Source};
 use crate::flight::SingleFlight;
 use crate::lru_bytes::ByteLru;
+use ogmill_core::images::SvgTrust;
 
 /// How images are had. Every field has a flag, an `OGMILL_*` variable and a TOML key.
 #[derive(Clone, Debug, PartialEq)]
@@ -22,6 +23,10 @@ pub struct ImageOptions {
     pub allow_hosts: Vec<String>,
     /// Let URLs reach private, loopback and link-local addresses. Default: `false`.
     pub allow_private_networks: bool,
+    /// Draw an SVG that arrives by URL or data URI (a logo hosted elsewhere), after the
+    /// checks of [`ogmill_core::images::prepare_svg`] for untrusted SVG. Assets are always
+    /// drawn as vector. Default: `false`: such SVG is refused.
+    pub allow_remote_svg: bool,
     /// Hosts that may be private while others may not (an intranet server). Default: none.
     pub private_hosts: Vec<String>,
     /// Longest wait for a connection. Default: 2 s.
@@ -47,6 +52,7 @@ impl Default for ImageOptions {
             assets_dir: PathBuf::from("assets"),
             allow_hosts: vec![],
             allow_private_networks: false,
+            allow_remote_svg: false,
             private_hosts: vec![],
             connect_timeout: Duration::from_secs(2),
             timeout: Duration::from_secs(4),
@@ -123,14 +129,21 @@ impl ImageStore {
         let (outcome, ttl) = match self.bytes(&reference).await {
             Ok((bytes, ttl, local)) => {
                 let max_pixels = self.options.max_pixels;
+                let trust = match (local, self.options.allow_remote_svg) {
+                    (true, _) => Some(SvgTrust::Local),
+                    (false, true) => Some(SvgTrust::Remote),
+                    (false, false) => None,
+                };
                 let prepared = tokio::task::spawn_blocking(move || {
                     std::panic::catch_unwind(|| {
-                        // A logo from the assets directory stays vector; an SVG from a
-                        // request (a URL, a data URI) is refused by `prepare`, as always.
-                        if local && ogmill_core::images::is_svg(&bytes) {
-                            ogmill_core::images::prepare_svg(&bytes)
-                        } else {
-                            prepare(&bytes, frame, max_pixels)
+                        // A logo from the assets directory stays vector, and so does an
+                        // SVG from a request when the operator allows it (with stricter
+                        // checks); otherwise `prepare` refuses SVG, as always.
+                        match trust {
+                            Some(trust) if ogmill_core::images::is_svg(&bytes) => {
+                                ogmill_core::images::prepare_svg(&bytes, trust)
+                            }
+                            _ => prepare(&bytes, frame, max_pixels),
                         }
                     })
                     .unwrap_or_else(|_| Err(ImageProblem::Corrupt("the decoder failed".into())))
