@@ -101,6 +101,14 @@ try {
   );
   seen.after = await pixel();
 
+  // A choice param is a select: the gallery's dark theme, and the colors it presets follow.
+  await page.click("#gallery button:has(span:text-is('docs'))");
+  await page.waitForSelector("#param-theme");
+  await page.selectOption("#param-theme", "dark");
+  await page.waitForFunction(() => (document.getElementById("preview").dataset.url || "").includes("theme=dark"));
+  seen.theme_url = await page.$eval("#preview", (i) => i.dataset.url);
+  expect(!seen.theme_url.includes("paper="), "the theme's preset colors are not sent as values");
+
   // Usable by keyboard: Tab to the first template (blog) and press Enter.
   await page.focus("#gallery button");
   await page.keyboard.press("Enter");

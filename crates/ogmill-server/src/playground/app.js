@@ -28,11 +28,14 @@ async function errorText(res) {
 }
 
 // The card's URL for these values (signed by a dev server with a key), or the reason not.
-// Values equal to their param's default are left out: the server applies defaults anyway.
+// Values equal to their param's default (under the chosen theme) are left out: the server
+// applies defaults anyway.
 async function cardUrl(name, vals, signal) {
   const t = state.templates.find((x) => x.name === name);
+  const theme = vals.theme;
+  const byDefault = (p, v) => ((p.theme_defaults && p.theme_defaults[theme]) ?? p.default) === v;
   vals = Object.fromEntries(
-    Object.entries(vals).filter(([k, v]) => !t.params.some((p) => p.name === k && p.default === v)),
+    Object.entries(vals).filter(([k, v]) => !t.params.some((p) => p.name === k && byDefault(p, v))),
   );
   const res = await fetch(`/playground/url/${encodeURIComponent(name)}?${query(vals)}`, { signal, cache: "no-store" });
   if (!res.ok) throw new Error(await errorText(res));
