@@ -50,4 +50,15 @@ for weight in Regular Bold; do
         --unicodes-file=charset-ja.txt --no-hinting \
         --output-file="$fonts/NotoSansCJKjp-$weight.otf"
 done
+# Traditional Chinese (face 3, TC) for `lang=zh-Hant`: Big5 level 1. Korean (face 1, KR) for
+# `lang=ko` and titles with Hangul: every modern syllable and KS X 1001's hanja.
+for face in "3 zh-hant tc" "1 ko kr"; do
+    set -- $face
+    python3 "$here/cjk-charset.py" "$2" > "charset-$2.txt"
+    for weight in Regular Bold; do
+        pyftsubset "x/usr/share/fonts/opentype/noto/NotoSansCJK-$weight.ttc" --font-number="$1" \
+            --unicodes-file="charset-$2.txt" --no-hinting \
+            --output-file="$fonts/NotoSansCJK$3-$weight.otf"
+    done
+done
 du -ch "$fonts"/*.otf "$fonts"/*.ttf | tail -1

@@ -276,3 +276,34 @@ fn lang_picks_japanese_or_chinese_shapes_for_han_and_kana_imply_japanese() {
     ));
     assert!(bad.unwrap_err().to_string().contains("lang"));
 }
+
+/// Traditional Chinese and Korean have faces of their own: `lang=zh-Hant` draws 骨 and 直 in
+/// Taiwan's shapes, `lang=ko` hanja in Korean ones; a title with Hangul is Korean without
+/// being told, and every modern syllable is drawn (똠 is not in KS X 1001).
+#[test]
+fn traditional_chinese_and_korean_draw_with_their_own_faces() {
+    let ink = |params: &[(&str, &str)]| title_layers("blog", params).with;
+    let whole = (0, 0, 1199, 629);
+    let hans = ink(&[("title", "骨直"), ("lang", "zh-Hans")]);
+    let hant = ink(&[("title", "骨直"), ("lang", "zh-TW")]);
+    let ko = ink(&[("title", "骨直"), ("lang", "ko")]);
+    assert!(
+        differing(&hans, &hant, whole, 40) > 200,
+        "TC draws SC's shapes"
+    );
+    assert!(
+        differing(&hans, &ko, whole, 40) > 200,
+        "KR draws SC's shapes"
+    );
+    let auto = ink(&[("title", "한국 骨直")]);
+    let told = ink(&[("title", "한국 骨直"), ("lang", "ko-KR")]);
+    assert_eq!(
+        differing(&auto, &told, whole, 0),
+        0,
+        "Hangul implies Korean"
+    );
+    for title in ["똠방각하 뷁", "臺灣的說話與體驗"] {
+        let t = title_layers("blog", &[("title", title)]);
+        assert!(t.fit.missing.is_empty(), "{title}: {:?}", t.fit.missing);
+    }
+}

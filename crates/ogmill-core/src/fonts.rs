@@ -185,6 +185,22 @@ pub const BUNDLED: &[(&str, &[u8])] = &[
         include_bytes!("../../../fonts/NotoSansCJKjp-Bold.otf"),
     ),
     (
+        "NotoSansCJKtc-Regular.otf",
+        include_bytes!("../../../fonts/NotoSansCJKtc-Regular.otf"),
+    ),
+    (
+        "NotoSansCJKtc-Bold.otf",
+        include_bytes!("../../../fonts/NotoSansCJKtc-Bold.otf"),
+    ),
+    (
+        "NotoSansCJKkr-Regular.otf",
+        include_bytes!("../../../fonts/NotoSansCJKkr-Regular.otf"),
+    ),
+    (
+        "NotoSansCJKkr-Bold.otf",
+        include_bytes!("../../../fonts/NotoSansCJKkr-Bold.otf"),
+    ),
+    (
         "NotoColorEmoji.ttf",
         include_bytes!("../../../fonts/NotoColorEmoji.ttf"),
     ),

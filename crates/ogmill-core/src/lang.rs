@@ -7,22 +7,26 @@
 #[serde(rename_all = "kebab-case")]
 pub enum Lang {
     /// From the text: Japanese when it has kana (hiragana or katakana), which only Japanese
-    /// writes; otherwise the default face.
+    /// writes, Korean when it has Hangul, which only Korean writes; otherwise the default
+    /// face. Han alone is never guessed: the same characters are Chinese or Japanese.
     #[default]
     Auto,
     /// Japanese: Noto Sans CJK JP.
     Ja,
     /// Chinese, simplified forms: Noto Sans CJK SC (the default face).
     ZhHans,
-    /// Chinese, traditional forms. Drawn with the SC face until a TC face is bundled.
+    /// Chinese, traditional forms (Taiwan, Hong Kong, Macau): Noto Sans CJK TC.
     ZhHant,
-    /// Korean. Hangul looks the same in every face; hanja are drawn with the SC face until a
-    /// KR face is bundled.
+    /// Korean: Noto Sans CJK KR (hanja in Korean shapes, every Hangul syllable).
     Ko,
 }
 
 /// The face Japanese text is drawn with.
 pub const JAPANESE_FAMILY: &str = "Noto Sans CJK JP";
+/// The face Traditional Chinese text is drawn with.
+pub const TRADITIONAL_CHINESE_FAMILY: &str = "Noto Sans CJK TC";
+/// The face Korean text is drawn with.
+pub const KOREAN_FAMILY: &str = "Noto Sans CJK KR";
 
 impl Lang {
     /// Parses a BCP 47 tag as far as it matters here: `ja`, `ja-JP`, `zh`, `zh-CN`,
@@ -57,10 +61,12 @@ impl Lang {
         })
     }
 
-    /// This language for `text`: `Auto` becomes `Ja` when the text has kana.
+    /// This language for `text`: `Auto` becomes `Ja` when the text has kana, else `Ko` when
+    /// it has Hangul.
     pub fn for_text(self, text: &str) -> Lang {
         match self {
             Lang::Auto if text.chars().any(is_kana) => Lang::Ja,
+            Lang::Auto if text.chars().any(is_hangul) => Lang::Ko,
             given => given,
         }
     }
@@ -69,9 +75,16 @@ impl Lang {
     pub fn preferred_family(self) -> Option<&'static str> {
         match self {
             Lang::Ja => Some(JAPANESE_FAMILY),
-            _ => None,
+            Lang::ZhHant => Some(TRADITIONAL_CHINESE_FAMILY),
+            Lang::Ko => Some(KOREAN_FAMILY),
+            Lang::Auto | Lang::ZhHans => None,
         }
     }
+}
+
+/// Hangul syllables and jamo: only Korean is written with them.
+fn is_hangul(c: char) -> bool {
+    matches!(c, '\u{AC00}'..='\u{D7A3}' | '\u{1100}'..='\u{11FF}' | '\u{3130}'..='\u{318F}')
 }
 
 /// Hiragana, katakana and their extensions: only Japanese is written with them.
@@ -101,5 +114,7 @@ mod tests {
         assert_eq!(Lang::Auto.for_text("骨のある記事"), Lang::Ja);
         assert_eq!(Lang::Auto.for_text("骨科医院"), Lang::Auto);
         assert_eq!(Lang::ZhHans.for_text("骨のある記事"), Lang::ZhHans);
+        assert_eq!(Lang::Auto.for_text("한국어 제목"), Lang::Ko);
+        assert_eq!(Lang::Auto.for_text("日本の한글"), Lang::Ja, "kana first");
     }
 }

@@ -39,6 +39,9 @@ pub const FALLBACK: &[&str] = &[
     "Noto Sans Ethiopic",
     "Noto Sans CJK SC",
     "Noto Sans CJK JP",
+    // Every modern Hangul syllable (the SC face has KS X 1001's 2,350 only).
+    "Noto Sans CJK KR",
+    "Noto Sans CJK TC",
     "Noto Color Emoji",
     "Noto Sans Math",
     "Noto Sans Symbols",
