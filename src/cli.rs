@@ -143,7 +143,7 @@ pub struct RenderArgs {
     /// A JSON object of values (given --param values come after it)
     #[arg(long = "params", value_name = "FILE")]
     pub params_file: Option<PathBuf>,
-    /// Output file; "-" writes to standard output; its extension (.png, .webp, .jpg) picks
+    /// Output file; "-" writes to standard output; its extension (.png, .webp, .jpg, .pdf) picks
     /// the format unless --format does [default: TEMPLATE.png]
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -157,7 +157,7 @@ pub struct RenderArgs {
 /// How cards are written: the built-in `format`, `quality` and `scale` params as flags.
 #[derive(Args, Debug, Default)]
 pub struct OutputArgs {
-    /// Image format: png, webp (lossless unless --quality) or jpeg [default: png]
+    /// Image format: png, webp (lossless unless --quality), jpeg or pdf (vector) [default: png]
     #[arg(long, value_name = "FORMAT")]
     pub format: Option<String>,
     /// Quality for jpeg (default 85) and lossy webp, 1-100

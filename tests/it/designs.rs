@@ -194,3 +194,29 @@ fn each_slot_is_measured_in_the_face_the_design_chose() {
     assert_eq!(weight("figma", "title"), "700", "font-weight=\"bold\"");
     assert_eq!(weight("penpot", "tag"), "600");
 }
+
+/// Every design as a PDF: filters, masks, patterns, embedded bitmaps and CSS classes all
+/// convert (svg2pdf rasterizes a filtered group and keeps the rest vector), the title is in
+/// the page's text, and a title with color emoji (a font svg2pdf cannot subset) still comes
+/// out, its text drawn as outlines.
+#[test]
+fn every_design_writes_a_pdf_with_the_title_as_text() {
+    let r = renderer(true);
+    for (name, _) in DESIGNS {
+        for (title, squeezed, as_text) in [
+            ("Designs as vector", "Designsasvector", true),
+            ("Launch day 🚀", "Launchday", false),
+        ] {
+            let req = RenderRequest::new(name, &[("title", title), ("format", "pdf")]);
+            let pdf = render(r, &req);
+            let doc = lopdf::Document::load_mem(&pdf).expect("lopdf reads it");
+            let text = doc.extract_text(&[1]).unwrap_or_default();
+            let text = text.replace(char::is_whitespace, "");
+            assert_eq!(
+                text.contains(squeezed),
+                as_text,
+                "{name}, {title}: {text:?}"
+            );
+        }
+    }
+}

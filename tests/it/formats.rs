@@ -1,5 +1,5 @@
-//! Formats and sizes: WebP (lossless and lossy), JPEG and PNG through the core, HTTP, the CLI and `ogmill build`,
-//! each decoded by an independent decoder (the `image` crate); templates at their own size;
+//! Formats and sizes: WebP (lossless and lossy), JPEG, PDF and PNG through the core, HTTP, the CLI and `ogmill build`,
+//! each decoded by an independent decoder (the `image` crate; `lopdf` for PDF); templates at their own size;
 //! `scale` for sharp screens; bad choices refused with a message.
 
 use std::process::Command;
@@ -157,8 +157,11 @@ fn a_template_renders_at_its_own_size() {
 fn bad_choices_are_refused_with_the_param_and_the_reason() {
     let r = renderer();
     for (params, says) in [
-        (vec![("format", "gif")], "png, webp or jpeg"),
-        (vec![("format", "pdf")], "pdf is not supported yet"),
+        (vec![("format", "gif")], "png, webp, jpeg or pdf"),
+        (
+            vec![("format", "pdf"), ("quality", "80")],
+            "pdf is lossless",
+        ),
         (vec![("quality", "0")], "1 to 100"),
         (vec![("quality", "80")], "applies to jpeg and webp"),
         (vec![("scale", "4")], "1, 2 or 3"),
@@ -281,4 +284,148 @@ fn the_cli_and_build_pick_the_format_by_extension() {
         (1200, 630)
     );
     assert_eq!(decode_png(&read("c.png")).dimensions(), (1200, 630));
+}
+
+/// What a PDF holds, read back by lopdf: the page size in points, the text its pages
+/// extract, and whether every font is embedded.
+struct PdfInfo {
+    page: Vec<f32>,
+    text: String,
+    fonts: usize,
+    embedded: usize,
+}
+
+fn read_pdf(bytes: &[u8]) -> PdfInfo {
+    let doc = lopdf::Document::load_mem(bytes).expect("a PDF lopdf reads");
+    let pages = doc.get_pages();
+    assert_eq!(pages.len(), 1, "one page");
+    let page_id = pages[&1];
+    let page = doc.get_dictionary(page_id).unwrap();
+    let page_box = page
+        .get(b"MediaBox")
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_float().unwrap())
+        .collect();
+    // lopdf writes each positioned glyph apart (word spaces are positions, not characters,
+    // in svg2pdf's text), so the text is compared without whitespace.
+    let text = doc
+        .extract_text(&[1])
+        .unwrap_or_default()
+        .replace(char::is_whitespace, "");
+    let (mut fonts, mut embedded) = (0, 0);
+    for (_, object) in doc.objects.iter() {
+        let Ok(dict) = object.as_dict() else { continue };
+        if dict.get(b"Type").and_then(|t| t.as_name()).ok() == Some(b"FontDescriptor".as_slice()) {
+            fonts += 1;
+            let has = |k: &[u8]| dict.get(k).is_ok();
+            embedded += (has(b"FontFile") || has(b"FontFile2") || has(b"FontFile3")) as usize;
+        }
+    }
+    PdfInfo {
+        page: page_box,
+        text,
+        fonts,
+        embedded,
+    }
+}
+
+/// A PDF is the card as vector: a page of the template's size in points, the title as text a
+/// reader can select (its words in the page's text, not in pixels), every font embedded,
+/// and much smaller than the same card's pixels would be at print size.
+#[test]
+fn pdf_is_a_page_of_the_templates_size_with_its_text_as_text() {
+    let r = renderer();
+    let title = "Vector cards for print and slides";
+    let pdf = r
+        .render_req(&RenderRequest::new(
+            "blog",
+            &[
+                ("title", title),
+                ("author", "Ada Lovelace"),
+                ("format", "pdf"),
+            ],
+        ))
+        .unwrap();
+    assert_eq!(pdf.format, Format::Pdf);
+    assert!(pdf.bytes.starts_with(b"%PDF-"), "a PDF file");
+    let info = read_pdf(&pdf.bytes);
+    assert_eq!(info.page, [0.0, 0.0, 1200.0, 630.0]);
+    let squeeze = |s: &str| s.replace(char::is_whitespace, "");
+    assert!(info.text.contains(&squeeze(title)), "{:?}", info.text);
+    assert!(info.text.contains("AdaLovelace"), "{:?}", info.text);
+    assert!(
+        info.fonts >= 2,
+        "Inter Bold and SemiBold at least: {}",
+        info.fonts
+    );
+    assert_eq!(info.embedded, info.fonts, "every font embedded");
+
+    // The square template is a square page, and scale does not change a PDF.
+    let square = r
+        .render_req(&RenderRequest::new(
+            "square",
+            &[("format", "pdf"), ("scale", "2")],
+        ))
+        .unwrap();
+    assert_eq!(read_pdf(&square.bytes).page, [0.0, 0.0, 1080.0, 1080.0]);
+    // Other scripts come through as text too.
+    let ja = r
+        .render_req(&RenderRequest::new(
+            "blog",
+            &[("title", "骨太の方針"), ("lang", "ja"), ("format", "pdf")],
+        ))
+        .unwrap();
+    let ja_text = read_pdf(&ja.bytes).text;
+    assert!(ja_text.contains("骨太の方針"), "{ja_text:?}");
+}
+
+#[tokio::test]
+async fn pdf_through_http_cli_and_build() {
+    let s = state(ServerOptions::default());
+    let by_suffix = get(&s, "/api/og/blog.pdf?title=Hi").await;
+    let by_param = get(&s, "/api/og/blog?title=Hi&format=pdf").await;
+    let png = get(&s, "/api/og/blog?title=Hi").await;
+    for reply in [&by_suffix, &by_param] {
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
+        assert_eq!(reply.header("content-type"), "application/pdf");
+        assert!(reply.body.starts_with(b"%PDF-"));
+    }
+    assert_ne!(by_suffix.header("etag"), png.header("etag"));
+    let lossy = get(&s, "/api/og/blog.pdf?title=Hi&quality=80").await;
+    assert_eq!(lossy.status, StatusCode::BAD_REQUEST, "{}", lossy.text());
+
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("card.pdf");
+    let st = ogmill()
+        .args(["render", "docs", "-p", "title=From the CLI", "-o"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        st.status.success(),
+        "{}",
+        String::from_utf8_lossy(&st.stderr)
+    );
+    let info = read_pdf(&std::fs::read(&out).unwrap());
+    assert!(info.text.contains("FromtheCLI"), "{:?}", info.text);
+    let manifest = dir.path().join("cards.csv");
+    std::fs::write(&manifest, "template,output,title\nblog,a.pdf,A PDF card\n").unwrap();
+    let site = dir.path().join("og");
+    let st = ogmill()
+        .arg("build")
+        .arg(&manifest)
+        .arg("--out")
+        .arg(&site)
+        .output()
+        .unwrap();
+    assert!(
+        st.status.success(),
+        "{}",
+        String::from_utf8_lossy(&st.stderr)
+    );
+    let info = read_pdf(&std::fs::read(site.join("a.pdf")).unwrap());
+    assert!(info.text.contains("APDFcard"), "{:?}", info.text);
 }

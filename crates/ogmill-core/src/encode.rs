@@ -48,6 +48,9 @@ pub fn encode(
         Format::Png => encode_png_with(pixmap, compression, tolerance),
         Format::Webp => encode_webp(pixmap, output.quality, compression, tolerance),
         Format::Jpeg => encode_jpeg(pixmap, output.quality.unwrap_or(DEFAULT_JPEG_QUALITY)),
+        Format::Pdf => Err(Error::Internal(
+            "a PDF is written from the SVG, not pixels".into(),
+        )),
     }
 }
 

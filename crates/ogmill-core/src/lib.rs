@@ -26,6 +26,8 @@ pub mod numbers;
 pub mod output;
 pub mod palette;
 pub mod params;
+#[cfg(feature = "pdf")]
+pub mod pdf;
 pub mod platforms;
 pub mod query;
 pub mod raster;

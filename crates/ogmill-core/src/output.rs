@@ -1,8 +1,9 @@
 //! What a render writes: the image format, its quality, and the pixel density.
 //!
 //! Three built-in request params choose them on every template (a template that declares a
-//! param of the same name keeps it for itself): `format` (`png`, `webp`, `jpeg`/`jpg`),
-//! `quality` (1-100: JPEG, and lossy WebP) and `scale` (1, 2 or 3: device pixel ratio).
+//! param of the same name keeps it for itself): `format` (`png`, `webp`, `jpeg`/`jpg`, `pdf`),
+//! `quality` (1-100: JPEG, and lossy WebP) and `scale` (1, 2 or 3: device pixel ratio; a PDF
+//! is vector, so its page is the template's size whatever the scale).
 
 use crate::error::{Error, Result};
 
@@ -19,18 +20,21 @@ pub enum Format {
     Webp,
     /// JPEG at [`Output::quality`] (default [`DEFAULT_JPEG_QUALITY`]): for photo cards.
     Jpeg,
+    /// PDF: vector, text selectable, fonts subset and embedded (the `pdf` feature).
+    Pdf,
 }
 
 /// JPEG quality when the request gives none.
 pub const DEFAULT_JPEG_QUALITY: u8 = 85;
 
 impl Format {
-    /// Parses a format name or file extension: `png`, `webp`, `jpeg` or `jpg` (any case).
+    /// Parses a format name or file extension: `png`, `webp`, `jpeg`, `jpg` or `pdf` (any case).
     pub fn parse(s: &str) -> Option<Format> {
         match s.to_ascii_lowercase().as_str() {
             "png" => Some(Format::Png),
             "webp" => Some(Format::Webp),
             "jpeg" | "jpg" => Some(Format::Jpeg),
+            "pdf" => Some(Format::Pdf),
             _ => None,
         }
     }
@@ -41,6 +45,7 @@ impl Format {
             Format::Png => "png",
             Format::Webp => "webp",
             Format::Jpeg => "jpeg",
+            Format::Pdf => "pdf",
         }
     }
 
@@ -58,6 +63,7 @@ impl Format {
             Format::Png => "image/png",
             Format::Webp => "image/webp",
             Format::Jpeg => "image/jpeg",
+            Format::Pdf => "application/pdf",
         }
     }
 }
@@ -97,9 +103,8 @@ impl Output {
         let value = value.trim();
         match name {
             "format" => {
-                self.format = Format::parse(value).ok_or_else(|| {
-                    invalid("must be png, webp or jpeg (pdf is not supported yet)")
-                })?;
+                self.format = Format::parse(value)
+                    .ok_or_else(|| invalid("must be png, webp, jpeg or pdf"))?;
             }
             "quality" => {
                 let q: u8 = value
@@ -123,10 +128,13 @@ impl Output {
 
     /// Checks what the fields allow together, once all are set.
     pub fn check(&self) -> Result<()> {
-        if self.quality.is_some() && self.format == Format::Png {
+        if self.quality.is_some() && matches!(self.format, Format::Png | Format::Pdf) {
             return Err(Error::InvalidValue {
                 param: "quality".into(),
-                reason: "applies to jpeg and webp; png is lossless".into(),
+                reason: format!(
+                    "applies to jpeg and webp; {} is lossless",
+                    self.format.name()
+                ),
             });
         }
         Ok(())

@@ -273,6 +273,9 @@ pub struct Renderer {
     backgrounds: Memo<Arc<tiny_skia::Pixmap>>,
     /// Text measurements, by font and text (see `fit`).
     measures: crate::fit::MeasureCache,
+    /// svg2pdf's font database, built on the first PDF (see `pdf`).
+    #[cfg(feature = "pdf")]
+    pdf: std::sync::OnceLock<crate::pdf::PdfWriter>,
 }
 
 impl Renderer {
@@ -319,6 +322,8 @@ impl Renderer {
             options,
             backgrounds: Memo::new(layer_cache_bytes),
             measures: Memo::new(MEASURE_CACHE_BYTES),
+            #[cfg(feature = "pdf")]
+            pdf: std::sync::OnceLock::new(),
         };
         for t in renderer.templates.values() {
             let req = RenderRequest {
@@ -441,6 +446,9 @@ impl Renderer {
     pub fn render(&self, resolved: &Resolved, inputs: Inputs<'_>) -> Result<Rendered> {
         let mut own = Stages::default();
         let stages = inputs.stages.unwrap_or(&mut own);
+        if resolved.output.format == Format::Pdf {
+            return self.render_pdf(resolved, inputs.images, stages);
+        }
         let (pixmap, fits) = self.render_pixmap(resolved, inputs.images, stages)?;
         let started = Instant::now();
         let bytes = encode(
@@ -456,6 +464,45 @@ impl Renderer {
             width: pixmap.width(),
             height: pixmap.height(),
             fits,
+        })
+    }
+
+    /// A PDF: fitted and filled as for pixels, in one pass (no layers: it is not drawn), then
+    /// written as vector. Its page is the template's size; `scale` does not apply.
+    #[cfg(feature = "pdf")]
+    fn render_pdf(
+        &self,
+        resolved: &Resolved,
+        images: &[Option<Prepared>],
+        stages: &mut Stages,
+    ) -> Result<Rendered> {
+        let started = Instant::now();
+        let (placed, fits) = self.place(resolved)?;
+        stages.fit += started.elapsed();
+        let started = Instant::now();
+        let t = &resolved.template;
+        let svg = t.fill(&resolved.params, &placed, &image_fills(t, images));
+        stages.fill += started.elapsed();
+        let started = Instant::now();
+        let writer = self
+            .pdf
+            .get_or_init(|| crate::pdf::PdfWriter::new(&self.fontdb));
+        let bytes = writer.write(&svg, images)?;
+        stages.encode += started.elapsed();
+        Ok(Rendered {
+            bytes,
+            format: Format::Pdf,
+            width: t.width.round() as u32,
+            height: t.height.round() as u32,
+            fits,
+        })
+    }
+
+    #[cfg(not(feature = "pdf"))]
+    fn render_pdf(&self, _: &Resolved, _: &[Option<Prepared>], _: &mut Stages) -> Result<Rendered> {
+        Err(Error::InvalidValue {
+            param: "format".into(),
+            reason: "this build of ogmill was made without PDF support (the pdf feature)".into(),
         })
     }
 

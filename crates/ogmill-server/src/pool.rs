@@ -20,7 +20,7 @@ use super::metrics::Metrics;
 pub struct Card {
     /// The encoded card.
     pub bytes: Bytes,
-    /// Its media type (`image/png`, `image/webp`, `image/jpeg`).
+    /// Its media type (`image/png`, `image/webp`, `image/jpeg`, `application/pdf`).
     pub content_type: &'static str,
     pub etag: HeaderValue,
     pub render_time: Duration,

@@ -368,8 +368,10 @@ fn decode(value: &[u8]) -> Option<Stored> {
     let (count, rest) = rest.split_first_chunk::<4>()?;
     let (len, rest) = rest.split_first_chunk::<2>()?;
     let (fit, image) = rest.split_at_checked(usize::from(u16::from_be_bytes(*len)))?;
-    // PNG, WebP or JPEG, told by its bytes (the key names which the request asked for).
-    ogmill_core::images::sniff(image).ok()?;
+    // PNG, WebP, JPEG or PDF, told by its bytes (the key names which the request asked for).
+    if !image.starts_with(b"%PDF-") {
+        ogmill_core::images::sniff(image).ok()?;
+    }
     Some(Stored {
         bytes: Bytes::copy_from_slice(image),
         missing_glyphs: u32::from_be_bytes(*count),

@@ -288,7 +288,7 @@ async function update() {
 
 // The card's bytes in each format, for the same values: what a CDN and a crawler would pay.
 async function showSizes(vals, shownBytes, signal) {
-  const formats = [["PNG", "png"], ["WebP", "webp"], ["JPEG", "jpeg"]];
+  const formats = [["PNG", "png"], ["WebP", "webp"], ["JPEG", "jpeg"], ["PDF", "pdf"]];
   const sizes = [];
   for (const [label, f] of formats) {
     const chosen = (vals.format || "png") === f && !vals.quality;

@@ -39,7 +39,7 @@ pub(super) async fn og_named(
     let Path(template) = template.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     let mut params = query::parse(q.as_deref().unwrap_or(""))?;
     // `/api/og/blog.png` too (some platforms want an image URL to end in one), and
-    // `.webp`/`.jpg`/`.jpeg` choose the format. The signature covers the name without it.
+    // `.webp`/`.jpg`/`.jpeg`/`.pdf` choose the format. The signature covers the name without it.
     let (name, format) = split_format(&template);
     let expires = check_signature(&state, name, &mut params)?;
     if let Some(f) = format {
