@@ -8,7 +8,9 @@ cd "$(dirname "$0")/.."
 cargo build --release --quiet
 bin=./target/release/ogmill
 ITER=${ITER:-100}
-cases=("png" "webp" "webp 80" "jpeg" "png@2x")
+# The first six built-ins; the gallery's PNG and PDF bytes are in benches/gallery.sh's table.
+read -r -a templates <<<"${TEMPLATES:-blog default product profile square wide}"
+cases=("png" "webp" "webp 80" "jpeg" "png@2x" "pdf")
 json=()
 for c in "${cases[@]}"; do
   case "$c" in
@@ -16,15 +18,16 @@ for c in "${cases[@]}"; do
     *" "*) args=(--format "${c% *}" --quality "${c#* }") ;;
     *) args=(--format "$c") ;;
   esac
-  json+=("$($bin bench --iterations "$ITER" --json --no-baseline "${args[@]}")")
+  json+=("$($bin bench --iterations "$ITER" --json --no-baseline "${args[@]}" "${templates[@]}")")
 done
 cat <<HEAD
 ## Formats (\`ogmill bench --format F [--quality Q] [--scale S]\`)
 
 Each built-in template with its default values, one thread, medians of $ITER renders. PNG is
 the palette PNG the server sends by default; \`webp\` is lossless (the PNG's very pixels);
-\`webp 80\` and \`jpeg\` (quality 85) are lossy; \`png@2x\` is \`scale=2\` (2400x1260). Bytes
-ratios are against the PNG of the same template, in this run.
+\`webp 80\` and \`jpeg\` (quality 85) are lossy; \`png@2x\` is \`scale=2\` (2400x1260); \`pdf\`
+is vector (svg2pdf; its \`encode\` is the second usvg parse and the PDF writing). Bytes ratios
+are against the PNG of the same template, in this run.
 
 | template | format | bytes | bytes / PNG | p50 ms | encode ms |
 |---|---|---|---|---|---|

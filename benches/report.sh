@@ -34,6 +34,8 @@ ITER=$((ITER / 3)) bash benches/formats.sh | sed '1,/^## Formats/{/^## Formats/!
 echo
 ITER=$((ITER / 3)) bash benches/designs.sh
 echo
+ITER=$((ITER / 5)) bash benches/gallery.sh
+echo
 echo "## Two threads against one"
 echo
 one=$($bin bench --iterations "$ITER" --json --no-baseline)

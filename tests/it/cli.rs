@@ -145,6 +145,9 @@ pub(crate) fn spawn_server(extra: &[&str]) -> (std::process::Child, std::net::So
         .args(["serve", "--bind", "127.0.0.1:0"])
         .args(extra)
         .env("OGMILL_LOG", "info")
+        // Not the test's own stdout: a server left behind by a failed test would hold the
+        // pipe of whatever reads the test's output open.
+        .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();

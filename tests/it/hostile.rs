@@ -358,6 +358,8 @@ fn a_real_server_stays_within_its_memory_bound_under_a_storm_and_cuts_off_slow_c
         .collect();
     assert_eq!(slow.len(), 200);
     let rt = tokio::runtime::Runtime::new().unwrap();
+    // reqwest needs a rustls provider; another test may or may not have installed one.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let client = reqwest::Client::new();
     let base = format!("http://{addr}");
     let mut peak = rss();
@@ -425,6 +427,7 @@ fn removing_the_templates_and_fonts_while_running_changes_nothing() {
     std::fs::remove_dir_all(&templates).unwrap();
     let rt = tokio::runtime::Runtime::new().unwrap();
     let status = rt.block_on(async {
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let r = reqwest::get(format!("http://{addr}/api/og?title=still+here"))
             .await
             .unwrap();
