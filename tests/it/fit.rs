@@ -12,7 +12,7 @@ pub fn title_ink(template: &str, title: &str) -> (Option<Bounds>, TextSlot, Slot
     (diff_bounds(&t.with, &t.without), t.slot, t.fit, t.lines)
 }
 
-fn assert_inside(what: &str, bounds: Bounds, slot: &TextSlot) {
+pub fn assert_inside(what: &str, bounds: Bounds, slot: &TextSlot) {
     let (x0, y0, x1, y1) = bounds;
     let inside = x0 as f32 >= slot.x - 1.0
         && y0 as f32 >= slot.y - 1.0

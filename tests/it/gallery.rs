@@ -189,20 +189,9 @@ fn check(name: &str) {
                 let mut blank = placed.clone();
                 blank[i].lines.clear();
                 let without = draw(&blank);
-                let (x0, y0, x1, y1) = diff_bounds(&all, &without)
+                let ink = diff_bounds(&all, &without)
                     .unwrap_or_else(|| panic!("{what}: nothing was drawn"));
-                // A pixel each side for anti-aliasing.
-                let inside = x0 as f32 >= slot.x - 1.0
-                    && y0 as f32 >= slot.y - 1.0
-                    && (x1 + 1) as f32 <= slot.x + slot.width + 1.0
-                    && (y1 + 1) as f32 <= slot.y + slot.height + 1.0;
-                assert!(
-                    inside,
-                    "{what}: ink {:?} leaves the box {:?} ({:?})",
-                    (x0, y0, x1, y1),
-                    (slot.x, slot.y, slot.width, slot.height),
-                    fits[i]
-                );
+                crate::fit::assert_inside(&format!("{what} {:?}", fits[i]), ink, slot);
                 if case.as_str() == "defaults" {
                     let c = text_contrast(&all, &without).unwrap();
                     assert!(c >= MIN_CONTRAST, "{what}: contrast {c:.2}:1 is under AA");
