@@ -9,7 +9,10 @@ export function card() {
   return el(
     {
       width: 1200, height: 630, position: "relative", flexDirection: "column",
-      backgroundImage: "linear-gradient(152deg, #0f172a, #1e293b)", fontFamily: "Inter", color: "#f8fafc",
+      // blog.svg's glow (a radial gradient at the bottom right) over its linear background.
+      backgroundImage:
+        "radial-gradient(circle 560px at 1120px 630px, rgba(56,189,248,0.22), rgba(56,189,248,0)), linear-gradient(152deg, #0f172a, #1e293b)",
+      fontFamily: "Inter", color: "#f8fafc",
     },
     el({ position: "absolute", left: 0, top: 0, width: 12, height: 630, backgroundColor: "#38bdf8" }),
     el(

@@ -85,8 +85,8 @@ fn layered_designs_draw_exactly_the_pixels_of_one_pass() {
             let req = RenderRequest::new(name, &pairs);
             // Twice: the second draws over the cached background.
             for _ in 0..2 {
-                let a = render(renderer(true), &req);
-                let b = render(renderer(false), &req);
+                let a = draw(renderer(true), &req);
+                let b = draw(renderer(false), &req);
                 assert!(a == b, "{name} {params:?}: layered pixels differ");
             }
         }
@@ -96,6 +96,11 @@ fn layered_designs_draw_exactly_the_pixels_of_one_pass() {
 fn render(r: &Renderer, req: &RenderRequest) -> Vec<u8> {
     let resolved = r.resolve(req).unwrap();
     r.render(&resolved, Inputs::default()).unwrap().bytes
+}
+
+fn draw(r: &Renderer, req: &RenderRequest) -> Vec<u8> {
+    let resolved = r.resolve(req).unwrap();
+    r.draw(&resolved, Inputs::default()).unwrap().take()
 }
 
 #[test]

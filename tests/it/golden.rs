@@ -406,7 +406,7 @@ impl MapAlpha for image::Rgba<u8> {
 }
 
 #[test]
-fn cards_are_indexed_pngs_within_two_levels_of_the_exact_rgb_image() {
+fn cards_are_indexed_pngs_near_the_exact_rgb_image_with_smooth_gradients() {
     let color_type = |png: &[u8]| {
         let reader = png::Decoder::new(std::io::Cursor::new(png))
             .read_info()
@@ -441,5 +441,28 @@ fn cards_are_indexed_pngs_within_two_levels_of_the_exact_rgb_image() {
         .zip(b.pixels())
         .flat_map(|(p, q)| (0..3).map(move |c| p[c].abs_diff(q[c])))
         .max();
-    assert!(worst <= Some(2), "at most 2 levels per channel: {worst:?}");
+    // Tolerance 1: an entry within 1, or a dither partner within 2 * 1 + 1.
+    assert!(worst <= Some(3), "at most 3 levels per channel: {worst:?}");
+    // The dark glow, which showed rings when its colors were merged to entries 2-3 levels
+    // apart: 4x4 blocks (the dither's cell) keep their mean, within a quarter level on average.
+    let block_mean = |img: &image::RgbaImage, bx: u32, by: u32, c: usize| {
+        let sum: u32 = (0..16)
+            .map(|k| u32::from(img.get_pixel(bx + k % 4, by + k / 4)[c]))
+            .sum();
+        sum as f32 / 16.0
+    };
+    let (mut worst, mut sum, mut n) = (0f32, 0f32, 0f32);
+    for by in (340..628).step_by(4) {
+        for bx in (800..1196).step_by(4) {
+            for c in 0..3 {
+                let d = (block_mean(&a, bx, by, c) - block_mean(&b, bx, by, c)).abs();
+                (worst, sum, n) = (worst.max(d), sum + d, n + 1.0);
+            }
+        }
+    }
+    assert!(
+        worst <= 1.5 && sum / n <= 0.25,
+        "glow blocks moved: worst {worst}, mean {}",
+        sum / n
+    );
 }

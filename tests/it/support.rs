@@ -170,3 +170,14 @@ impl RenderReq for Renderer {
         self.render(&self.resolve(req)?, ogmill_core::Inputs::default())
     }
 }
+
+/// The largest difference in any channel between two decoded images of one size.
+pub fn max_channel_diff(a: &image::RgbaImage, b: &image::RgbaImage) -> u8 {
+    assert_eq!(a.dimensions(), b.dimensions());
+    a.as_raw()
+        .iter()
+        .zip(b.as_raw())
+        .map(|(x, y)| x.abs_diff(*y))
+        .max()
+        .unwrap_or(0)
+}

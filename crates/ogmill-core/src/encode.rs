@@ -67,9 +67,24 @@ pub fn encode_webp(
     compression: Compression,
     tolerance: u8,
 ) -> Result<Vec<u8>> {
+    let indexed = match quality {
+        None => crate::palette::quantize(pixmap.data(), pixmap.width() as usize, tolerance),
+        Some(_) => None,
+    };
+    webp_from(pixmap, indexed, quality, compression)
+}
+
+/// WebP of `pixmap`, or of its `indexed` pixels (palette RGB triples, one entry per pixel)
+/// when given and lossless.
+pub(crate) fn webp_from(
+    pixmap: &tiny_skia::Pixmap,
+    indexed: Option<(Vec<u8>, Vec<u8>)>,
+    quality: Option<u8>,
+    compression: Compression,
+) -> Result<Vec<u8>> {
     let (w, h) = (pixmap.width(), pixmap.height());
     let opaque = pixmap.data().chunks_exact(4).all(|p| p[3] == 255);
-    let pixels = match crate::palette::quantize(pixmap.data(), tolerance) {
+    let pixels = match indexed {
         Some((palette, indices)) if quality.is_none() => indices
             .iter()
             .flat_map(|&i| {
@@ -166,9 +181,11 @@ pub fn encode_png_with(
 ) -> Result<Vec<u8>> {
     let data = pixmap.data();
     // Quantizing checks opacity as it goes: a transparent card costs one early exit.
-    if let Some((palette, indices)) = crate::palette::quantize(data, tolerance) {
-        let indexed = png::ColorType::Indexed;
-        return write(pixmap, compression, Some(&palette), indexed, &indices);
+    let (w, h) = (pixmap.width(), pixmap.height());
+    if let Some((palette, indices)) = crate::palette::quantize(data, w as usize, tolerance) {
+        let lines = crate::bands::scanlines(&indices, w as usize);
+        let piece = crate::zlib::Piece::deflate(&lines, palette_level(compression));
+        return write_indexed(w, h, &palette, &crate::zlib::stream([&piece]));
     }
     let opaque = data.chunks_exact(4).all(|p| p[3] == 255);
     let (color, bytes) = if opaque {
@@ -180,13 +197,41 @@ pub fn encode_png_with(
     } else {
         (png::ColorType::Rgba, straight_rgba(pixmap))
     };
-    write(pixmap, compression, None, color, &bytes)
+    write(pixmap, compression, color, &bytes)
+}
+
+/// The zlib level for palette indices. fdeflate's fast mode is tuned for filtered RGB and
+/// does badly on indices (the blog card: 484 KB); zlib (zlib-rs) level 2 wrote the blog
+/// card's changed rows at 61 KB for the card in 1.5 ms, level 1 at 77 KB in 0.8 ms, level
+/// 3 at 57 KB in 2.1 ms.
+pub(crate) fn palette_level(compression: Compression) -> u32 {
+    match compression {
+        Compression::Fast => 2,
+        Compression::Balanced => 6,
+        Compression::High => 9,
+    }
+}
+
+/// An indexed PNG of `palette` (RGB triples) whose image data is the zlib stream `zlib`
+/// of unfiltered scanlines, compressed by the caller (whole, or in cached bands).
+pub(crate) fn write_indexed(w: u32, h: u32, palette: &[u8], zlib: &[u8]) -> Result<Vec<u8>> {
+    let png_error = |e: png::EncodingError| Error::Internal(format!("png: {e}"));
+    let mut out = Vec::with_capacity(zlib.len() + palette.len() + 64);
+    let mut encoder = png::Encoder::new(&mut out, w, h);
+    encoder.set_color(png::ColorType::Indexed);
+    encoder.set_depth(png::BitDepth::Eight);
+    encoder.set_palette(palette.to_vec());
+    let mut writer = encoder.write_header().map_err(png_error)?;
+    writer
+        .write_chunk(png::chunk::IDAT, zlib)
+        .map_err(png_error)?;
+    writer.finish().map_err(png_error)?;
+    Ok(out)
 }
 
 fn write(
     pixmap: &tiny_skia::Pixmap,
     compression: Compression,
-    palette: Option<&[u8]>,
     color: png::ColorType,
     bytes: &[u8],
 ) -> Result<Vec<u8>> {
@@ -199,19 +244,6 @@ fn write(
         Compression::Balanced => png::Compression::Balanced,
         Compression::High => png::Compression::High,
     });
-    if let Some(palette) = palette {
-        // fdeflate's fast mode is tuned for filtered RGB and does badly on indices (the
-        // blog card: 484 KB); zlib level 1 gives 47 KB in about the same time.
-        let level = match compression {
-            Compression::Fast => 1,
-            Compression::Balanced => 6,
-            Compression::High => 9,
-        };
-        encoder.set_deflate_compression(png::DeflateCompression::Level(level));
-        encoder.set_palette(palette.to_vec());
-        // Filters predict smooth values; palette indices are labels, so they only hurt.
-        encoder.set_filter(png::Filter::NoFilter);
-    }
     let mut writer = encoder
         .write_header()
         .map_err(|e| Error::Internal(format!("png: {e}")))?;

@@ -11,6 +11,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs, unreachable_pub)]
 
+pub mod bands;
 pub mod check;
 pub mod color;
 pub mod coverage;
@@ -36,6 +37,7 @@ pub mod runs;
 pub mod signature;
 pub mod template;
 pub mod xml;
+pub mod zlib;
 
 pub use error::{Error, Result};
 pub use renderer::{CardKey, Inputs, Options, RenderRequest, Rendered, Renderer, Resolved};

@@ -51,10 +51,15 @@ impl<V: Clone> Memo<V> {
     /// budget, dropping the least recently used entries until the rest fit.
     pub(crate) fn put(&self, key: String, value: V, cost: u64) {
         let cost = cost + key.len() as u64 + 64;
+        let mut inner = self.lock();
         if cost > self.max_bytes {
+            // Grown past the budget (a value re-counted): not kept, not left at its old cost.
+            if let Some((_, old)) = inner.lru.pop(&key) {
+                inner.usage.bytes -= old;
+                inner.usage.entries -= 1;
+            }
             return;
         }
-        let mut inner = self.lock();
         if let Some((_, old)) = inner.lru.put(key, (value, cost)) {
             inner.usage.bytes -= old;
             inner.usage.entries -= 1;

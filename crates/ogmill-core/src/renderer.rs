@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::bands::Bands;
 use crate::encode::{encode, Compression};
 use crate::error::{Error, Result};
 use crate::fit::{fit, SlotFit, Typesetter};
@@ -258,6 +259,22 @@ pub struct Rendered {
     pub fits: Vec<SlotFit>,
 }
 
+/// A layered template's static drawing for some bound values and size, and its PNG rows
+/// indexed and compressed once, on first use (`None` when it does not fit a palette).
+struct Background {
+    key: String,
+    pixmap: tiny_skia::Pixmap,
+    bands: std::sync::OnceLock<Option<Bands>>,
+}
+
+impl Background {
+    /// Bytes held, for the layer cache.
+    fn cost(&self) -> u64 {
+        let bands = self.bands.get().and_then(Option::as_ref);
+        (self.pixmap.data().len() + bands.map_or(0, Bands::heap_bytes)) as u64
+    }
+}
+
 /// Templates, fonts and options, loaded and validated once; cheap to share across threads.
 pub struct Renderer {
     templates: BTreeMap<String, Arc<Template>>,
@@ -270,7 +287,7 @@ pub struct Renderer {
     /// Per template, each text slot's font chain, worked out once.
     chains: BTreeMap<String, Vec<crate::runs::Chain>>,
     /// Rendered backgrounds of layered templates, by template, bound values and size.
-    backgrounds: Memo<Arc<tiny_skia::Pixmap>>,
+    backgrounds: Memo<Arc<Background>>,
     /// Text measurements, by font and text (see `fit`).
     measures: crate::fit::MeasureCache,
     /// svg2pdf's font database, built on the first PDF (see `pdf`).
@@ -471,14 +488,17 @@ impl Renderer {
         if resolved.output.format == Format::Pdf {
             return self.render_pdf(resolved, inputs.images, stages);
         }
-        let (pixmap, fits) = self.render_pixmap(resolved, inputs.images, stages)?;
+        let (pixmap, fits, background) = self.render_pixmap(resolved, inputs.images, stages)?;
         let started = Instant::now();
-        let bytes = encode(
-            &pixmap,
-            &resolved.output,
-            self.options.compression,
-            self.options.palette_tolerance,
-        )?;
+        let bytes = match self.encode_over(&pixmap, background.as_ref(), &resolved.output)? {
+            Some(bytes) => bytes,
+            None => encode(
+                &pixmap,
+                &resolved.output,
+                self.options.compression,
+                self.options.palette_tolerance,
+            )?,
+        };
         stages.encode += started.elapsed();
         Ok(Rendered {
             bytes,
@@ -487,6 +507,59 @@ impl Renderer {
             height: pixmap.height(),
             fits,
         })
+    }
+
+    /// Draws the card's pixels (premultiplied RGBA at the output's size) without encoding
+    /// them, for embedders that compose or encode cards themselves. Drawn as for PNG
+    /// whatever the requested format.
+    pub fn draw(&self, resolved: &Resolved, inputs: Inputs<'_>) -> Result<tiny_skia::Pixmap> {
+        let mut own = Stages::default();
+        let stages = inputs.stages.unwrap_or(&mut own);
+        Ok(self.render_pixmap(resolved, inputs.images, stages)?.0)
+    }
+
+    /// Encodes a card drawn over `background` reusing the background's indexed rows (see
+    /// `bands`); `None` when that does not apply (no background, JPEG, lossy WebP, a
+    /// background or card that does not fit a palette), and the card is encoded whole.
+    fn encode_over(
+        &self,
+        pixmap: &tiny_skia::Pixmap,
+        background: Option<&Arc<Background>>,
+        output: &Output,
+    ) -> Result<Option<Vec<u8>>> {
+        let lossless_webp = output.format == Format::Webp && output.quality.is_none();
+        let Some(bg) = background else {
+            return Ok(None);
+        };
+        if output.format != Format::Png && !lossless_webp {
+            return Ok(None);
+        }
+        let Some(bands) = self.bands(bg) else {
+            return Ok(None);
+        };
+        let compression = self.options.compression;
+        if output.format == Format::Png {
+            let level = crate::encode::palette_level(compression);
+            return Ok(bands.encode(pixmap, &bg.pixmap, level));
+        }
+        bands
+            .quantize(pixmap, &bg.pixmap)
+            .map(|indexed| crate::encode::webp_from(pixmap, Some(indexed), None, compression))
+            .transpose()
+    }
+
+    /// A background's bands, made on the first card encoded over it (start-up draws every
+    /// background but need not index them) and then counted in the layer cache's bytes.
+    fn bands<'a>(&self, bg: &'a Arc<Background>) -> Option<&'a Bands> {
+        let mut made = false;
+        let bands = bg.bands.get_or_init(|| {
+            made = true;
+            Bands::new(&bg.pixmap, self.options.palette_tolerance)
+        });
+        if made {
+            self.backgrounds.put(bg.key.clone(), bg.clone(), bg.cost());
+        }
+        bands.as_ref()
     }
 
     /// A PDF: fitted and filled as for pixels, in one pass (no layers: it is not drawn), then
@@ -533,7 +606,7 @@ impl Renderer {
         resolved: &Resolved,
         images: &[Option<Prepared>],
         stages: &mut Stages,
-    ) -> Result<(tiny_skia::Pixmap, Vec<SlotFit>)> {
+    ) -> Result<(tiny_skia::Pixmap, Vec<SlotFit>, Option<Arc<Background>>)> {
         let mut clock = Instant::now();
         let mut lap = |stage: &mut Duration| {
             *stage += clock.elapsed();
@@ -555,21 +628,22 @@ impl Renderer {
                 .fill_foreground(&resolved.params, &placed, &fills)
                 .expect("a layered template has a foreground");
             lap(&mut stages.fill);
-            let mut pixmap = (*self.background(resolved)?).clone();
+            let background = self.background(resolved)?;
+            let mut pixmap = background.pixmap.clone();
             crate::raster::draw(&svg, opts, &mut pixmap)?;
             lap(&mut stages.raster);
-            return Ok((pixmap, fits));
+            return Ok((pixmap, fits, Some(background)));
         }
         let svg = t.fill(&resolved.params, &placed, &fills);
         lap(&mut stages.fill);
         let (w, h) = resolved.size();
         let pixmap = crate::raster::rasterize(&svg, opts, w, h)?;
         lap(&mut stages.raster);
-        Ok((pixmap, fits))
+        Ok((pixmap, fits, None))
     }
 
     /// The template's background for these params: from the cache, or drawn now.
-    fn background(&self, resolved: &Resolved) -> Result<Arc<tiny_skia::Pixmap>> {
+    fn background(&self, resolved: &Resolved) -> Result<Arc<Background>> {
         let t = &resolved.template;
         let (w, h) = resolved.size();
         let key = t
@@ -583,9 +657,14 @@ impl Renderer {
             .fill_background(&resolved.params)
             .expect("a layered template has a background");
         // Drawn outside the lock: two threads may both draw a new background once.
-        let bg = Arc::new(crate::raster::rasterize(&svg, &self.usvg, w, h)?);
-        let cost = bg.data().len() as u64;
-        self.backgrounds.put(key, bg.clone(), cost);
+        let pixmap = crate::raster::rasterize(&svg, &self.usvg, w, h)?;
+        let bands = std::sync::OnceLock::new();
+        let bg = Arc::new(Background {
+            key: key.clone(),
+            pixmap,
+            bands,
+        });
+        self.backgrounds.put(key, bg.clone(), bg.cost());
         Ok(bg)
     }
 
