@@ -22,7 +22,9 @@ run, and the ratios are what to read.
 ## Renders per template (\`ogmill bench\`, one thread)
 
 A cache miss, values in, PNG bytes out: fit (measure and wrap text), fill (write the SVG),
-raster (usvg parse + resvg draw over the template's cached background), encode (palette PNG).
+raster (usvg parse + resvg draw over the template's cached background), encode (palette PNG:
+the background's rows are indexed and deflated once, and a card re-encodes only the 16-row
+bands its text and images change).
 The plain pipeline is usvg parse + resvg render + tiny-skia \`encode_png\` of the same filled
 SVG, timed in the same run. Times in ms, medians of $ITER renders.
 
@@ -129,7 +131,8 @@ echo "| peak RSS, 45 s storm of distinct renders (64 connections, past the cache
 echo "| card cache at the end (cap 256 MiB) | ${cache} MiB |"
 echo
 echo "The bound: the idle process, plus the card cache cap (256 MiB by default, counted in the"
-echo "PNGs' exact bytes), plus at most 16 cached backgrounds (3 MB each), plus concurrency"
+echo "PNGs' exact bytes), plus the layer cache (64 MiB: a drawn background is 3 MB, 3.8 MB once a"
+echo "PNG has indexed its rows), plus concurrency"
 echo "($(nproc)) times one render's working set (a canvas, its palette indices, the parsed"
 echo "foreground: about 10 MB), plus allocator slack. The image cache (64 MiB) is not used here."
 echo

@@ -46,7 +46,7 @@ pub struct Config {
     /// PNG compression: fast, balanced or high [default: fast]
     #[arg(long, global = true, env = "OGMILL_COMPRESSION")]
     pub compression: Option<Compression>,
-    /// How far a pixel may move per channel so a card fits a 256-color palette; 0 is exact [default: 1]
+    /// How far a color may move per channel so a card fits a 256-color palette (gradients dither); 0 is exact [default: 1]
     #[arg(
         long,
         global = true,

@@ -404,3 +404,20 @@ fn a_theme_presets_defaults_and_a_given_value_wins() {
         assert!(err.contains(want), "{body}: {err}");
     }
 }
+
+/// `og:dir` configures a slot; like every such attribute it is not copied into the SVG.
+#[test]
+fn og_dir_sets_the_direction_and_leaves_no_attribute_behind() {
+    let r = crate::support::renderer();
+    let source = format!(
+        "{HEAD}<text og:text=\"{{{{title}}}}\" og:dir=\"rtl\" og:box=\"0 0 600 200\" font-family=\"Inter\" font-size=\"40\">Hi</text></svg>"
+    );
+    let req = ogmill_core::RenderRequest::new("card", &[("title", "abc")]);
+    let resolved = r.resolve_draft("card", &source, &req).unwrap();
+    let (svg, _) = r.fill(&resolved, &[]).unwrap();
+    assert!(!svg.contains(" dir=\""), "{svg}");
+    assert_eq!(
+        resolved.template().slots[0].dir,
+        ogmill_core::template::Dir::Rtl
+    );
+}

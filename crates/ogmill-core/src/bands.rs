@@ -18,6 +18,11 @@ const CACHED_LEVEL: u32 = 9;
 /// Pixels compared at once when looking for what a request changed in a row.
 const CHUNK: usize = 16;
 
+thread_local! {
+    /// The scanlines of a run of changed bands, reused per thread (see `zlib`'s scratch).
+    static LINES: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
 /// A background's palette, indices and bands of rows, deflated apart.
 pub struct Bands {
     palette: Vec<u32>,
@@ -62,24 +67,22 @@ impl Bands {
         background: &tiny_skia::Pixmap,
         level: u32,
     ) -> Option<Vec<u8>> {
-        let (palette, runs) = self.changes(card, background)?;
-        let w = self.width;
-        let fresh: Vec<Piece> = runs
-            .iter()
-            .map(|(_, indices)| Piece::deflate(&scanlines(indices, w), level))
-            .collect();
+        let mut fresh: Vec<(std::ops::Range<usize>, Piece)> = Vec::new();
+        let palette = self.changes(card, background, |bands, lines| {
+            fresh.push((bands, Piece::deflate(lines, level)));
+        })?;
         let mut pieces: Vec<&Piece> = Vec::with_capacity(self.pieces.len());
         let mut b = 0;
-        for ((bands, _), piece) in runs.iter().zip(&fresh) {
+        for (bands, piece) in &fresh {
             pieces.extend(&self.pieces[b..bands.start]);
             pieces.push(piece);
             b = bands.end;
         }
         pieces.extend(&self.pieces[b..]);
-        let zlib = crate::zlib::stream(pieces);
+        let zlib = crate::zlib::stream(pieces.iter().copied());
         let rgb = crate::palette::rgb_triples(palette.palette());
-        let h = (self.indices.len() / w) as u32;
-        crate::encode::write_indexed(w as u32, h, &rgb, &zlib).ok()
+        let (w, h) = (self.width, self.indices.len() / self.width);
+        crate::encode::write_indexed(w as u32, h as u32, &rgb, &zlib).ok()
     }
 
     /// `card`'s palette (RGB triples) and one entry per pixel, as [`Bands::encode`] writes
@@ -89,24 +92,27 @@ impl Bands {
         card: &tiny_skia::Pixmap,
         background: &tiny_skia::Pixmap,
     ) -> Option<(Vec<u8>, Vec<u8>)> {
-        let (palette, runs) = self.changes(card, background)?;
         let mut indices = self.indices.clone();
-        let per_band = BAND_ROWS * self.width;
-        for (bands, changed) in runs {
+        let (w, per_band) = (self.width, BAND_ROWS * self.width);
+        let palette = self.changes(card, background, |bands, lines| {
+            let rows = lines.chunks(w + 1).map(|row| &row[1..]);
             let start = bands.start * per_band;
-            indices[start..start + changed.len()].copy_from_slice(&changed);
-        }
+            for (row, out) in rows.zip(indices[start..].chunks_mut(w)) {
+                out.copy_from_slice(row);
+            }
+        })?;
         Some((crate::palette::rgb_triples(palette.palette()), indices))
     }
 
-    /// The runs of neighbouring bands where `card` differs from `background`, each with its
-    /// entries, and the palette extended by the card's new colors.
-    #[allow(clippy::type_complexity)]
+    /// Calls `each` with every run of neighbouring bands where `card` differs from
+    /// `background` and the run's scanlines; returns the palette extended by the card's
+    /// new colors, or `None` when they do not fit.
     fn changes(
         &self,
         card: &tiny_skia::Pixmap,
         background: &tiny_skia::Pixmap,
-    ) -> Option<(Extension, Vec<(std::ops::Range<usize>, Vec<u8>)>)> {
+        mut each: impl FnMut(std::ops::Range<usize>, &[u8]),
+    ) -> Option<Extension> {
         let w = self.width;
         if card.width() as usize != w
             || card.data().len() != background.data().len()
@@ -120,34 +126,38 @@ impl Bands {
             .map(|b| px[band(b)] != bg[band(b)])
             .collect();
         let mut palette = Extension::new(&self.palette, self.tolerance);
-        let mut runs = Vec::new();
-        let mut b = 0;
-        while b < dirty.len() {
-            if !dirty[b] {
-                b += 1;
-                continue;
+        LINES.with_borrow_mut(|lines| {
+            let mut b = 0;
+            while b < dirty.len() {
+                if !dirty[b] {
+                    b += 1;
+                    continue;
+                }
+                // Neighbouring dirty bands go together: one piece compresses better.
+                let end = (b..dirty.len()).find(|&e| !dirty[e]).unwrap_or(dirty.len());
+                let pixels = band(b).start..band(end - 1).end;
+                lines.clear();
+                self.reindex(&px, &bg, pixels, &mut palette, lines)?;
+                each(b..end, lines);
+                b = end;
             }
-            // Neighbouring dirty bands go together: one piece compresses better.
-            let end = (b..dirty.len()).find(|&e| !dirty[e]).unwrap_or(dirty.len());
-            let pixels = band(b).start..band(end - 1).end;
-            let (p, g) = (&px[pixels.clone()], &bg[pixels.clone()]);
-            runs.push((b..end, self.reindex(p, g, pixels.start, &mut palette)?));
-            b = end;
-        }
-        Some((palette, runs))
+            Some(())
+        })?;
+        Some(palette)
     }
 
-    /// Entries for `card` pixels starting at pixel `start`: the background's where the card
-    /// left it as it was (compared a chunk at a time), the extended palette's elsewhere.
+    /// Scanlines of the rows of `pixels` (whole rows of `card`): the background's entry
+    /// where the card left a pixel as it was (compared a chunk at a time), the extended
+    /// palette's elsewhere.
     fn reindex(
         &self,
         card: &[u32],
         background: &[u32],
-        start: usize,
+        pixels: std::ops::Range<usize>,
         palette: &mut Extension,
-    ) -> Option<Vec<u8>> {
-        let ours = &self.indices[start..start + card.len()];
-        let mut out = vec![0u8; card.len()];
+        out: &mut Vec<u8>,
+    ) -> Option<()> {
+        let w = self.width;
         let mut last: Option<(u32, u8)> = None;
         let mut pixel = |c: u32, b: u32, i: u8| -> Option<u8> {
             let entry = match last {
@@ -158,22 +168,25 @@ impl Bands {
             last = Some((c, entry));
             Some(entry)
         };
-        let chunks = card
-            .chunks(CHUNK)
-            .zip(background.chunks(CHUNK))
-            .zip(ours.chunks(CHUNK))
-            .zip(out.chunks_mut(CHUNK));
-        for (((c, b), i), o) in chunks {
-            // Most chunks are untouched background: one wide compare and a copy.
-            if c == b {
-                o.copy_from_slice(i);
-                continue;
-            }
-            for k in 0..c.len() {
-                o[k] = pixel(c[k], b[k], i[k])?;
+        for row in pixels.step_by(w) {
+            let (c, b, i) = (
+                &card[row..row + w],
+                &background[row..row + w],
+                &self.indices[row..row + w],
+            );
+            out.push(0); // filter: none (indices are labels, not values to predict)
+            for ((c, b), i) in c.chunks(CHUNK).zip(b.chunks(CHUNK)).zip(i.chunks(CHUNK)) {
+                // Most chunks are untouched background: one wide compare and a copy.
+                if c == b {
+                    out.extend_from_slice(i);
+                    continue;
+                }
+                for k in 0..c.len() {
+                    out.push(pixel(c[k], b[k], i[k])?);
+                }
             }
         }
-        Some(out)
+        Some(())
     }
 
     /// Bytes held, for the layer cache's byte count.

@@ -82,13 +82,14 @@ pub struct Options {
     /// Draw each template's static background once (per value of the params it binds) and
     /// per request only the rest over a copy. Same pixels, less work. Default: `true`.
     pub layered: bool,
-    /// How far, per channel, a pixel may move so the card fits a 256-color palette (an
-    /// indexed PNG: about half the size, and faster to compress). 0 keeps every pixel
-    /// exact, indexing only cards of at most 256 colors. Default: 1: at 2, the steps of a
-    /// dark radial gradient already show as faint rings.
+    /// How far, per channel, a color may move so the card fits a 256-color palette (an
+    /// indexed PNG: about half the size, and faster to compress). Areas of gradient are
+    /// dithered between two entries, so a pixel may move up to `2 * tolerance + 1` while a
+    /// 4x4 block keeps its mean. 0 keeps every pixel exact, indexing only cards of at most
+    /// 256 colors. Default: 1.
     pub palette_tolerance: u8,
-    /// Bytes of drawn backgrounds kept for layered templates (one 1200x630 canvas is 3 MB;
-    /// at `scale=3`, 27 MB). Default: 64 MiB.
+    /// Bytes of drawn backgrounds kept for layered templates (one 1200x630 canvas is 3 MB,
+    /// 3.8 MB once a PNG has indexed its rows; at `scale=3`, 27 and 34 MB). Default: 64 MiB.
     pub layer_cache_bytes: u64,
 }
 

@@ -43,6 +43,7 @@ const RESERVED: &[&str] = &[
     "valign",
     "white-space",
     "lang",
+    "dir",
     "if",
     "unless",
     "image",
