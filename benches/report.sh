@@ -32,7 +32,7 @@ HEAD
 $bin bench --iterations "$ITER"
 
 echo
-ITER=$((ITER / 3)) bash benches/formats.sh | sed '1,/^## Formats/{/^## Formats/!d}'
+ITER=$((ITER / 3)) bash benches/formats.sh | sed '0,/^## Formats/{/^## Formats/!d}'
 echo
 ITER=$((ITER / 3)) bash benches/designs.sh
 echo
