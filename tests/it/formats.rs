@@ -222,26 +222,43 @@ fn ogmill() -> Command {
     Command::new(env!("CARGO_BIN_EXE_ogmill"))
 }
 
+/// `ogmill render ARGS -o DIR/FILE`, which must succeed; returns what it wrote.
+fn cli_render(dir: &std::path::Path, args: &[&str], file: &str) -> Vec<u8> {
+    let path = dir.join(file);
+    let st = ogmill()
+        .arg("render")
+        .args(args)
+        .arg("-o")
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(
+        st.status.success(),
+        "{}",
+        String::from_utf8_lossy(&st.stderr)
+    );
+    std::fs::read(&path).unwrap()
+}
+
+/// `ogmill build` of a CSV manifest into DIR/og: the process's output and the site folder.
+fn build_site(dir: &std::path::Path, csv: &str) -> (std::process::Output, std::path::PathBuf) {
+    let manifest = dir.join("cards.csv");
+    std::fs::write(&manifest, csv).unwrap();
+    let site = dir.join("og");
+    let st = ogmill()
+        .arg("build")
+        .arg(&manifest)
+        .arg("--out")
+        .arg(&site)
+        .output()
+        .unwrap();
+    (st, site)
+}
+
 #[test]
 fn the_cli_and_build_pick_the_format_by_extension() {
     let dir = tempfile::tempdir().unwrap();
-    // Renders with `args` into `file` and returns what was written.
-    let render = |args: &[&str], file: &str| {
-        let path = dir.path().join(file);
-        let st = ogmill()
-            .arg("render")
-            .args(args)
-            .arg("-o")
-            .arg(&path)
-            .output()
-            .unwrap();
-        assert!(
-            st.status.success(),
-            "{}",
-            String::from_utf8_lossy(&st.stderr)
-        );
-        std::fs::read(&path).unwrap()
-    };
+    let render = |args: &[&str], file: &str| cli_render(dir.path(), args, file);
     let webp = render(&["blog", "-p", "title=CLI"], "card.webp");
     assert_eq!(
         decode(&webp, image::ImageFormat::WebP).dimensions(),
@@ -254,20 +271,10 @@ fn the_cli_and_build_pick_the_format_by_extension() {
         "--format wins over the extension"
     );
 
-    let manifest = dir.path().join("cards.csv");
-    std::fs::write(
-        &manifest,
+    let (st, site) = build_site(
+        dir.path(),
         "template,output,title,format\nblog,a.jpg,A,\nblog,b.webp,B,\nblog,c.png,C,\nblog,d.png,D,jpeg\n",
-    )
-    .unwrap();
-    let site = dir.path().join("og");
-    let st = ogmill()
-        .arg("build")
-        .arg(&manifest)
-        .arg("--out")
-        .arg(&site)
-        .output()
-        .unwrap();
+    );
     let stderr = String::from_utf8_lossy(&st.stderr);
     assert!(!st.status.success(), "d.png asks for jpeg: {stderr}");
     assert!(
@@ -398,29 +405,14 @@ async fn pdf_through_http_cli_and_build() {
     assert_eq!(lossy.status, StatusCode::BAD_REQUEST, "{}", lossy.text());
 
     let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("card.pdf");
-    let st = ogmill()
-        .args(["render", "docs", "-p", "title=From the CLI", "-o"])
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert!(
-        st.status.success(),
-        "{}",
-        String::from_utf8_lossy(&st.stderr)
+    let pdf = cli_render(
+        dir.path(),
+        &["docs", "-p", "title=From the CLI"],
+        "card.pdf",
     );
-    let info = read_pdf(&std::fs::read(&out).unwrap());
+    let info = read_pdf(&pdf);
     assert!(info.text.contains("FromtheCLI"), "{:?}", info.text);
-    let manifest = dir.path().join("cards.csv");
-    std::fs::write(&manifest, "template,output,title\nblog,a.pdf,A PDF card\n").unwrap();
-    let site = dir.path().join("og");
-    let st = ogmill()
-        .arg("build")
-        .arg(&manifest)
-        .arg("--out")
-        .arg(&site)
-        .output()
-        .unwrap();
+    let (st, site) = build_site(dir.path(), "template,output,title\nblog,a.pdf,A PDF card\n");
     assert!(
         st.status.success(),
         "{}",
