@@ -85,8 +85,8 @@ pub struct Options {
     /// How far, per channel, a color may move so the card fits a 256-color palette (an
     /// indexed PNG: about half the size, and faster to compress). Areas of gradient are
     /// dithered between two entries, so a pixel may move up to `2 * tolerance + 1` while a
-    /// 4x4 block keeps its mean. 0 keeps every pixel exact, indexing only cards of at most
-    /// 256 colors. Default: 1.
+    /// 4x4 block keeps its mean; a layered card's glyph edges up to `2 * tolerance`. 0 keeps
+    /// every pixel exact, indexing only cards of at most 256 colors. Default: 1.
     pub palette_tolerance: u8,
     /// Bytes of drawn backgrounds kept for layered templates (one 1200x630 canvas is 3 MB,
     /// 3.8 MB once a PNG has indexed its rows; at `scale=3`, 27 and 34 MB). Default: 64 MiB.
