@@ -2,7 +2,7 @@
 
 use std::process::{Command, Output};
 
-use crate::support::decode_png;
+use crate::support::{decode_png, Process};
 
 fn ogmill() -> Command {
     Command::new(env!("CARGO_BIN_EXE_ogmill"))
@@ -138,8 +138,9 @@ fn a_broken_templates_dir_fails_start_up() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("bad.svg"));
 }
 
-/// `ogmill serve` on a free port; its address, read from the log line that announces it.
-pub(crate) fn spawn_server(extra: &[&str]) -> (std::process::Child, std::net::SocketAddr) {
+/// `ogmill serve` on a free port, killed when dropped; its address, read from the log line
+/// that announces it.
+pub(crate) fn spawn_server(extra: &[&str]) -> (Process, std::net::SocketAddr) {
     use std::io::BufRead;
     let mut child = ogmill()
         .args(["serve", "--bind", "127.0.0.1:0"])
@@ -164,7 +165,7 @@ pub(crate) fn spawn_server(extra: &[&str]) -> (std::process::Child, std::net::So
         .expect("the server announces its address");
     // Keep draining the log so the server never blocks on a full pipe.
     std::thread::spawn(move || lines.for_each(drop));
-    (child, addr)
+    (Process(child), addr)
 }
 
 #[test]

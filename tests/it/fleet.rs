@@ -8,9 +8,10 @@
 //! (requests, failures, renders per distinct card, p50/p99) for docs/deploying.md.
 
 use std::io::{BufRead, BufReader};
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
+
+use crate::support::{free_port, wait_for_port, Process};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -20,57 +21,9 @@ const CARDS: usize = 40;
 const NEW_EVERY: Duration = Duration::from_millis(250);
 const CLIENTS: usize = 6;
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn wait_for_port(port: u16, what: &str) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "{what} did not listen on {port}");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
-/// A process stopped (SIGKILL) when dropped.
-struct Proc(Child);
-
-impl Proc {
-    fn signal(&self, signal: &str) {
-        let ok = Command::new("kill")
-            .args([&format!("-{signal}"), &self.0.id().to_string()])
-            .status()
-            .unwrap()
-            .success();
-        assert!(ok, "kill -{signal}");
-    }
-
-    fn wait(&mut self, limit: Duration) -> std::process::ExitStatus {
-        let deadline = Instant::now() + limit;
-        loop {
-            if let Some(status) = self.0.try_wait().unwrap() {
-                return status;
-            }
-            assert!(Instant::now() < deadline, "did not exit within {limit:?}");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-}
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 /// A Redis that keeps its data across a clean restart (it saves on SIGTERM), as a managed
 /// one does across a failover or an upgrade.
-fn redis(port: u16, dir: &Path) -> Proc {
+fn redis(port: u16, dir: &Path) -> Process {
     let child = Command::new("redis-server")
         .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
         .args(["--save", "3600 1", "--appendonly", "no"])
@@ -80,11 +33,11 @@ fn redis(port: u16, dir: &Path) -> Proc {
         .stderr(Stdio::null())
         .spawn()
         .expect("redis-server must be installed for this test: apt-get install redis-server");
-    wait_for_port(port, "redis-server");
-    Proc(child)
+    wait_for_port(port, "redis-server", Duration::from_secs(20));
+    Process(child)
 }
 
-fn ogmill(port: u16, redis_port: u16) -> Proc {
+fn ogmill(port: u16, redis_port: u16) -> Process {
     let mut child = Command::new(env!("CARGO_BIN_EXE_ogmill"))
         .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
         .args(["--redis-url", &format!("redis://127.0.0.1:{redis_port}/0")])
@@ -99,13 +52,13 @@ fn ogmill(port: u16, redis_port: u16) -> Proc {
     // Drain the log so a full pipe never blocks the server.
     let log = BufReader::new(child.stderr.take().unwrap());
     std::thread::spawn(move || log.lines().for_each(drop));
-    wait_for_port(port, "ogmill");
-    Proc(child)
+    wait_for_port(port, "ogmill", Duration::from_secs(20));
+    Process(child)
 }
 
 /// HAProxy as its docs suggest for a stateless HTTP service: health checks on /readyz,
 /// and idempotent requests retried on another server when one dies under them.
-fn haproxy(dir: &Path, port: u16, backends: &[u16]) -> Proc {
+fn haproxy(dir: &Path, port: u16, backends: &[u16]) -> Process {
     let servers: String = backends
         .iter()
         .enumerate()
@@ -131,8 +84,8 @@ fn haproxy(dir: &Path, port: u16, backends: &[u16]) -> Proc {
         .stderr(Stdio::null())
         .spawn()
         .expect("haproxy must be installed for this test: apt-get install haproxy");
-    wait_for_port(port, "haproxy");
-    Proc(child)
+    wait_for_port(port, "haproxy", Duration::from_secs(20));
+    Process(child)
 }
 
 /// Finished renders of one instance, from its /metrics.
@@ -225,7 +178,7 @@ fn a_fleet_behind_haproxy_survives_a_kill_a_rolling_restart_and_a_redis_restart(
     let redis_port = free_port();
     let mut redis_server = redis(redis_port, &redis_dir);
     let ports: Vec<u16> = (0..3).map(|_| free_port()).collect();
-    let mut fleet: Vec<Proc> = ports.iter().map(|&p| ogmill(p, redis_port)).collect();
+    let mut fleet: Vec<Process> = ports.iter().map(|&p| ogmill(p, redis_port)).collect();
     let lb_port = free_port();
     let _lb = haproxy(dir.path(), lb_port, &ports);
     // Every instance healthy in HAProxy's eyes before the load starts.
@@ -245,7 +198,7 @@ fn a_fleet_behind_haproxy_survives_a_kill_a_rolling_restart_and_a_redis_restart(
     // Instance 0 dies without warning; its count is read just before.
     rendered += renders(ports[0]);
     fleet[0].signal("KILL");
-    fleet[0].wait(Duration::from_secs(5));
+    fleet[0].wait_within(Duration::from_secs(5));
     pause(1500);
     fleet[0] = ogmill(ports[0], redis_port);
 
@@ -253,7 +206,7 @@ fn a_fleet_behind_haproxy_survives_a_kill_a_rolling_restart_and_a_redis_restart(
     // A rolling restart of instance 1: SIGTERM, it drains and exits 0, a new one starts.
     rendered += renders(ports[1]);
     fleet[1].signal("TERM");
-    let status = fleet[1].wait(Duration::from_secs(10));
+    let status = fleet[1].wait_within(Duration::from_secs(10));
     assert!(status.success(), "instance 1 exited {status} on SIGTERM");
     fleet[1] = ogmill(ports[1], redis_port);
 
@@ -263,7 +216,7 @@ fn a_fleet_behind_haproxy_survives_a_kill_a_rolling_restart_and_a_redis_restart(
     let before_redis = rendered + ports.iter().map(|&p| renders(p)).sum::<u64>();
     let cards_before_redis = seen.lock().unwrap().cards.len() as f64;
     redis_server.signal("TERM");
-    redis_server.wait(Duration::from_secs(10));
+    redis_server.wait_within(Duration::from_secs(10));
     pause(1000);
     redis_server = redis(redis_port, &redis_dir);
 

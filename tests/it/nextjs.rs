@@ -9,8 +9,10 @@
 use std::io::Read;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+
+use crate::support::{free_port, wait_for_port, Process};
 
 const KEY: &str = "nextjs-test-signing-key";
 /// Variables a CI runner or a developer's shell might carry into the site's build.
@@ -27,16 +29,6 @@ const SITE_ENV: &[&str] = &[
 
 fn example() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/nextjs")
-}
-
-/// A child process killed when the test ends, passing or not.
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }
 
 /// The site: the example copied to a temp dir outside the repository, as its README says
@@ -103,7 +95,7 @@ impl Site {
     }
 
     /// `next start` on a free port; returns once it answers.
-    fn start(&self, envs: &[(&str, &str)]) -> (Running, String) {
+    fn start(&self, envs: &[(&str, &str)]) -> (Process, String) {
         let port = free_port();
         let mut cmd = Command::new("node");
         cmd.arg(self.path().join("node_modules/next/dist/bin/next"))
@@ -115,16 +107,9 @@ impl Site {
             cmd.env_remove(var);
         }
         cmd.envs(envs.iter().copied());
-        let child = Running(cmd.spawn().unwrap());
+        let child = Process(cmd.spawn().unwrap());
         let origin = format!("http://127.0.0.1:{port}");
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "next start did not listen in 60 s"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
+        wait_for_port(port, "next start", Duration::from_secs(60));
         (child, origin)
     }
 }
@@ -156,9 +141,8 @@ fn run(cmd: &mut Command, limit: Duration) -> (bool, String) {
 }
 
 /// The ogmill server of the README, refusing URLs it did not sign.
-fn ogmill_server() -> (Running, SocketAddr) {
-    let (child, addr) = crate::cli::spawn_server(&["--require-signature", "--signing-key", KEY]);
-    (Running(child), addr)
+fn ogmill_server() -> (Process, SocketAddr) {
+    crate::cli::spawn_server(&["--require-signature", "--signing-key", KEY])
 }
 
 #[test]
@@ -415,14 +399,6 @@ fn get(url: &str) -> Fetched {
 fn png_size(bytes: &[u8]) -> (u32, u32) {
     let card = crate::support::decode_png(bytes);
     (card.width(), card.height())
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 fn text(bytes: &[u8]) -> String {

@@ -10,6 +10,7 @@ use ogmill_server::redis::RedisOptions;
 use ogmill_server::{AppState, ServerOptions};
 
 use crate::http::{get, metric, post_json, renders, slow, state, state_with_hook, Reply};
+use crate::support::{free_port, wait_for_port};
 use axum::http::StatusCode;
 
 struct RedisServer {
@@ -20,12 +21,7 @@ struct RedisServer {
 
 impl RedisServer {
     fn start() -> Self {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        Self::start_on(port, tempfile::tempdir().unwrap())
+        Self::start_on(free_port(), tempfile::tempdir().unwrap())
     }
 
     fn start_on(port: u16, dir: tempfile::TempDir) -> Self {
@@ -38,14 +34,7 @@ impl RedisServer {
             .stderr(Stdio::null())
             .spawn()
             .expect("redis-server must be installed for these tests: apt-get install redis-server");
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "redis-server did not start on {port}"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        wait_for_port(port, "redis-server", Duration::from_secs(5));
         RedisServer { child, port, dir }
     }
 
