@@ -208,10 +208,10 @@ fn layered_rendering_draws_exactly_the_pixels_of_one_pass() {
     );
 }
 
-/// `{{stars|compact}}` writes a number param as people read it; a format that does not
-/// exist, or one in an attribute, stops start-up saying so.
+/// `{{stars|compact}}` writes a number param as people read it, `{{n}}` as validated; a
+/// format that does not exist, or one in an attribute, stops start-up saying so.
 #[test]
-fn number_params_are_written_compact_or_grouped_in_text() {
+fn number_params_are_written_plain_compact_or_grouped_in_text() {
     let body = r##"<og:param name="stars" kind="number" default="12345"/><og:param name="price" kind="number" default="0"/>
 <text og:text="★ {{stars|compact}} · {{price|thousands}} €" og:box="0 0 1000 200" font-family="Inter" font-size="40">x</text>"##;
     let r = load(body).unwrap();
@@ -230,8 +230,26 @@ fn number_params_are_written_compact_or_grouped_in_text() {
         .err()
         .unwrap()
         .contains("use compact (12.3k) or thousands"));
-    let plain = r##"<og:param name="stars" kind="number" default="1"/><text og:text="{{stars}}" og:box="0 0 100 100" font-family="Inter" font-size="40">x</text>"##;
-    assert!(load(plain).err().unwrap().contains("{{stars|compact}}"));
+    // Without a format, as validated.
+    let plain = r##"<og:param name="lesson" kind="number" default="3"/><text og:text="Lesson {{lesson}}" og:box="0 0 600 100" font-family="Inter" font-size="40">x</text>"##;
+    let r = load(plain).unwrap();
+    for (given, shown) in [
+        ("3", "Lesson 3"),
+        ("12345", "Lesson 12345"),
+        ("1.50", "Lesson 1.5"),
+    ] {
+        let resolved = r
+            .resolve(&ogmill_core::RenderRequest::new(
+                "card",
+                &[("lesson", given)],
+            ))
+            .unwrap();
+        let t = resolved.template();
+        assert_eq!(t.slot_text(&t.slots[0], resolved.params()), shown);
+    }
+    let color = r##"<og:param name="tint" kind="color" default="#fff"/><text og:text="{{tint}}" og:box="0 0 100 100" font-family="Inter" font-size="40">x</text>"##;
+    let err = load(color).err().unwrap();
+    assert!(err.contains("not a text or number param"), "{err}");
     let attr = r##"<og:param name="n" kind="number" default="1"/><rect og:width="{{n|compact}}" width="1" height="1"/>"##;
     assert!(load(attr).err().unwrap().contains("belong in og:text"));
 }

@@ -744,9 +744,11 @@ impl Compiler<'_> {
                     ));
                 }
                 Part::Param(p) => {
-                    if self.param(p, "og:text")?.kind != ParamKind::Text {
+                    // A number param reads as validated (`3`, `12345`, `1.5`).
+                    let kind = self.param(p, "og:text")?.kind;
+                    if !matches!(kind, ParamKind::Text | ParamKind::Number) {
                         return Err(format!(
-                            "og:text uses '{p}', which is not a text param (a number param is written {{{{{p}|compact}}}} or {{{{{p}|thousands}}}})"
+                            "og:text uses '{p}', which is not a text or number param"
                         ));
                     }
                     name.get_or_insert_with(|| p.clone());
