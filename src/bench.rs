@@ -58,6 +58,10 @@ pub struct Report {
     pub fill: f64,
     pub raster: f64,
     pub encode: f64,
+    /// Renders encoded whole instead of over the background's cached rows (see
+    /// [`Stages::encoded_whole`]), of `renders`.
+    pub encoded_whole: u32,
+    pub renders: usize,
     /// Median of the plain pipeline, and its PNG size.
     pub baseline: Option<f64>,
     pub baseline_png_bytes: Option<usize>,
@@ -169,6 +173,8 @@ fn measure(renderer: &Renderer, name: &str, options: &BenchOptions) -> Result<Re
         fill: stage(|s| s.fill),
         raster: stage(|s| s.raster),
         encode: stage(|s| s.encode),
+        encoded_whole: samples.iter().map(|(_, s)| s.encoded_whole).sum(),
+        renders: samples.len(),
         baseline,
         baseline_png_bytes,
     })
@@ -223,6 +229,18 @@ pub fn table(reports: &[Report]) -> String {
         out.push_str(&format!(
             "| {} | {} | {:.2} | {:.2} | {:.2} | {:.1} | {} | {:.2} | {:.2} | {:.2} | {:.2} | {baseline} |\n",
             r.template, r.format, r.p50, r.p95, r.p99, r.images_per_sec, r.bytes, r.fit, r.fill, r.raster, r.encode
+        ));
+    }
+    let whole: Vec<String> = reports
+        .iter()
+        .filter(|r| r.encoded_whole > 0)
+        .map(|r| format!("{} {} of {}", r.template, r.encoded_whole, r.renders))
+        .collect();
+    if !whole.is_empty() {
+        out.push_str(&format!(
+            "\nEncoded whole, not over the background's cached rows (the card's colors did not fit \
+             its palette, or the background has more than 256 colors): {}.\n",
+            whole.join(", ")
         ));
     }
     out

@@ -398,3 +398,37 @@ fn a_reader_that_stops_early_is_no_crash() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert!(out.status.success(), "{:?} {stderr}", out.status);
 }
+
+/// `ogmill bench` reports each template's renders, and says which were encoded whole: none of
+/// the blog card's (its palette fits), all of a design whose background is a photo.
+#[test]
+fn bench_reports_renders_and_which_were_encoded_whole() {
+    let designs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/designs/templates");
+    let bench = |args: &[&str]| -> serde_json::Value {
+        let out = succeed(
+            ogmill()
+                .args(["bench", "--iterations", "3", "--no-baseline", "--json"])
+                .args(args),
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let blog = &bench(&["blog"])[0];
+    assert_eq!(blog["template"], "blog");
+    assert_eq!(blog["renders"], 3);
+    assert_eq!(blog["encoded_whole"], 0, "{blog}");
+    assert!(blog["p50"].as_f64().unwrap() > 0.0 && blog["bytes"].as_u64().unwrap() > 10_000);
+    let photo = &bench(&["--templates", designs.to_str().unwrap(), "affinity"])[0];
+    assert_eq!(photo["encoded_whole"], 3, "{photo}");
+    let table = succeed(
+        ogmill()
+            .args(["bench", "--iterations", "2", "--no-baseline", "--templates"])
+            .arg(&designs)
+            .arg("affinity"),
+    );
+    let table = String::from_utf8_lossy(&table.stdout);
+    assert!(table.contains("| affinity | png |"), "{table}");
+    assert!(
+        table.contains("Encoded whole") && table.contains("affinity 2 of 2"),
+        "{table}"
+    );
+}

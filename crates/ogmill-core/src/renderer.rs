@@ -243,6 +243,10 @@ pub struct Stages {
     pub raster: Duration,
     /// PNG encoding.
     pub encode: Duration,
+    /// Renders of a layered card to PNG or lossless WebP that were encoded whole instead of
+    /// over its background's cached rows: the card's new colors did not fit the background's
+    /// palette, or the background itself has more than 256 colors (a photo, a blur).
+    pub encoded_whole: u32,
 }
 
 /// The output of a render.
@@ -493,12 +497,21 @@ impl Renderer {
         let started = Instant::now();
         let bytes = match self.encode_over(&pixmap, background.as_ref(), &resolved.output)? {
             Some(bytes) => bytes,
-            None => encode(
-                &pixmap,
-                &resolved.output,
-                self.options.compression,
-                self.options.palette_tolerance,
-            )?,
+            None => {
+                let lossless = resolved.output.quality.is_none();
+                let format = resolved.output.format;
+                if background.is_some()
+                    && (format == Format::Png || (format == Format::Webp && lossless))
+                {
+                    stages.encoded_whole += 1;
+                }
+                encode(
+                    &pixmap,
+                    &resolved.output,
+                    self.options.compression,
+                    self.options.palette_tolerance,
+                )?
+            }
         };
         stages.encode += started.elapsed();
         Ok(Rendered {
