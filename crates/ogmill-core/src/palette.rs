@@ -202,11 +202,7 @@ impl Extension {
             .or_else(|| within(&self.palette, color, self.tolerance.saturating_mul(2)))
         {
             Some(e) => e,
-            None if self.palette.len() < 256 => {
-                self.palette.push(color);
-                (self.palette.len() - 1) as u8
-            }
-            None => return None,
+            None => open(&mut self.palette, color)?,
         };
         self.table.colors[slot] = color;
         self.table.near[slot] = entry;
@@ -233,14 +229,16 @@ fn within(palette: &[u32], color: u32, tolerance: u8) -> Option<u8> {
 
 /// The first entry within `tolerance` of `color`, or a new one; `None` past 256.
 fn entry_for(palette: &mut Vec<u32>, color: u32, tolerance: u8) -> Option<u8> {
-    match within(palette, color, tolerance) {
-        Some(e) => Some(e),
-        None if palette.len() < 256 => {
-            palette.push(color);
-            Some((palette.len() - 1) as u8)
-        }
-        None => None,
+    within(palette, color, tolerance).or_else(|| open(palette, color))
+}
+
+/// A new entry for `color`; `None` when the palette has 256.
+fn open(palette: &mut Vec<u32>, color: u32) -> Option<u8> {
+    if palette.len() == 256 {
+        return None;
     }
+    palette.push(color);
+    Some((palette.len() - 1) as u8)
 }
 
 /// RGB triples of opaque RGBA words, for a PNG's PLTE chunk.

@@ -498,11 +498,7 @@ impl Renderer {
         let bytes = match self.encode_over(&pixmap, background.as_ref(), &resolved.output)? {
             Some(bytes) => bytes,
             None => {
-                let lossless = resolved.output.quality.is_none();
-                let format = resolved.output.format;
-                if background.is_some()
-                    && (format == Format::Png || (format == Format::Webp && lossless))
-                {
+                if background.is_some() && indexes_over_bands(&resolved.output) {
                     stages.encoded_whole += 1;
                 }
                 encode(
@@ -541,11 +537,10 @@ impl Renderer {
         background: Option<&Arc<Background>>,
         output: &Output,
     ) -> Result<Option<Vec<u8>>> {
-        let lossless_webp = output.format == Format::Webp && output.quality.is_none();
         let Some(bg) = background else {
             return Ok(None);
         };
-        if output.format != Format::Png && !lossless_webp {
+        if !indexes_over_bands(output) {
             return Ok(None);
         }
         let Some(bands) = self.bands(bg) else {
@@ -888,4 +883,10 @@ fn take_builtins(
     b.output.check()?;
     b.output.size(t.width, t.height)?;
     Ok((b, rest))
+}
+
+/// Whether `output` is written from palette indices, which a layered card can take from its
+/// background's cached bands: PNG and lossless WebP.
+fn indexes_over_bands(output: &Output) -> bool {
+    output.format == Format::Png || (output.format == Format::Webp && output.quality.is_none())
 }
