@@ -4,12 +4,12 @@ use std::process::{Command, Output};
 
 use crate::support::{decode_png, Process};
 
-fn ogmill() -> Command {
+pub(crate) fn ogmill() -> Command {
     Command::new(env!("CARGO_BIN_EXE_ogmill"))
 }
 
 /// Runs `cmd` and fails the test with its stderr unless it exits 0.
-fn succeed(cmd: &mut Command) -> Output {
+pub(crate) fn succeed(cmd: &mut Command) -> Output {
     let out = cmd.output().unwrap();
     assert!(
         out.status.success(),

@@ -2,13 +2,12 @@
 //! each decoded by an independent decoder (the `image` crate; `lopdf` for PDF); templates at their own size;
 //! `scale` for sharp screens; bad choices refused with a message.
 
-use std::process::Command;
-
 use axum::http::StatusCode;
 use ogmill_core::output::Format;
 use ogmill_core::{Inputs, Options, RenderRequest, Renderer};
 use ogmill_server::ServerOptions;
 
+use crate::cli::{ogmill, succeed};
 use crate::http::{get, post_json, state};
 use crate::support::{decode_png, renderer, RenderReq};
 
@@ -218,25 +217,10 @@ async fn http_chooses_the_format_by_suffix_or_param_and_keys_the_cache_by_it() {
     assert_eq!(v1.body, webp.body, "the same card as the GET route");
 }
 
-fn ogmill() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_ogmill"))
-}
-
 /// `ogmill render ARGS -o DIR/FILE`, which must succeed; returns what it wrote.
 fn cli_render(dir: &std::path::Path, args: &[&str], file: &str) -> Vec<u8> {
     let path = dir.join(file);
-    let st = ogmill()
-        .arg("render")
-        .args(args)
-        .arg("-o")
-        .arg(&path)
-        .output()
-        .unwrap();
-    assert!(
-        st.status.success(),
-        "{}",
-        String::from_utf8_lossy(&st.stderr)
-    );
+    succeed(ogmill().arg("render").args(args).arg("-o").arg(&path));
     std::fs::read(&path).unwrap()
 }
 
