@@ -35,7 +35,8 @@ pub enum Command {
     },
     /// Render every card of a manifest (JSON array, NDJSON or CSV) into a directory
     Build(BuildArgs),
-    /// Print a signed URL for a template and values (uses the first --signing-key)
+    /// Print a signed URL for a template and values (uses the first --signing-key), or a new
+    /// key with --new-key
     Sign(SignArgs),
     /// Measure render latency, throughput, PNG size and stages per template
     Bench(BenchArgs),
@@ -120,8 +121,12 @@ pub struct BuildArgs {
 
 #[derive(Args, Debug)]
 pub struct SignArgs {
+    /// Print a new random signing key (32 bytes, URL-safe base64) instead of a URL
+    #[arg(long, conflicts_with_all = ["template", "params", "expires_in"])]
+    pub new_key: bool,
     /// Template name
-    pub template: String,
+    #[arg(required_unless_present = "new_key")]
+    pub template: Option<String>,
     /// Values as NAME=VALUE
     #[arg(value_name = "NAME=VALUE")]
     pub params: Vec<String>,

@@ -102,7 +102,7 @@ pub struct Config {
         value_name = "DURATION"
     )]
     pub request_timeout: Option<HumanDuration>,
-    /// Longest time a client may take to send its request headers [default: 10s]
+    /// Longest time a client may take to send its request headers, and a new connection its first request [default: 10s]
     #[arg(
         long,
         global = true,
@@ -110,9 +110,25 @@ pub struct Config {
         value_name = "DURATION"
     )]
     pub header_timeout: Option<HumanDuration>,
+    /// Close a connection with no request in flight for this long [default: 60s]
+    #[arg(
+        long,
+        global = true,
+        env = "OGMILL_IDLE_TIMEOUT",
+        value_name = "DURATION"
+    )]
+    pub idle_timeout: Option<HumanDuration>,
     /// Open connections at most; more wait to be accepted [default: 1024]
     #[arg(long, global = true, env = "OGMILL_MAX_CONNECTIONS", value_name = "N")]
     pub max_connections: Option<usize>,
+    /// Open connections one client address may hold; trusted proxies are not counted [default: 256]
+    #[arg(
+        long,
+        global = true,
+        env = "OGMILL_MAX_CONNECTIONS_PER_CLIENT",
+        value_name = "N"
+    )]
+    pub max_connections_per_client: Option<usize>,
     /// Largest POST body [default: 64 KiB]
     #[arg(
         long,
@@ -313,6 +329,9 @@ pub struct Config {
     pub log: Option<String>,
 }
 
+/// One signing key, read when neither `--signing-key` nor `OGMILL_SIGNING_KEYS` is given.
+pub const SINGLE_KEY_VAR: &str = "OGMILL_SIGNING_KEY";
+
 /// What went wrong reading the config file.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -323,16 +342,29 @@ pub enum ConfigError {
     },
     #[error("{}: {message}", path.display())]
     Parse { path: PathBuf, message: String },
+    #[error("{0}")]
+    SigningKey(ogmill_core::signature::KeyError),
 }
 
 impl Config {
-    /// Reads the TOML file named by `config` (if any) and lays these values over it.
-    pub fn resolve(self) -> Result<Config, ConfigError> {
-        let Some(path) = self.config.clone() else {
-            return Ok(self);
+    /// Reads the TOML file named by `config` (if any) and lays these values over it, then
+    /// refuses signing keys anyone could guess, whatever the command: a key in the
+    /// environment is checked even by `render` or `build`, so a broken deploy is told early.
+    pub fn resolve(mut self) -> Result<Config, ConfigError> {
+        if self.signing_keys.is_none() {
+            // The name the Next.js example and other tools use for a single key.
+            if let Some(key) = std::env::var_os(SINGLE_KEY_VAR) {
+                self.signing_keys = Some(vec![key.to_string_lossy().into_owned()]);
+            }
+        }
+        let out = match self.config.clone() {
+            None => self,
+            Some(path) => self.over(Config::from_file(&path)?),
         };
-        let file = Config::from_file(&path)?;
-        Ok(self.over(file))
+        if let Some(keys) = &out.signing_keys {
+            ogmill_core::signature::check_keys(keys).map_err(ConfigError::SigningKey)?;
+        }
+        Ok(out)
     }
 
     pub fn from_file(path: &Path) -> Result<Config, ConfigError> {
@@ -393,7 +425,12 @@ impl Config {
             render_timeout: dur(self.render_timeout, d.render_timeout),
             request_timeout: dur(self.request_timeout, d.request_timeout),
             header_timeout: dur(self.header_timeout, d.header_timeout),
+            idle_timeout: dur(self.idle_timeout, d.idle_timeout),
             max_connections: self.max_connections.unwrap_or(d.max_connections).max(1),
+            max_connections_per_client: self
+                .max_connections_per_client
+                .unwrap_or(d.max_connections_per_client)
+                .max(1),
             max_body_bytes: self
                 .max_body_size
                 .map_or(d.max_body_bytes, |b| b.0 as usize),
@@ -562,13 +599,15 @@ mod tests {
             render_timeout: Some(HumanDuration(Duration::from_secs(1))),
             request_timeout: Some(HumanDuration(Duration::from_secs(2))),
             header_timeout: Some(HumanDuration(Duration::from_secs(3))),
+            idle_timeout: Some(HumanDuration(Duration::from_secs(7))),
             max_connections: Some(5),
+            max_connections_per_client: Some(3),
             max_body_size: Some(ByteSize::kib(1)),
             shutdown_grace: Some(HumanDuration(Duration::from_secs(4))),
             fallback_image: Some("fallback.png".into()),
             site_name: Some("example.com".into()),
             api_keys: Some(vec!["k1".into(), "k2".into()]),
-            signing_keys: Some(vec!["s1".into()]),
+            signing_keys: Some(vec!["signing-key-0123456789".into()]),
             require_signature: Some(true),
             dev: Some(true),
             accept_formats: Some(true),

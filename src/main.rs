@@ -30,6 +30,12 @@ fn main() {
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
+    // Making a key needs no settings: a broken key in the environment is what it mends.
+    if let Some(Command::Sign(args)) = &cli.command {
+        if args.new_key {
+            return commands::sign::new_key();
+        }
+    }
     let mut config = cli.config.resolve()?;
     init_logging(&config)?;
     let command = cli.command.unwrap_or(Command::Serve);

@@ -88,11 +88,11 @@ fn example_url(options: &ogmill_server::ServerOptions, addr: std::net::SocketAdd
     if !options.require_signature {
         return plain;
     }
-    match ogmill_core::signature::Signer::new(&options.signing_keys) {
-        Some(signer) => {
+    match ogmill_core::signature::Signer::optional(&options.signing_keys) {
+        Ok(Some(signer)) => {
             let query = signer.signed_query("default", &[("title".into(), "Hello".into())], None);
             format!("http://{addr}/api/og?{query}  (signatures are required: make URLs with `ogmill sign`)")
         }
-        None => plain,
+        _ => plain,
     }
 }

@@ -141,8 +141,16 @@ fn a_broken_templates_dir_fails_start_up() {
 /// `ogmill serve` on a free port, killed when dropped; its address, read from the log line
 /// that announces it.
 pub(crate) fn spawn_server(extra: &[&str]) -> (Process, std::net::SocketAddr) {
+    spawn_server_with(ogmill(), extra)
+}
+
+/// As [`spawn_server`], from a command the caller has set up (its environment).
+pub(crate) fn spawn_server_with(
+    mut cmd: Command,
+    extra: &[&str],
+) -> (Process, std::net::SocketAddr) {
     use std::io::BufRead;
-    let mut child = ogmill()
+    let mut child = cmd
         .args(["serve", "--bind", "127.0.0.1:0"])
         .args(extra)
         .env("OGMILL_LOG", "info")
@@ -246,7 +254,7 @@ fn sign_prints_a_url_the_server_accepts_and_refuses_values_the_template_does_not
         "title=Hello & welcome",
         "author=Jane",
         "--signing-key",
-        "k2,k1",
+        "second-key-0123456789,first-key-0123456789",
         "--base-url",
         "https://og.example.com/",
         "--expires-in",
@@ -260,7 +268,10 @@ fn sign_prints_a_url_the_server_accepts_and_refuses_values_the_template_does_not
         "{url}"
     );
     let state = crate::http::state(ogmill_server::ServerOptions {
-        signing_keys: vec!["k1".into(), "k2".into()],
+        signing_keys: vec![
+            "first-key-0123456789".into(),
+            "second-key-0123456789".into(),
+        ],
         require_signature: true,
         ..Default::default()
     });
@@ -270,17 +281,177 @@ fn sign_prints_a_url_the_server_accepts_and_refuses_values_the_template_does_not
     reply.png();
 
     let typo = ogmill()
-        .args(["sign", "blog", "titel=Hello", "--signing-key", "k"])
+        .args(["sign", "blog", "titel=Hello", "--signing-key", KEY])
         .output()
         .unwrap();
     assert!(!typo.status.success());
     assert!(String::from_utf8_lossy(&typo.stderr).contains("unknown parameter 'titel'"));
-    let keyless = ogmill()
-        .args(["sign", "blog", "title=x"])
-        .env_remove("OGMILL_SIGNING_KEYS")
+    let keyless = keyless(ogmill().args(["sign", "blog", "title=x"]))
         .output()
         .unwrap();
-    assert!(String::from_utf8_lossy(&keyless.stderr).contains("--signing-key"));
+    let printed = String::from_utf8_lossy(&keyless.stderr);
+    assert!(
+        printed.contains("--signing-key") && printed.contains("ogmill sign --new-key"),
+        "{printed}"
+    );
+}
+
+/// A valid key for the tests below (16 bytes or more).
+const KEY: &str = "cli-test-key-0123456789";
+
+/// `cmd` without any signing key the test's own environment may carry.
+fn keyless(cmd: &mut Command) -> &mut Command {
+    cmd.env_remove("OGMILL_SIGNING_KEYS")
+        .env_remove("OGMILL_SIGNING_KEY")
+        .env_remove("OGMILL_CONFIG")
+}
+
+/// Runs `cmd`, which must fail, and returns its stderr.
+fn fail(cmd: &mut Command) -> String {
+    let out = cmd.output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(!out.status.success(), "succeeded: {cmd:?}\n{err}");
+    err
+}
+
+#[test]
+fn empty_and_short_signing_keys_are_refused_wherever_a_key_enters() {
+    let dir = tempfile::tempdir().unwrap();
+    let toml = dir.path().join("ogmill.toml");
+    std::fs::write(&toml, "signing-keys = [\"\"]\n").unwrap();
+    let manifest = dir.path().join("cards.json");
+    std::fs::write(
+        &manifest,
+        r#"[{"template": "blog", "output": "a.png", "title": "A"}]"#,
+    )
+    .unwrap();
+    let sign = ["sign", "blog", "title=Hello"];
+    let cases: Vec<(&str, Command)> = vec![
+        ("empty flag", {
+            let mut c = ogmill();
+            keyless(c.args(sign).args(["--signing-key", ""]));
+            c
+        }),
+        ("trailing comma in the variable", {
+            let mut c = ogmill();
+            keyless(c.args(sign)).env("OGMILL_SIGNING_KEYS", format!("{KEY},"));
+            c
+        }),
+        ("short variable", {
+            let mut c = ogmill();
+            keyless(c.args(sign)).env("OGMILL_SIGNING_KEYS", "short");
+            c
+        }),
+        ("empty singular variable", {
+            let mut c = ogmill();
+            keyless(c.args(sign)).env("OGMILL_SIGNING_KEY", "");
+            c
+        }),
+        ("TOML", {
+            let mut c = ogmill();
+            keyless(c.args(sign)).arg("--config").arg(&toml);
+            c
+        }),
+        ("serve", {
+            let mut c = ogmill();
+            keyless(c.args([
+                "serve",
+                "--bind",
+                "127.0.0.1:0",
+                "--require-signature",
+                "--signing-key",
+                "",
+            ]));
+            c
+        }),
+        ("build", {
+            let mut c = ogmill();
+            keyless(c.arg("build").arg(&manifest).arg("-o").arg(dir.path()))
+                .env("OGMILL_SIGNING_KEYS", "k1,");
+            c
+        }),
+    ];
+    for (what, mut cmd) in cases {
+        let err = fail(&mut cmd);
+        assert!(
+            err.contains("signing key") && err.contains("ogmill sign --new-key"),
+            "{what}: {err}"
+        );
+    }
+    assert!(!dir.path().join("a.png").exists());
+}
+
+#[test]
+fn new_key_makes_a_key_and_the_singular_variable_is_read() {
+    use base64::Engine;
+    let made = |_| {
+        let out = succeed(keyless(ogmill().args(["sign", "--new-key"])));
+        String::from_utf8(out.stdout).unwrap().trim().to_owned()
+    };
+    let (a, b) = (made(0), made(1));
+    assert_ne!(a, b);
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(&a)
+        .unwrap();
+    assert_eq!(bytes.len(), 32);
+    // A new key is the remedy for a broken one, so a broken one in the environment does not
+    // stop it.
+    succeed(keyless(ogmill().args(["sign", "--new-key"])).env("OGMILL_SIGNING_KEYS", ""));
+
+    // OGMILL_SIGNING_KEY (one key, as the Next.js example reads it) signs like the plural.
+    let by_singular = succeed(keyless(ogmill().args(sign_hello())).env("OGMILL_SIGNING_KEY", &a));
+    let by_plural = succeed(keyless(ogmill().args(sign_hello())).env("OGMILL_SIGNING_KEYS", &a));
+    assert_eq!(by_singular.stdout, by_plural.stdout);
+    // The plural wins when both are set.
+    let both = succeed(
+        keyless(ogmill().args(sign_hello()))
+            .env("OGMILL_SIGNING_KEYS", &b)
+            .env("OGMILL_SIGNING_KEY", &a),
+    );
+    assert_ne!(both.stdout, by_singular.stdout);
+
+    // A server started with the singular variable requires and checks it.
+    let (_server, addr) = {
+        let mut c = ogmill();
+        keyless(&mut c).env("OGMILL_SIGNING_KEY", &a);
+        spawn_server_with(c, &["--require-signature"])
+    };
+    let url = String::from_utf8(by_singular.stdout).unwrap();
+    let path = url.trim().strip_prefix("http://127.0.0.1:3000").unwrap();
+    assert_eq!(http_status(addr, path), 200, "{path}");
+    assert_eq!(http_status(addr, "/api/og/blog?title=Hello"), 403);
+
+    // Without any key, the refusal names both variables.
+    let err = fail(keyless(&mut ogmill()).args([
+        "serve",
+        "--bind",
+        "127.0.0.1:0",
+        "--require-signature",
+    ]));
+    assert!(
+        err.contains("OGMILL_SIGNING_KEYS") && err.matches("OGMILL_SIGNING_KEY").count() >= 2,
+        "{err}"
+    );
+}
+
+fn sign_hello() -> [&'static str; 3] {
+    ["sign", "blog", "title=Hello"]
+}
+
+/// The status of a GET on a test server, read off the status line.
+fn http_status(addr: std::net::SocketAddr, path: &str) -> u16 {
+    use std::io::{Read, Write};
+    let mut conn = std::net::TcpStream::connect(addr).unwrap();
+    conn.set_read_timeout(Some(std::time::Duration::from_secs(30)))
+        .unwrap();
+    write!(
+        conn,
+        "GET {path} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut head = [0u8; 12];
+    conn.read_exact(&mut head).unwrap();
+    std::str::from_utf8(&head[9..12]).unwrap().parse().unwrap()
 }
 
 #[test]

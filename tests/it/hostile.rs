@@ -225,6 +225,20 @@ async fn ssrf_targets_and_image_bombs_degrade_to_placeholders_through_the_routes
             r.headers
         );
     }
+    // A name that resolves to a private address is refused without saying the address:
+    // the header must not map internal DNS (the operator's log has it).
+    let strict = state(ServerOptions::default());
+    let r = bounded(
+        &strict,
+        &format!("/api/og/profile?username=Eve&avatar=http%3A%2F%2Flocalhost%3A{p}%2Fa.png"),
+    )
+    .await;
+    let said = r.header("x-ogmill-image-error");
+    assert!(said.contains("localhost is not allowed"), "{said}");
+    assert!(
+        !said.contains("resolves") && !said.contains("127.0.0.1") && !said.contains("::1"),
+        "{said}"
+    );
     assert!(matches!(listener.accept(), Err(e) if e.kind() == std::io::ErrorKind::WouldBlock));
     for bad in [
         "file:///etc/passwd",
@@ -242,9 +256,9 @@ async fn ssrf_targets_and_image_bombs_degrade_to_placeholders_through_the_routes
 
 #[tokio::test]
 async fn signed_urls_reject_reordering_tricks_truncation_and_wrong_keys() {
-    let signer = ogmill_core::signature::Signer::new(&["k"]).unwrap();
+    let signer = ogmill_core::signature::Signer::new(&["hostile-key-0123456789"]).unwrap();
     let s = state(ServerOptions {
-        signing_keys: vec!["k".into()],
+        signing_keys: vec!["hostile-key-0123456789".into()],
         require_signature: true,
         ..ServerOptions::default()
     });
@@ -337,6 +351,10 @@ fn a_real_server_stays_within_its_memory_bound_under_a_storm_and_cuts_off_slow_c
         "2s",
         "--cache-size",
         "64MiB",
+        // 700 connections from this one address is the storm under test, not a client to
+        // cut off (the per-client cap has its own test).
+        "--max-connections-per-client",
+        "1024",
     ]);
     let pid = child.id();
     let rss = || -> u64 {
@@ -411,6 +429,80 @@ fn a_real_server_stays_within_its_memory_bound_under_a_storm_and_cuts_off_slow_c
     assert!(closed >= 195, "{closed} of 200 slow clients cut off");
     let _ = child.kill();
     let _ = child.wait();
+}
+
+/// Sockets that send nothing, or only the HTTP/2 preface, hold a connection slot until the
+/// header timeout closes them, so they cannot lock clients out: with 20 slots all taken by
+/// them, a new client is still served once they are closed.
+#[test]
+fn silent_and_preface_only_connections_are_closed_and_cannot_lock_out_clients() {
+    use std::io::Write;
+    let (_server, addr) =
+        crate::cli::spawn_server(&["--max-connections", "20", "--header-timeout", "1s"]);
+    let squatters: Vec<std::net::TcpStream> = (0..20)
+        .map(|i| {
+            let mut c = std::net::TcpStream::connect(addr).unwrap();
+            if i % 2 == 1 {
+                c.write_all(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n").unwrap();
+            }
+            c
+        })
+        .collect();
+    // Served once the squatters are gone (a generous bound; without the watch, never).
+    let mut client = std::net::TcpStream::connect(addr).unwrap();
+    client
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    client
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut head = [0u8; 12];
+    std::io::Read::read_exact(&mut client, &mut head).expect("served within 30 s");
+    assert_eq!(&head, b"HTTP/1.1 200");
+    let closed = squatters.iter().filter(|c| eventually_closed(c)).count();
+    assert_eq!(closed, 20, "silent and preface-only sockets closed");
+}
+
+/// One address gets `--max-connections-per-client` connections; past that a new one is
+/// closed at once, and others (and the same address, once it lets one go) are served.
+#[test]
+fn one_client_address_cannot_take_every_connection() {
+    use std::io::Write;
+    let (_server, addr) = crate::cli::spawn_server(&[
+        "--max-connections-per-client",
+        "4",
+        "--header-timeout",
+        "60s",
+    ]);
+    let mut held: Vec<_> = (0..4)
+        .map(|_| std::net::TcpStream::connect(addr).unwrap())
+        .collect();
+    let over = std::net::TcpStream::connect(addr).unwrap();
+    assert!(eventually_closed(&over), "the fifth connection is refused");
+    assert!(!is_closed(&held[0]), "the four held ones stay open");
+    drop(held.pop());
+    std::thread::sleep(Duration::from_millis(200));
+    let mut again = std::net::TcpStream::connect(addr).unwrap();
+    again
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    again
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut head = [0u8; 12];
+    std::io::Read::read_exact(&mut again, &mut head).unwrap();
+    assert_eq!(&head, b"HTTP/1.1 200");
+}
+
+/// Whether the server closes this connection within a generous 30 s.
+fn eventually_closed(c: &std::net::TcpStream) -> bool {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        if is_closed(c) {
+            return true;
+        }
+    }
+    false
 }
 
 #[test]

@@ -21,6 +21,7 @@ const SITE_ENV: &[&str] = &[
     "OGMILL_SIGNING_KEYS",
     "OGMILL_SIGNING_KEY",
     "OGMILL_REQUIRE_SIGNATURE",
+    "OGMILL_UNSIGNED",
     "OGMILL_PROXY",
     "OGMILL_BIN",
     "OG_MODE",
@@ -152,16 +153,28 @@ fn the_example_builds_serves_signed_cards_and_cannot_be_made_to_render_unsigned_
     let ogmill_url = format!("http://{addr}");
     let build = Duration::from_secs(300);
 
-    // A build with no key against a server that requires signatures fails, saying so.
+    // A build with no key fails, saying which variable to set, whether or not the server
+    // can be reached: unsigned URLs are an explicit opt-in.
+    let unreachable = format!("http://127.0.0.1:{}", free_port());
+    for server in [&ogmill_url, &unreachable] {
+        let (ok, printed) = run(site.npm(&["run", "build"]).env("OGMILL_URL", server), build);
+        assert!(!ok, "a build without a signing key passed:\n{printed}");
+        assert!(
+            printed.contains("no signing key")
+                && printed.contains("OGMILL_SIGNING_KEYS")
+                && printed.contains("OGMILL_UNSIGNED=1"),
+            "{printed}"
+        );
+    }
+    // Opting in to unsigned URLs against a server that requires signatures still fails.
     let (ok, printed) = run(
-        site.npm(&["run", "build"]).env("OGMILL_URL", &ogmill_url),
+        site.npm(&["run", "build"])
+            .env("OGMILL_URL", &ogmill_url)
+            .env("OGMILL_UNSIGNED", "1"),
         build,
     );
-    assert!(!ok, "a build without a signing key passed:\n{printed}");
-    assert!(
-        printed.contains("requires signed URLs") && printed.contains("OGMILL_SIGNING_KEYS"),
-        "{printed}"
-    );
+    assert!(!ok, "an unsigned build passed:\n{printed}");
+    assert!(printed.contains("requires signed URLs"), "{printed}");
     // So does one with a key the server does not hold.
     let (ok, printed) = run(
         site.npm(&["run", "build"])

@@ -68,7 +68,8 @@ fn compile() -> tempfile::TempDir {
         &driver,
         r#"const { ogUrl } = require("./ogmill.js");
 const cases = JSON.parse(require("fs").readFileSync(0, "utf8"));
-console.log(JSON.stringify(cases.map((c) => ogUrl(c.template, c.params, c.options))));"#,
+const attempt = (c) => { try { return ogUrl(c.template, c.params, c.options); } catch (e) { return `ERROR: ${e.message}`; } };
+console.log(JSON.stringify(cases.map(attempt)));"#,
     )
     .unwrap();
     out
@@ -126,16 +127,16 @@ fn the_helper_signs_exactly_as_the_rust_signer() {
     let now = 1_800_000_000u64;
     let cases = serde_json::json!([
         {"template": "blog", "params": {"title": "Hello", "author": "Jane Doe"},
-         "options": {"baseUrl": "https://og.example.com/", "key": "k1"}},
+         "options": {"baseUrl": "https://og.example.com/", "key": "typescript-key-0123"}},
         {"template": "blog", "params": {"title": "Ünïcödé 日本語 🎉 עברית", "tag": "a&b=c+d%20 ?#/"},
-         "options": {"baseUrl": "https://og.example.com", "key": "k1"}},
+         "options": {"baseUrl": "https://og.example.com", "key": "typescript-key-0123"}},
         {"template": "product", "params": {"price": 49.5, "name": "Lamp\nline two", "badge": null, "z": "", "a": true},
-         "options": {"baseUrl": "http://localhost:3000", "key": "k1", "expiresIn": 3600, "now": now}},
+         "options": {"baseUrl": "http://localhost:3000", "key": "typescript-key-0123", "expiresIn": 3600, "now": now}},
         {"template": "default", "params": {"title": "unsigned"},
          "options": {"baseUrl": "http://localhost:3000"}},
     ]);
     let urls = run_helper(&cases);
-    let signer = Signer::new(&["k1"]).unwrap();
+    let signer = Signer::new(&["typescript-key-0123"]).unwrap();
     assert!(
         urls[0].starts_with("https://og.example.com/api/og/blog?"),
         "{}",
@@ -156,14 +157,51 @@ fn the_helper_signs_exactly_as_the_rust_signer() {
     assert_eq!(split(&urls[3]).2, None);
 }
 
+#[test]
+fn the_helper_refuses_guessable_keys_and_values_named_like_the_signature() {
+    let case = |key: &str, params: serde_json::Value| {
+        serde_json::json!({"template": "blog", "params": params,
+            "options": {"baseUrl": "http://localhost:3000", "key": key, "expiresIn": 60}})
+    };
+    let title = serde_json::json!({"title": "x"});
+    let urls = run_helper(&serde_json::json!([
+        case("", title.clone()),
+        case("fifteen-bytes!!", title.clone()),
+        case("sixteen-bytes!!!", title),
+        // A caller's `exp` would be signed ahead of the helper's own.
+        case(
+            "sixteen-bytes!!!",
+            serde_json::json!({"title": "x", "exp": "9999999999"})
+        ),
+        case(
+            "sixteen-bytes!!!",
+            serde_json::json!({"title": "x", "sig": "forged"})
+        ),
+    ]));
+    assert!(
+        urls[0].starts_with("ERROR: ") && urls[0].contains("empty"),
+        "{}",
+        urls[0]
+    );
+    assert!(
+        urls[1].starts_with("ERROR: ") && urls[1].contains("15 bytes"),
+        "{}",
+        urls[1]
+    );
+    assert!(urls[2].starts_with("http://"), "{}", urls[2]);
+    for refused in &urls[3..] {
+        assert!(refused.contains("reserved for the signature"), "{refused}");
+    }
+}
+
 #[tokio::test]
 async fn a_url_from_the_helper_renders_on_a_server_that_requires_signatures() {
     let urls = run_helper(&serde_json::json!([
         {"template": "blog", "params": {"title": "Signed in TypeScript", "author": "Jane"},
-         "options": {"baseUrl": "http://localhost:3000", "key": "site-key", "expiresIn": 600}},
+         "options": {"baseUrl": "http://localhost:3000", "key": "site-key-0123456789", "expiresIn": 600}},
     ]));
     let s = crate::http::state(ServerOptions {
-        signing_keys: vec!["site-key".into()],
+        signing_keys: vec!["site-key-0123456789".into()],
         require_signature: true,
         ..ServerOptions::default()
     });

@@ -24,6 +24,62 @@ pub const EXP: &str = "exp";
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
+/// The fewest bytes a signing key may have. An HMAC key is only as strong as it is hard to
+/// guess: an empty key (an unset shell variable) lets anyone sign, and a short word falls to
+/// a dictionary. 16 bytes of randomness are out of reach; `ogmill sign --new-key` prints 32.
+pub const MIN_KEY_BYTES: usize = 16;
+
+/// Why a set of signing keys cannot be used. Every way a key enters (flag, variable, TOML,
+/// [`Signer::new`]) refuses it with this, before anything is signed or served.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum KeyError {
+    /// No key at all.
+    #[error("no signing key was given: make one with `ogmill sign --new-key` and pass it as --signing-key KEY or OGMILL_SIGNING_KEYS")]
+    NoKey,
+    /// A key is empty, most often an unset variable (`--signing-key "$KEY"`) or a trailing
+    /// comma in a list.
+    #[error("signing key {position} of {count} is empty (an unset variable, or a stray comma in a list?): anyone could sign URLs with it. Make a key with `ogmill sign --new-key`")]
+    Empty {
+        /// 1-based position in the list.
+        position: usize,
+        /// How many keys were given.
+        count: usize,
+    },
+    /// A key is shorter than [`MIN_KEY_BYTES`].
+    #[error("signing key {position} of {count} has {len} bytes; a key needs at least {MIN_KEY_BYTES} so it cannot be guessed. Make one with `ogmill sign --new-key`")]
+    TooShort {
+        /// 1-based position in the list.
+        position: usize,
+        /// How many keys were given.
+        count: usize,
+        /// Its length in bytes.
+        len: usize,
+    },
+}
+
+/// Checks a list of keys as [`Signer::new`] does, without building one.
+pub fn check_keys<K: AsRef<[u8]>>(keys: &[K]) -> Result<(), KeyError> {
+    if keys.is_empty() {
+        return Err(KeyError::NoKey);
+    }
+    let count = keys.len();
+    for (i, key) in keys.iter().enumerate() {
+        let len = key.as_ref().len();
+        let position = i + 1;
+        if len == 0 {
+            return Err(KeyError::Empty { position, count });
+        }
+        if len < MIN_KEY_BYTES {
+            return Err(KeyError::TooShort {
+                position,
+                count,
+                len,
+            });
+        }
+    }
+    Ok(())
+}
+
 /// Why a signed request was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SignatureError {
@@ -39,6 +95,9 @@ pub enum SignatureError {
     /// `exp` is not unix seconds.
     #[error("'exp' must be a time in unix seconds, not '{0}'")]
     BadExpiry(String),
+    /// `exp` or `sig` appears more than once.
+    #[error("the URL has more than one '{0}': a signed URL carries it once")]
+    Repeated(&'static str),
     /// `exp` is in the past.
     #[error("the URL expired at {0} (unix seconds)")]
     Expired(u64),
@@ -58,13 +117,24 @@ impl std::fmt::Debug for Signer {
 }
 
 impl Signer {
-    /// `None` when there are no keys: nothing to sign with.
-    pub fn new<K: AsRef<[u8]>>(keys: &[K]) -> Option<Self> {
-        let keys: Vec<_> = keys
+    /// A signer over these keys; refused when there are none or one is empty or shorter
+    /// than [`MIN_KEY_BYTES`] (see [`KeyError`]).
+    pub fn new<K: AsRef<[u8]>>(keys: &[K]) -> Result<Self, KeyError> {
+        check_keys(keys)?;
+        let keys = keys
             .iter()
             .map(|k| Hmac::<Sha256>::new_from_slice(k.as_ref()).expect("HMAC takes any key length"))
             .collect();
-        (!keys.is_empty()).then_some(Signer { keys })
+        Ok(Signer { keys })
+    }
+
+    /// A signer when keys are given, `None` when the list is empty (a server that does not
+    /// sign); a bad key is refused as by [`Signer::new`].
+    pub fn optional<K: AsRef<[u8]>>(keys: &[K]) -> Result<Option<Self>, KeyError> {
+        if keys.is_empty() {
+            return Ok(None);
+        }
+        Signer::new(keys).map(Some)
     }
 
     /// The `sig` value for these params (which may include `exp`, never `sig`).
@@ -86,6 +156,15 @@ impl Signer {
         let mut given = [0u8; 32];
         match B64.decode_slice(sig.as_bytes(), &mut given) {
             Ok(32) => {}
+            // 43 characters of the alphabet whose last one sets bits past the 32 bytes: the
+            // shape is right, so it is a signature that does not match, not a typo'd one.
+            _ if sig.len() == 43
+                && sig
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') =>
+            {
+                return Err(SignatureError::Mismatch)
+            }
             _ => return Err(SignatureError::Malformed),
         }
         let msg = message(template, params);
@@ -179,6 +258,8 @@ pub fn encode(s: &str) -> String {
 mod tests {
     use super::*;
 
+    const KEY: &str = "test-key-0123456789";
+
     fn p(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
         pairs
             .iter()
@@ -201,7 +282,7 @@ mod tests {
 
     #[test]
     fn order_does_not_matter_but_every_byte_does() {
-        let s = Signer::new(&["k"]).unwrap();
+        let s = Signer::new(&[KEY]).unwrap();
         let sig = s.sign("blog", &p(&[("a", "1"), ("b", "2")]));
         assert_eq!(sig.len(), 43);
         assert!(s
@@ -223,8 +304,8 @@ mod tests {
 
     #[test]
     fn rotation_signs_with_the_first_key_and_accepts_any() {
-        let old = Signer::new(&["old"]).unwrap();
-        let both = Signer::new(&["new", "old"]).unwrap();
+        let old = Signer::new(&["old-key-0123456789"]).unwrap();
+        let both = Signer::new(&["new-key-0123456789", "old-key-0123456789"]).unwrap();
         let params = p(&[("title", "x")]);
         let by_old = old.sign("t", &params);
         assert!(both.verify("t", &params, &by_old, 0).is_ok());
@@ -238,7 +319,7 @@ mod tests {
 
     #[test]
     fn expiry_and_malformed_signatures() {
-        let s = Signer::new(&["k"]).unwrap();
+        let s = Signer::new(&[KEY]).unwrap();
         let params = p(&[("title", "x"), ("exp", "100")]);
         let sig = s.sign("t", &params);
         assert!(s.verify("t", &params, &sig, 100).is_ok());
@@ -262,8 +343,55 @@ mod tests {
     }
 
     #[test]
+    fn empty_short_and_missing_keys_are_refused() {
+        let none: [&str; 0] = [];
+        assert_eq!(Signer::new(&none).unwrap_err(), KeyError::NoKey);
+        assert!(Signer::optional(&none).unwrap().is_none());
+        assert_eq!(
+            Signer::new(&[""]).unwrap_err(),
+            KeyError::Empty {
+                position: 1,
+                count: 1
+            }
+        );
+        // "k1," as a list: the second member is empty.
+        assert_eq!(
+            Signer::optional(&[KEY, ""]).unwrap_err(),
+            KeyError::Empty {
+                position: 2,
+                count: 2
+            }
+        );
+        let short = "a".repeat(MIN_KEY_BYTES - 1);
+        let err = Signer::new(&[short.as_str()]).unwrap_err();
+        assert!(matches!(err, KeyError::TooShort { len: 15, .. }));
+        assert!(err.to_string().contains("ogmill sign --new-key"), "{err}");
+        assert!(Signer::new(&["a".repeat(MIN_KEY_BYTES)]).is_ok());
+    }
+
+    #[test]
+    fn a_well_shaped_signature_that_does_not_decode_exactly_is_a_mismatch() {
+        const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        let s = Signer::new(&[KEY]).unwrap();
+        let params = p(&[("title", "x")]);
+        let sig = s.sign("t", &params);
+        // 43 characters carry 258 bits for 256: the last character's two low bits are 0 in
+        // a canonical signature. Set one and it no longer decodes strictly.
+        let last = ALPHABET
+            .iter()
+            .position(|&c| c == sig.as_bytes()[42])
+            .unwrap();
+        assert_eq!(last % 4, 0);
+        let odd = format!("{}{}", &sig[..42], ALPHABET[last + 1] as char);
+        assert!(B64.decode(&odd).is_err());
+        let err = s.verify("t", &params, &odd, 0).unwrap_err();
+        assert_eq!(err, SignatureError::Mismatch);
+        assert!(err.to_string().contains("does not match"));
+    }
+
+    #[test]
     fn signed_query_round_trips() {
-        let s = Signer::new(&["k"]).unwrap();
+        let s = Signer::new(&[KEY]).unwrap();
         let q = s.signed_query("blog", &p(&[("title", "a&b=c ü")]), Some(5));
         assert!(q.starts_with("title=a%26b%3Dc%20%C3%BC&exp=5&sig="), "{q}");
         let sig = q.rsplit_once("sig=").unwrap().1;

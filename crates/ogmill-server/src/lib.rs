@@ -6,6 +6,7 @@
 //! that are not the client's are answered with the fallback image, never a 5xx.
 
 mod cache;
+mod connection;
 mod error;
 mod flight;
 pub mod images;
@@ -56,10 +57,17 @@ pub struct ServerOptions {
     pub render_timeout: Duration,
     /// Longest time for a whole request, body included; then 408. Default: 30 s.
     pub request_timeout: Duration,
-    /// Longest time a client may take to send its request headers. Default: 10 s.
+    /// Longest time a client may take to send its request headers, and the first request's
+    /// from the moment it connects (whatever the protocol). Default: 10 s.
     pub header_timeout: Duration,
+    /// A connection with no request in flight for this long is closed (HTTP/1 keep-alive
+    /// and HTTP/2 alike). Default: 60 s.
+    pub idle_timeout: Duration,
     /// Open connections at most; further ones wait in the kernel's backlog. Default: 1024.
     pub max_connections: usize,
+    /// Open connections one client address may hold (trusted proxies are not counted); past
+    /// it, new ones are closed at once. Default: 256.
+    pub max_connections_per_client: usize,
     /// Largest POST body in bytes; larger is 413. Default: 64 KiB.
     pub max_body_bytes: usize,
     /// Time in-flight requests get to finish after a shutdown signal. Default: 10 s.
@@ -112,7 +120,9 @@ impl Default for ServerOptions {
             render_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(30),
             header_timeout: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(60),
             max_connections: 1024,
+            max_connections_per_client: 256,
             max_body_bytes: 64 * 1024,
             shutdown_grace: Duration::from_secs(10),
             fallback_image: None,
@@ -179,7 +189,8 @@ impl AppState {
     /// Checks the options and prepares the fallback image.
     pub fn new(renderer: Arc<Renderer>, options: ServerOptions) -> Result<Self, StartupError> {
         let cache_control = header_value("cache-control", &options.cache_control)?;
-        let signer = ogmill_core::signature::Signer::new(&options.signing_keys);
+        let signer = ogmill_core::signature::Signer::optional(&options.signing_keys)
+            .map_err(StartupError::SigningKey)?;
         if options.require_signature && signer.is_none() {
             return Err(StartupError::SignatureWithoutKey);
         }

@@ -1,6 +1,7 @@
 //! Accepting connections. Hand-written over hyper-util rather than `axum::serve`, which sets
 //! no header-read timeout (a slow client could hold a connection forever) and no connection
-//! limit.
+//! limit. Each connection is also watched ([`crate::connection`]): closed when it sends no
+//! request within the header timeout (before hyper knows its protocol) or sits idle.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -9,11 +10,11 @@ use std::time::Duration;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
-use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 
 use super::{app, AppState};
+use crate::connection::{PerClient, Watch};
 
 /// Serves `state` on `listener` until `shutdown` completes; then stops accepting, marks the
 /// server as draining, and gives in-flight requests the grace period to finish.
@@ -32,9 +33,15 @@ pub async fn serve(
         .http1()
         .timer(TokioTimer::new())
         .header_read_timeout(options.header_timeout);
-    builder.http2().timer(TokioTimer::new());
+    // Pings find peers that vanished; the watch below closes idle ones.
+    builder
+        .http2()
+        .timer(TokioTimer::new())
+        .keep_alive_interval(Some(options.header_timeout))
+        .keep_alive_timeout(options.header_timeout);
     let graceful = GracefulShutdown::new();
     let slots = Arc::new(Semaphore::new(options.max_connections));
+    let per_client = PerClient::new(options.max_connections_per_client);
     tokio::pin!(shutdown);
     loop {
         // At the limit, stop accepting: further clients wait in the kernel's backlog.
@@ -55,24 +62,56 @@ pub async fn serve(
             },
         };
         let (stream, peer) = stream;
+        // A trusted proxy carries many clients; anyone else gets a share of the slots.
+        let client_slot = if options
+            .trusted_proxies
+            .iter()
+            .any(|n| n.contains(&peer.ip()))
+        {
+            None
+        } else {
+            match per_client.take(peer.ip()) {
+                Some(s) => Some(s),
+                None => {
+                    tracing::debug!(%peer, "refused: the client holds its share of connections");
+                    continue;
+                }
+            }
+        };
         let _ = stream.set_nodelay(true);
-        // The peer's address, for per-client limits (`ratelimit::identify`).
-        let service = TowerToHyperService::new(tower::ServiceExt::map_request(
-            app.clone(),
-            move |mut req: axum::http::Request<hyper::body::Incoming>| {
-                req.extensions_mut()
-                    .insert(axum::extract::ConnectInfo(peer));
-                req
-            },
-        ));
+        let watch = Watch::new();
+        let service = {
+            let (app, watch) = (app.clone(), watch.clone());
+            hyper::service::service_fn(
+                move |mut req: axum::http::Request<hyper::body::Incoming>| {
+                    // The peer's address, for per-client limits (`ratelimit::identify`).
+                    req.extensions_mut()
+                        .insert(axum::extract::ConnectInfo(peer));
+                    let in_flight = watch.start();
+                    let app = app.clone();
+                    async move {
+                        let res = tower::ServiceExt::oneshot(app, req).await;
+                        drop(in_flight);
+                        res
+                    }
+                },
+            )
+        };
         let conn = builder
             .serve_connection_with_upgrades(TokioIo::new(stream), service)
             .into_owned();
         let conn = graceful.watch(conn);
+        let (first, idle) = (options.header_timeout, options.idle_timeout);
         tokio::spawn(async move {
-            if let Err(e) = conn.await {
-                tracing::debug!(error = %e, "connection ended with an error");
+            tokio::select! {
+                ended = conn => if let Err(e) = ended {
+                    tracing::debug!(error = %e, "connection ended with an error");
+                },
+                () = watch.expired(first, idle) => {
+                    tracing::debug!(%peer, "closed a connection with no request in time");
+                }
             }
+            drop(client_slot);
             drop(slot);
         });
     }

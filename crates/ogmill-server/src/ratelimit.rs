@@ -134,6 +134,11 @@ impl Limiter {
         self.default.is_some() || !self.per_key.is_empty()
     }
 
+    /// Whether `key` (in the clear) has a rate of its own (`--rate-limit-keys`).
+    pub fn has_own_rate(&self, key: &str) -> bool {
+        self.per_key.contains_key(&key_digest(key))
+    }
+
     /// The rate that applies to `client`, if any.
     pub fn rate_for(&self, client: &Client) -> Option<Rate> {
         client
@@ -204,7 +209,7 @@ pub(crate) fn key_in_headers(headers: &HeaderMap) -> Option<&str> {
 }
 
 /// The API key a request carries (`Authorization: Bearer`, a `dma-api-key` header or query
-/// param), whether or not it is valid: a client sending wrong keys is still one client.
+/// param), whether or not it is valid; [`identify`] decides.
 fn api_key<'a>(headers: &'a HeaderMap, query: Option<&'a str>) -> Option<String> {
     if let Some(k) = key_in_headers(headers) {
         return Some(k.to_owned());
@@ -244,9 +249,15 @@ fn address(peer: Option<IpAddr>, headers: &HeaderMap, trusted: &[ipnet::IpNet]) 
     addr.to_string()
 }
 
-/// Who this request counts against: `key:<digest>` or `ip:<address>`.
-pub fn identify(req: &Request, trusted: &[ipnet::IpNet]) -> Client {
-    if let Some(k) = api_key(req.headers(), req.uri().query()) {
+/// Who this request counts against: `key:<digest>` when it carries a key that `is_valid`
+/// accepts, else `ip:<address>`. An unknown key counts as its address: were any key a
+/// bucket, a client would get a fresh bucket per made-up key.
+pub fn identify(
+    req: &Request,
+    trusted: &[ipnet::IpNet],
+    is_valid: impl Fn(&str) -> bool,
+) -> Client {
+    if let Some(k) = api_key(req.headers(), req.uri().query()).filter(|k| is_valid(k)) {
         return Client(format!("key:{}", key_digest(&k)));
     }
     let peer = req
@@ -262,7 +273,9 @@ pub(crate) async fn tag_client(
     mut req: Request,
     next: Next,
 ) -> Response {
-    let client = identify(&req, &state.options().trusted_proxies);
+    let client = identify(&req, &state.options().trusted_proxies, |key| {
+        state.0.limiter.has_own_rate(key) || crate::routes::auth::is_api_key(&state, key)
+    });
     req.extensions_mut().insert(client);
     next.run(req).await
 }

@@ -15,8 +15,11 @@ pub enum StartupError {
         value: String,
     },
     /// `--require-signature` without any key to check signatures with.
-    #[error("require-signature needs at least one signing key (--signing-key KEY)")]
+    #[error("require-signature needs at least one signing key: pass --signing-key KEY or set OGMILL_SIGNING_KEYS (or OGMILL_SIGNING_KEY); make one with `ogmill sign --new-key`")]
     SignatureWithoutKey,
+    /// A signing key that anyone could guess (empty or short).
+    #[error(transparent)]
+    SigningKey(ogmill_core::signature::KeyError),
     /// The `--fallback-image` file cannot be read.
     #[error("cannot read the fallback image {}", path.display())]
     FallbackUnreadable {

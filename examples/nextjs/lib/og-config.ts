@@ -16,13 +16,19 @@ export function viaProxy(): boolean {
   return truthy(process.env.OGMILL_PROXY);
 }
 
-/** The key that signs: the first of the server's OGMILL_SIGNING_KEYS, else OGMILL_SIGNING_KEY. */
+/**
+ * The key that signs: the first of the server's OGMILL_SIGNING_KEYS, else OGMILL_SIGNING_KEY.
+ * A set but empty variable is no key (the server refuses it as well).
+ */
 export function signingKey(): string | undefined {
-  const keys = (process.env.OGMILL_SIGNING_KEYS ?? "")
-    .split(",")
-    .map((k) => k.trim())
-    .filter(Boolean);
-  return keys[0] ?? (process.env.OGMILL_SIGNING_KEY?.trim() || undefined);
+  const list = process.env.OGMILL_SIGNING_KEYS;
+  if (list !== undefined && list.trim() !== "") return list.split(",")[0].trim();
+  return process.env.OGMILL_SIGNING_KEY?.trim() || undefined;
+}
+
+/** Whether this build may publish unsigned og:image URLs: an explicit opt-in (OGMILL_UNSIGNED=1). */
+export function unsignedAllowed(): boolean {
+  return truthy(process.env.OGMILL_UNSIGNED);
 }
 
 export function truthy(value: string | undefined): boolean {
@@ -41,10 +47,11 @@ export async function checkSigning(sign: (key: string) => string, timeoutMs = 50
   const key = signingKey();
   const server = ogmillUrl();
   const required = truthy(process.env.OGMILL_REQUIRE_SIGNATURE);
-  if (!key && required) {
+  if (!key && (required || !unsignedAllowed())) {
     throw new Error(
-      "OGMILL_REQUIRE_SIGNATURE is set but no signing key is: set OGMILL_SIGNING_KEYS " +
-        "(the server's --signing-key) for `next build`, or every og:image will be refused with 403.",
+      "no signing key: set OGMILL_SIGNING_KEYS (the server's --signing-key; make one with " +
+        "`ogmill sign --new-key`) for `next build`, or every og:image may be refused with 403. " +
+        (required ? "" : "For a server that does not check signatures, set OGMILL_UNSIGNED=1."),
     );
   }
   // Ask the server itself: an unsigned (or signed) URL of the card the pages use.

@@ -25,11 +25,20 @@ export interface OgUrlOptions {
   now?: number;
 }
 
+/** The fewest bytes a key may have; the server refuses shorter ones at start-up. */
+export const MIN_KEY_BYTES = 16;
+
 /** The URL of a card: `${baseUrl}/api/og/${template}?...`, signed when a key is given. */
 export function ogUrl(template: string, params: OgParams, options: OgUrlOptions): string {
+  if (options.key !== undefined) checkKey(options.key);
   const pairs: Array<[string, string]> = [];
   for (const [name, value] of Object.entries(params)) {
     if (value === null || value === undefined) continue;
+    // `exp` and `sig` are the signature's own: a caller's `exp` would be signed ahead of
+    // ours (and a server reads only one), so neither may come in as a value.
+    if (name === "exp" || name === "sig") {
+      throw new Error(`'${name}' is reserved for the signature: use options.expiresIn for an expiry`);
+    }
     pairs.push([name, String(value)]);
   }
   if (options.key !== undefined && options.expiresIn !== undefined) {
@@ -46,12 +55,33 @@ export function ogUrl(template: string, params: OgParams, options: OgUrlOptions)
   return `${base}/api/og/${encodeURIComponent(template)}${query ? `?${query}` : ""}`;
 }
 
+/**
+ * Throws unless `key` has at least MIN_KEY_BYTES bytes: an empty key (an unset variable) or a
+ * short word would let anyone sign URLs, so the server refuses such keys too.
+ */
+export function checkKey(key: string): void {
+  const bytes = Buffer.byteLength(key, "utf8");
+  if (bytes === 0) {
+    throw new Error(
+      "the signing key is empty (an unset variable?): anyone could sign URLs with it. " +
+        "Make one with `ogmill sign --new-key` and set OGMILL_SIGNING_KEYS",
+    );
+  }
+  if (bytes < MIN_KEY_BYTES) {
+    throw new Error(
+      `the signing key has ${bytes} bytes; a key needs at least ${MIN_KEY_BYTES}. ` +
+        "Make one with `ogmill sign --new-key`",
+    );
+  }
+}
+
 /** The `sig` value for a template and its params (`exp` included, `sig` not). */
 export function ogSignature(
   template: string,
   params: ReadonlyArray<readonly [string, string]>,
   key: string,
 ): string {
+  checkKey(key);
   const encoded = params.map(([n, v]) => [Buffer.from(n, "utf8"), Buffer.from(v, "utf8")] as const);
   encoded.sort((a, b) => Buffer.compare(a[0], b[0]) || Buffer.compare(a[1], b[1]));
   const parts: Buffer[] = [Buffer.from("ogmill-v1\n"), lengthPrefixed(Buffer.from(template, "utf8")), Buffer.from("\n")];

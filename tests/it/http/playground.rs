@@ -77,7 +77,7 @@ async fn a_card_url_is_checked_and_its_render_says_what_the_fit_decided() {
 #[tokio::test]
 async fn urls_are_signed_only_by_a_dev_server() {
     let keyed = ServerOptions {
-        signing_keys: vec!["k1".into()],
+        signing_keys: vec!["playground-key-0123456789".into()],
         require_signature: true,
         ..Default::default()
     };

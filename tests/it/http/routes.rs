@@ -378,7 +378,7 @@ async fn vendor_request_shapes_render_the_same_card() {
 #[tokio::test]
 async fn delivery_signed_returns_a_url_that_serves_the_card_until_it_expires() {
     let s = state(ServerOptions {
-        signing_keys: vec!["secret".into()],
+        signing_keys: vec!["secret-key-0123456789".into()],
         ..ServerOptions::default()
     });
     let res = post_json(
@@ -478,6 +478,65 @@ async fn rate_limits_hold_per_key_and_spare_cache_hits() {
         assert_eq!(post("vip", t).await.status, StatusCode::OK, "{t}");
     }
     assert_eq!(super::metric(&s, "ogmill_rate_limited_total"), 1.0);
+}
+
+/// A made-up key is no bucket of its own: the client stays its address, whichever way it
+/// sends the key (a header, a Bearer token, the query), so inventing keys cannot multiply
+/// its renders or grow the table of buckets.
+#[tokio::test]
+async fn made_up_api_keys_count_against_the_clients_address() {
+    use axum::extract::ConnectInfo;
+    use ogmill_server::ratelimit::Rate;
+    let s = state(ServerOptions {
+        api_keys: vec!["realkey".into()],
+        rate_limit: Some(Rate {
+            count: 2,
+            window: 60,
+            burst: 2,
+        }),
+        ..ServerOptions::default()
+    });
+    let from = |n: usize| {
+        let (uri, header) = match n % 3 {
+            0 => (
+                format!("/api/og?title=t{n}"),
+                ("dma-api-key", format!("anything-{n}")),
+            ),
+            1 => (
+                format!("/api/og?title=t{n}"),
+                ("authorization", format!("Bearer junk{n}")),
+            ),
+            _ => (
+                format!("/api/og?title=t{n}&dma-api-key=q{n}"),
+                ("x-unrelated", String::new()),
+            ),
+        };
+        let req = Request::get(uri)
+            .header(header.0, header.1)
+            .extension(ConnectInfo(
+                "9.9.9.9:1".parse::<std::net::SocketAddr>().unwrap(),
+            ))
+            .body(Body::empty())
+            .unwrap();
+        send(&s, req)
+    };
+    let mut served = 0;
+    for n in 0..12 {
+        if from(n).await.status == StatusCode::OK {
+            served += 1;
+        }
+    }
+    assert_eq!(served, 2, "renders served to one address with made-up keys");
+    assert_eq!(super::metric(&s, "ogmill_rate_limit_clients"), 1.0);
+    // The real key is a bucket of its own.
+    let real = Request::get("/api/og?title=real")
+        .header("dma-api-key", "realkey")
+        .extension(ConnectInfo(
+            "9.9.9.9:2".parse::<std::net::SocketAddr>().unwrap(),
+        ))
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(send(&s, real).await.status, StatusCode::OK);
 }
 
 /// Without a key the client is its address; `X-Forwarded-For` counts only from a trusted

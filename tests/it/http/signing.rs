@@ -31,9 +31,13 @@ fn later() -> u64 {
 
 #[tokio::test]
 async fn a_signed_url_renders_and_sig_and_exp_stay_out_of_the_card() {
-    let s = state(strict(&["secret"]));
+    let s = state(strict(&["secret-key-0123456789"]));
     let title = [("title", "Signed & sealed"), ("author", "Jane")];
-    let r = get(&s, &signed(&["secret"], "blog", &title, Some(later()))).await;
+    let r = get(
+        &s,
+        &signed(&["secret-key-0123456789"], "blog", &title, Some(later())),
+    )
+    .await;
     r.png();
     assert_eq!(
         r.header("x-ogmill-ignored-params"),
@@ -41,30 +45,54 @@ async fn a_signed_url_renders_and_sig_and_exp_stay_out_of_the_card() {
         "sig and exp are not params"
     );
     // Same card, other signature (no exp): the same cache entry.
-    let again = get(&s, &signed(&["secret"], "blog", &title, None)).await;
+    let again = get(
+        &s,
+        &signed(&["secret-key-0123456789"], "blog", &title, None),
+    )
+    .await;
     assert_eq!(again.header("x-ogmill-cache"), "hit");
     assert_eq!(again.body, r.body);
     // /api/og is the `default` template.
-    let q = signed(&["secret"], "default", &[("title", "Hi")], None);
+    let q = signed(
+        &["secret-key-0123456789"],
+        "default",
+        &[("title", "Hi")],
+        None,
+    );
     let q = q.replace("/api/og/default?", "/api/og?");
     get(&s, &q).await.png();
 }
 
 #[tokio::test]
 async fn every_bad_signature_is_a_403_that_says_why() {
-    let s = state(strict(&["secret"]));
-    let good = signed(&["secret"], "blog", &[("title", "Hello")], Some(later()));
+    let s = state(strict(&["secret-key-0123456789"]));
+    let good = signed(
+        &["secret-key-0123456789"],
+        "blog",
+        &[("title", "Hello")],
+        Some(later()),
+    );
     let cases = [
         ("/api/og/blog?title=Hello".to_owned(), "only signed URLs"),
         (good.replace("title=Hello", "title=Hellp"), "does not match"),
         (format!("{good}&author=Mallory"), "does not match"),
         (good.replace("/blog?", "/default?"), "does not match"),
         (
-            signed(&["other"], "blog", &[("title", "Hello")], None),
+            signed(
+                &["other-key-0123456789"],
+                "blog",
+                &[("title", "Hello")],
+                None,
+            ),
             "does not match",
         ),
         (
-            signed(&["secret"], "blog", &[("title", "Hello")], Some(1)),
+            signed(
+                &["secret-key-0123456789"],
+                "blog",
+                &[("title", "Hello")],
+                Some(1),
+            ),
             "expired at 1",
         ),
         (
@@ -72,6 +100,9 @@ async fn every_bad_signature_is_a_403_that_says_why() {
             "not a signature",
         ),
         (good[..good.len() - 5].to_owned(), "not a signature"),
+        // A second exp (expired) after the signed one, or a second sig: one of each only.
+        (format!("{good}&exp=1"), "more than one 'exp'"),
+        (format!("{good}&sig=AAAA"), "more than one 'sig'"),
     ];
     for (uri, says) in cases {
         let r = get(&s, &uri).await;
@@ -83,17 +114,23 @@ async fn every_bad_signature_is_a_403_that_says_why() {
 
 #[tokio::test]
 async fn rotation_accepts_the_old_key_while_it_is_listed() {
-    let s = state(strict(&["new", "old"]));
-    get(&s, &signed(&["old"], "blog", &[("title", "Old")], None))
-        .await
-        .png();
-    get(&s, &signed(&["new"], "blog", &[("title", "New")], None))
-        .await
-        .png();
-    let dropped = state(strict(&["new"]));
+    let s = state(strict(&["new-key-0123456789", "old-key-0123456789"]));
+    get(
+        &s,
+        &signed(&["old-key-0123456789"], "blog", &[("title", "Old")], None),
+    )
+    .await
+    .png();
+    get(
+        &s,
+        &signed(&["new-key-0123456789"], "blog", &[("title", "New")], None),
+    )
+    .await
+    .png();
+    let dropped = state(strict(&["new-key-0123456789"]));
     let r = get(
         &dropped,
-        &signed(&["old"], "blog", &[("title", "Old")], None),
+        &signed(&["old-key-0123456789"], "blog", &[("title", "Old")], None),
     )
     .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
@@ -102,7 +139,7 @@ async fn rotation_accepts_the_old_key_while_it_is_listed() {
 #[tokio::test]
 async fn without_require_signature_unsigned_urls_pass_but_a_bad_sig_does_not() {
     let s = state(ServerOptions {
-        signing_keys: vec!["secret".into()],
+        signing_keys: vec!["secret-key-0123456789".into()],
         ..ServerOptions::default()
     });
     get(&s, "/api/og/blog?title=Open").await.png();
@@ -126,11 +163,16 @@ fn require_signature_without_a_key_fails_at_start_up() {
 
 #[tokio::test]
 async fn an_expiring_url_is_cached_publicly_no_longer_than_it_is_valid() {
-    let s = state(strict(&["secret"]));
+    let s = state(strict(&["secret-key-0123456789"]));
     let exp = ogmill_core::signature::now() + 600;
     let r = get(
         &s,
-        &signed(&["secret"], "blog", &[("title", "Soon gone")], Some(exp)),
+        &signed(
+            &["secret-key-0123456789"],
+            "blog",
+            &[("title", "Soon gone")],
+            Some(exp),
+        ),
     )
     .await;
     r.png();
@@ -144,7 +186,12 @@ async fn an_expiring_url_is_cached_publicly_no_longer_than_it_is_valid() {
     assert!(cc.ends_with(&format!("s-maxage={age}")), "{cc}");
     let lasting = get(
         &s,
-        &signed(&["secret"], "blog", &[("title", "Soon gone")], None),
+        &signed(
+            &["secret-key-0123456789"],
+            "blog",
+            &[("title", "Soon gone")],
+            None,
+        ),
     )
     .await;
     assert_eq!(
@@ -159,7 +206,7 @@ async fn an_expiring_url_is_cached_publicly_no_longer_than_it_is_valid() {
 async fn with_require_signature_post_v1_needs_an_api_key_and_is_closed_without_any() {
     use super::post_json;
     let body = r#"{"title": "anything"}"#;
-    let closed = state(strict(&["secret"]));
+    let closed = state(strict(&["secret-key-0123456789"]));
     let r = post_json(&closed, "/v1/blog", body, &[]).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text());
     assert!(r.text().contains("--api-keys"), "{}", r.text());
@@ -174,7 +221,7 @@ async fn with_require_signature_post_v1_needs_an_api_key_and_is_closed_without_a
 
     let keyed = state(ServerOptions {
         api_keys: vec!["k1".into()],
-        ..strict(&["secret"])
+        ..strict(&["secret-key-0123456789"])
     });
     let r = post_json(&keyed, "/v1/blog", body, &[]).await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);

@@ -28,19 +28,22 @@ pub(super) fn check_api_key(
         return Ok(());
     }
     let given = crate::ratelimit::key_in_headers(headers).or(in_query.as_deref());
-    let Some(given) = given else {
-        return Err(ApiError::Unauthorized);
-    };
-    // Digests, so neither the key's bytes nor its length leak through timing.
+    match given {
+        Some(given) if is_api_key(state, given) => Ok(()),
+        _ => Err(ApiError::Unauthorized),
+    }
+}
+
+/// Whether `given` is one of `--api-keys`, compared as digests in constant time so neither
+/// the key's bytes nor its length leak through timing.
+pub(crate) fn is_api_key(state: &AppState, given: &str) -> bool {
     let given: [u8; 32] = sha2::Sha256::digest(given.as_bytes()).into();
-    let ok = keys
+    let ok = state
+        .0
+        .api_keys
         .iter()
         .fold(subtle::Choice::from(0), |acc, k| acc | k.ct_eq(&given));
-    if bool::from(ok) {
-        Ok(())
-    } else {
-        Err(ApiError::Unauthorized)
-    }
+    bool::from(ok)
 }
 
 /// With signing keys, a `sig` must verify (and is required with `require_signature`); `sig`
@@ -55,6 +58,13 @@ pub(super) fn check_signature(
     let Some(signer) = &state.0.signer else {
         return Ok(None);
     };
+    // A second `exp` or `sig` would be read by one check and not another (the first `exp`
+    // verified, the second believed): a signed URL carries each once.
+    for reserved in [SIG, EXP] {
+        if params.iter().filter(|(k, _)| k == reserved).count() > 1 {
+            Err(SignatureError::Repeated(reserved))?;
+        }
+    }
     let sig = params
         .iter()
         .position(|(k, _)| k == SIG)

@@ -2,7 +2,7 @@
 //! The request -> card flow is [`flow`]; its guards are [`auth`]; HTTP validators and
 //! lifetimes are [`http_cache`]; the layers are [`middleware`].
 
-mod auth;
+pub(crate) mod auth;
 mod flow;
 mod handlers;
 mod http_cache;
