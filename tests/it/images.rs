@@ -506,6 +506,19 @@ async fn remote_svg_is_drawn_only_when_allowed_and_only_when_inert() {
         r##"<use href="#r"/>"##.repeat(9)
     ));
     let big = svg(&"<rect width=\"1\" height=\"1\"/>".repeat(2_001));
+    // The probe's render bombs: fine dashes on 200 circles (~100 s of drawing), and a
+    // 250-shape marker at each of 2,000 points (~500k shapes); each a few KiB.
+    let dashes = svg(
+        &r##"<circle cx="5" cy="5" r="4" fill="none" stroke="#000" stroke-width="0.1" stroke-dasharray="0.001 0.001"/>"##
+            .repeat(200),
+    );
+    let points: String = (0..2000)
+        .map(|i| format!("{} {} ", i % 10, i / 200))
+        .collect();
+    let markers = svg(&format!(
+        r##"<marker id="m" markerWidth="1" markerHeight="1">{}</marker><polyline points="{points}" marker-mid="url(#m)" stroke="#000" fill="none"/>"##,
+        r#"<rect width="0.1" height="0.1"/>"#.repeat(250)
+    ));
     let cases = [
         (svg(r#"<image href="https://evil.example/x.png"/>"#), "<image>"),
         (svg(r#"<style>@import "https://evil.example/a.css";</style>"#), "style sheet"),
@@ -515,6 +528,13 @@ async fn remote_svg_is_drawn_only_when_allowed_and_only_when_inert() {
         (svg(r#"<script>alert(1)</script>"#), "<script>"),
         (uses, "9 <use> elements"),
         (big, "2002 elements"),
+        (dashes, "drawing work"),
+        (markers, "drawing work"),
+        (svg(r#"<rect fill="URL(https://evil.example/p.svg#g)" width="1" height="1"/>"#), "only links"),
+        (
+            format!(r#"<?xml-stylesheet href="https://evil.example/a.css"?>{}"#, svg("")),
+            "xml-stylesheet",
+        ),
         ("<!DOCTYPE svg [<!ENTITY a \"aaaa\">]><svg xmlns=\"http://www.w3.org/2000/svg\">&a;</svg>".into(), ""),
     ];
     for (body, want) in cases {

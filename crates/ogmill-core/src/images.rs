@@ -288,6 +288,12 @@ pub const MAX_REMOTE_SVG_BYTES: usize = 256 * 1024;
 /// so a few dozen nest into billions of drawn elements; a logo needs a handful.
 pub const MAX_REMOTE_SVG_USES: usize = 8;
 
+/// Drawing work ([`crate::cost`]) an SVG from a request may cost: a logo is a few thousand;
+/// 100,000 is a fraction of a second on one core.
+pub const MAX_REMOTE_SVG_WORK: crate::cost::Work = 100_000;
+/// The same, for an SVG from the assets directory.
+pub const MAX_SVG_WORK: crate::cost::Work = 2_000_000;
+
 /// Where an SVG image comes from, which decides how far it is trusted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SvgTrust {
@@ -333,6 +339,15 @@ pub fn prepare_svg(bytes: &[u8], trust: SvgTrust) -> Result<Prepared, ImageProbl
             "has {uses} <use> elements (at most {MAX_REMOTE_SVG_USES} from a URL or data URI)"
         )));
     }
+    // `<?xml-stylesheet href=…?>` loads a sheet from outside, as @import does.
+    if doc
+        .descendants()
+        .any(|n| n.pi().is_some_and(|pi| pi.target == "xml-stylesheet"))
+    {
+        return Err(refuse(
+            "has an <?xml-stylesheet?> (a style sheet that loads from outside)",
+        ));
+    }
     for node in doc.descendants().filter(|n| n.is_element()) {
         let name = node.tag_name().name();
         if matches!(name, "script" | "foreignObject" | "image" | "feImage") {
@@ -356,8 +371,27 @@ pub fn prepare_svg(bytes: &[u8], trust: SvgTrust) -> Result<Prepared, ImageProbl
             }
         }
     }
+    // Markers are counted before usvg expands them: the expansion is the cost.
+    let budget = if remote {
+        MAX_REMOTE_SVG_WORK
+    } else {
+        MAX_SVG_WORK
+    };
+    let too_costly = |work| {
+        refuse(&format!(
+            "costs about {work} units of drawing work (at most {budget}): markers on long paths or fine dashes"
+        ))
+    };
+    let markers = crate::cost::marker_work(&doc);
+    if markers > budget {
+        return Err(too_costly(markers));
+    }
     let tree = usvg::Tree::from_str(text, &usvg::Options::default())
         .map_err(|e| ImageProblem::Corrupt(e.to_string()))?;
+    let work = crate::cost::tree_work(&tree);
+    if work > budget {
+        return Err(too_costly(work));
+    }
     let size = tree.size();
     Ok(Prepared {
         png: Arc::new(Vec::new()),
@@ -367,9 +401,11 @@ pub fn prepare_svg(bytes: &[u8], trust: SvgTrust) -> Result<Prepared, ImageProbl
     })
 }
 
-/// Whether CSS or an attribute value has a `url()` to anything but one of its own `#ids`.
+/// Whether CSS or an attribute value has a `url()` to anything but one of its own `#ids`
+/// (CSS functions are case-insensitive: `URL(` loads as well).
 fn links_outside(v: &str) -> bool {
-    v.split("url(")
+    v.to_ascii_lowercase()
+        .split("url(")
         .skip(1)
         .any(|u| !u.trim_start_matches(['\'', '"', ' ']).starts_with('#'))
 }

@@ -14,6 +14,7 @@
 pub mod bands;
 pub mod check;
 pub mod color;
+pub mod cost;
 pub mod coverage;
 pub mod encode;
 pub mod error;

@@ -242,7 +242,10 @@ impl Resolve for VettingResolver {
                     address::refusal(ip).filter(|_| !(allow_loopback && address::is_loopback(ip)))
                 };
                 if let Some(why) = addrs.iter().find_map(|a| refused(a.ip())) {
-                    let msg = format!("{host} resolves to {why}");
+                    // The operator's log gets the address; the response only the verdict,
+                    // so it cannot map which internal names resolve where.
+                    tracing::info!(%host, %why, "image host refused: not a public address");
+                    let msg = format!("{host} is not allowed (not a public address)");
                     return Err(Box::new(Refused(msg)) as Box<dyn std::error::Error + Send + Sync>);
                 }
             }
