@@ -1,4 +1,4 @@
-// The example's settings, read in one place: by the pages (lib/og.ts) and by next.config.mjs,
+// The example's settings, read in one place: by the pages (lib/og.ts) and by next.config.ts,
 // which checks them before `next build` prerenders a single og:image URL.
 
 /** The ogmill server, without a trailing slash. */

@@ -9,7 +9,7 @@
 //                        request to OGMILL_URL, so the render server can stay private
 //   OG_MODE              "static" to use the files `npm run og:build` wrote
 //
-// next.config.mjs checks these at `next build` (lib/og-config.mjs).
+// next.config.ts checks these at `next build` (lib/og-config.ts).
 
 import { ogUrl } from "./ogmill";
 import { ogmillUrl, signingKey, siteUrl, viaProxy } from "./og-config";
