@@ -43,6 +43,11 @@ pub struct Config {
     #[arg(long, global = true, env = "OGMILL_SYSTEM_FONTS", num_args = 0..=1,
           default_missing_value = "true", value_name = "BOOL")]
     pub system_fonts: Option<bool>,
+    /// Refuse a template whose text names a font family no loaded font has, instead of
+    /// drawing it with the closest loaded family and saying so
+    #[arg(long, global = true, env = "OGMILL_STRICT_FONTS", num_args = 0..=1,
+          default_missing_value = "true", value_name = "BOOL")]
+    pub strict_fonts: Option<bool>,
     /// PNG compression: fast, balanced or high [default: fast]
     #[arg(long, global = true, env = "OGMILL_COMPRESSION")]
     pub compression: Option<Compression>,
@@ -191,6 +196,17 @@ pub struct Config {
         value_name = "CIDR"
     )]
     pub trusted_proxies: Option<Vec<Text<ipnet::IpNet>>>,
+    /// The server's public origin, e.g. https://og.example.com, for the URLs it hands out [default: the request's Host]
+    #[arg(long, global = true, env = "OGMILL_PUBLIC_URL", value_name = "URL")]
+    pub public_url: Option<String>,
+    /// Longest expiresIn of a delivery=signed URL, e.g. 7d [default: 30d]
+    #[arg(
+        long,
+        global = true,
+        env = "OGMILL_MAX_SIGNED_EXPIRY",
+        value_name = "DURATION"
+    )]
+    pub max_signed_expiry: Option<HumanDuration>,
     /// Keys for signed URLs: sign with the first, accept any; repeatable or comma-separated
     #[arg(
         long,
@@ -407,6 +423,7 @@ impl Config {
             compression: self.compression.unwrap_or(d.compression),
             palette_tolerance: self.palette_tolerance.unwrap_or(d.palette_tolerance),
             layer_cache_bytes: self.layer_cache_size.map_or(d.layer_cache_bytes, |b| b.0),
+            strict_fonts: self.strict_fonts.unwrap_or(d.strict_fonts),
             ..d
         }
     }
@@ -456,6 +473,8 @@ impl Config {
                 .map(|k| (k.1.key.clone(), k.1.rate))
                 .collect(),
             trusted_proxies: self.trusted_proxies.iter().flatten().map(|c| c.1).collect(),
+            public_url: self.public_url.clone().or(d.public_url),
+            max_signed_expiry: dur(self.max_signed_expiry, d.max_signed_expiry),
             images: self.image_options(),
             redis: self.redis_url.as_ref().map(|url| {
                 let d = ogmill_server::redis::RedisOptions::new(url.clone());
@@ -587,6 +606,7 @@ mod tests {
             fonts: Some(vec!["f".into()]),
             no_bundled_fonts: Some(true),
             system_fonts: Some(true),
+            strict_fonts: Some(true),
             compression: Some(Compression::High),
             palette_tolerance: Some(0),
             bind: Some("0.0.0.0:8080".parse().unwrap()),
@@ -631,6 +651,8 @@ mod tests {
             rate_limit_burst: Some(20),
             rate_limit_keys: Some(vec!["partner=100/s".parse().unwrap()]),
             trusted_proxies: Some(vec!["10.0.0.0/8".parse().unwrap()]),
+            public_url: Some("https://og.example.com".into()),
+            max_signed_expiry: Some(HumanDuration(Duration::from_secs(60))),
         }
     }
 

@@ -12,6 +12,14 @@ pub(crate) fn run(renderer: &Renderer, titles: Option<&std::path::Path>) -> anyh
         Some(path) => read_titles(path)?,
     };
     let reports = ogmill_core::check::missing_glyphs(renderer, &titles)?;
+    for t in renderer.templates() {
+        for s in t.substituted_fonts() {
+            out!(
+                "{}: warning: font {s}: no loaded font has {} (add its files with --fonts DIR; --strict-fonts makes this an error)",
+                t.name, s.asked
+            )?;
+        }
+    }
     for r in &reports {
         for e in &r.errors {
             out!("{}: {e}", r.template)?;

@@ -39,6 +39,14 @@ pub(crate) fn run(config: &Config, renderer: &Renderer, args: ImportArgs) -> any
     }
     let dir = out_dir(config, args.out.as_deref());
     let target = dir.join(format!("{name}.svg"));
+    // The export is the designer's work: a template is written beside it under another
+    // name or elsewhere, never over it, --force or not.
+    if same_file(&target, design) {
+        bail!(
+            "{} is the design itself; ogmill import never writes over its input: pass --name NEW or --out DIR",
+            target.display()
+        );
+    }
     let previous = match std::fs::read_to_string(&target) {
         Ok(text) if args.force => Some(text),
         Ok(_) => bail!(
@@ -52,13 +60,19 @@ pub(crate) fn run(config: &Config, renderer: &Renderer, args: ImportArgs) -> any
         previous,
     };
     let imported = import(&source, renderer.usvg_options(), &opts)
-        .with_context(|| format!("importing {}", design.display()))?;
-    check_it_loads(&name, &imported.svg, config)?;
+        .with_context(|| format!("{} cannot be imported", design.display()))?;
+    let substituted = check_it_loads(&name, &imported.svg, config, design)?;
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
     std::fs::write(&target, &imported.svg)
         .with_context(|| format!("writing {}", target.display()))?;
     for w in &imported.warnings {
         eprintln!("warning: {w}");
+    }
+    for s in &substituted {
+        eprintln!(
+            "warning: font {s}: no loaded font has {}. Add its files with --fonts DIR (the same for serve), or pass --strict-fonts to refuse",
+            s.asked
+        );
     }
     out!("| param | kind | box (x y w h, px) | lines | sample |")?;
     out!("|---|---|---|---|---|")?;
@@ -83,8 +97,14 @@ pub(crate) fn run(config: &Config, renderer: &Renderer, args: ImportArgs) -> any
         .take(1)
         .map(|s| format!("?{}=Hello", s.param))
         .collect();
+    let fonts: String = config
+        .fonts
+        .iter()
+        .flatten()
+        .map(|d| format!(" --fonts {}", d.display()))
+        .collect();
     out!(
-        "try it: ogmill serve --templates {} and open /api/og/{name}{}",
+        "try it: ogmill serve --templates {}{fonts} and open http://127.0.0.1:3000/api/og/{name}{}",
         dir.display(),
         query.join("")
     )?;
@@ -106,31 +126,55 @@ fn template_name(stem: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join("-")
 }
 
+/// `--out`, else `--templates`, else `./svg-templates` (made if missing), as docs/cli.md says.
 fn out_dir(config: &Config, out: Option<&Path>) -> PathBuf {
-    if let Some(out) = out {
-        return out.to_owned();
-    }
-    if let Some(t) = &config.templates {
-        return t.clone();
-    }
-    if Path::new("svg-templates").is_dir() {
-        return PathBuf::from("svg-templates");
-    }
-    PathBuf::from(".")
+    out.map(Path::to_owned)
+        .or_else(|| config.templates.clone())
+        .unwrap_or_else(|| PathBuf::from("svg-templates"))
 }
 
-/// Loads and draws the new template alone, with the same fonts, before it is written.
-fn check_it_loads(name: &str, svg: &str, config: &Config) -> anyhow::Result<()> {
-    let tmp = std::env::temp_dir().join(format!("ogmill-import-{}", std::process::id()));
-    std::fs::create_dir_all(&tmp).context("creating a temporary directory")?;
+/// Whether two paths name one file (the target may not exist yet).
+fn same_file(target: &Path, design: &Path) -> bool {
+    match (std::fs::canonicalize(design), target.parent()) {
+        (Ok(design), Some(parent)) => {
+            let parent = if parent.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                parent
+            };
+            std::fs::canonicalize(parent)
+                .map(|p| Some(p.join(target.file_name().unwrap_or_default())) == Some(design))
+                .unwrap_or(false)
+        }
+        _ => false,
+    }
+}
+
+/// Loads and draws the new template alone, with the same fonts, before it is written; gives
+/// the fonts it had to substitute.
+fn check_it_loads(
+    name: &str,
+    svg: &str,
+    config: &Config,
+    design: &Path,
+) -> anyhow::Result<Vec<ogmill_core::template::FontSubstitution>> {
+    let dir = tempfile::tempdir().context("creating a temporary directory")?;
+    let tmp = dir.path();
     std::fs::write(tmp.join(format!("{name}.svg")), svg)?;
     let loaded = Renderer::new(Options {
-        templates_dir: Some(tmp.clone()),
+        templates_dir: Some(tmp.to_owned()),
         ..config.engine_options()
     });
-    let _ = std::fs::remove_dir_all(&tmp);
-    loaded.context(
-        "the imported template does not load (a bug in ogmill import: please report it with the design)",
-    )?;
-    Ok(())
+    let renderer = loaded.map_err(|e| {
+        // The message names the temporary copy; the user knows the design.
+        let text = e.to_string().replace(&format!("{}/", tmp.display()), "");
+        anyhow::anyhow!(
+            "{}: the template made from it does not load: {text}",
+            design.display()
+        )
+    })?;
+    Ok(renderer
+        .template(name)
+        .map(|t| t.substituted_fonts())
+        .unwrap_or_default())
 }

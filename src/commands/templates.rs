@@ -10,6 +10,12 @@ pub(crate) fn run(renderer: &Renderer, json: bool) -> anyhow::Result<()> {
     }
     for t in renderer.templates() {
         out!("{}", t.name)?;
+        for s in t.substituted_fonts() {
+            out!(
+                "  font: {s} (no loaded font has {}; add it with --fonts DIR)",
+                s.asked
+            )?;
+        }
         for p in &t.params {
             let kind = format!("{:?}", p.kind).to_lowercase();
             let limits = match p.kind {

@@ -266,16 +266,215 @@ pub fn load_with(bundled: bool, dirs: &[PathBuf], system: bool) -> Result<Arc<fo
             "no fonts loaded: enable the bundled fonts or give a font dir".into(),
         ));
     }
-    for set in [
-        fontdb::Database::set_sans_serif_family,
-        fontdb::Database::set_serif_family,
-        fontdb::Database::set_monospace_family,
-        fontdb::Database::set_cursive_family,
-        fontdb::Database::set_fantasy_family,
-    ] {
-        set(&mut db, DEFAULT_FAMILY);
-    }
+    set_generic_families(&mut db);
     Ok(Arc::new(db))
+}
+
+/// Points each generic family (`serif`, `monospace`…) at the closest loaded family of its
+/// class, so generic text draws with what is loaded instead of a family that is not.
+pub fn set_generic_families(db: &mut fontdb::Database) {
+    let pick = |db: &fontdb::Database, class| closest_family(db, class).unwrap_or_default();
+    let sans = pick(db, FontClass::Sans);
+    let serif = pick(db, FontClass::Serif);
+    let mono = pick(db, FontClass::Mono);
+    let script = pick(db, FontClass::Script);
+    let display = pick(db, FontClass::Display);
+    db.set_sans_serif_family(sans);
+    db.set_serif_family(serif);
+    db.set_monospace_family(mono);
+    db.set_cursive_family(script);
+    db.set_fantasy_family(display);
+}
+
+/// The kind of face a family name asks for, which decides what stands in for it when it is
+/// not loaded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FontClass {
+    /// Sans-serif text faces (the default).
+    Sans,
+    /// Serif text faces.
+    Serif,
+    /// Monospaced faces.
+    Mono,
+    /// Handwriting and script faces (`cursive`).
+    Script,
+    /// Heavy or condensed display faces (`fantasy`).
+    Display,
+}
+
+/// The class a font stack asks for: a generic family in it decides; else words in the names
+/// (`Menlo`, `Courier` are mono; `Georgia`, `Times`, `... Serif` serif; `Chancery`, `Script`
+/// script; `Anton`, `Bebas`, `Impact` display); else sans.
+pub fn class_of(families: &[&str]) -> FontClass {
+    for f in families {
+        match f.trim().to_ascii_lowercase().as_str() {
+            "monospace" => return FontClass::Mono,
+            "serif" => return FontClass::Serif,
+            "cursive" => return FontClass::Script,
+            "fantasy" => return FontClass::Display,
+            "sans-serif" | "system-ui" => return FontClass::Sans,
+            _ => {}
+        }
+    }
+    const WORDS: &[(FontClass, &[&str])] = &[
+        (
+            FontClass::Mono,
+            &[
+                "mono",
+                "code",
+                "courier",
+                "menlo",
+                "consolas",
+                "typewriter",
+                "terminal",
+            ],
+        ),
+        (
+            FontClass::Script,
+            &[
+                "script",
+                "chancery",
+                "hand",
+                "brush",
+                "pacifico",
+                "lobster",
+                "caveat",
+                "calligraph",
+            ],
+        ),
+        (
+            FontClass::Display,
+            &[
+                "anton",
+                "bebas",
+                "impact",
+                "oswald",
+                "display",
+                "poster",
+                "league gothic",
+            ],
+        ),
+        (
+            FontClass::Sans,
+            &[
+                "sans",
+                "grotesk",
+                "grotesque",
+                "gothic",
+                "helvetica",
+                "arial",
+                "gill",
+            ],
+        ),
+        (
+            FontClass::Serif,
+            &[
+                "serif",
+                "times",
+                "georgia",
+                "garamond",
+                "baskerville",
+                "didot",
+                "bodoni",
+                "playfair",
+                "merriweather",
+                "roman",
+                "caslon",
+                "minion",
+                "palatino",
+                "book",
+            ],
+        ),
+    ];
+    for f in families {
+        let name = f.to_ascii_lowercase();
+        for (class, words) in WORDS {
+            if words.iter().any(|w| name.contains(w)) {
+                return *class;
+            }
+        }
+    }
+    FontClass::Sans
+}
+
+/// The loaded family that best stands in for `class`: one of that class if any is loaded,
+/// else [`DEFAULT_FAMILY`] when loaded, else the first text family loaded.
+pub fn closest_family(db: &fontdb::Database, class: FontClass) -> Option<String> {
+    let families = loaded_families(db);
+    let is = |name: &str, words: &[&str]| {
+        let n = name.to_ascii_lowercase();
+        words.iter().any(|w| n.contains(w))
+    };
+    let of_class = |name: &String| match class {
+        FontClass::Mono => {
+            db.faces()
+                .any(|f| f.monospaced && f.families.iter().any(|(n, _)| n == name))
+                || is(name, &["mono", "code"])
+        }
+        FontClass::Serif => is(name, &["serif"]) && !is(name, &["sans"]),
+        FontClass::Script => is(name, &["script", "hand", "chancery"]),
+        FontClass::Display => is(name, &["display", "anton", "bebas", "oswald"]),
+        FontClass::Sans => name == DEFAULT_FAMILY || is(name, &["sans"]) && !is(name, &["mono"]),
+    };
+    let text = |name: &&String| !is(name, &["emoji", "symbol", "math"]);
+    families
+        .iter()
+        .filter(text)
+        .find(|n| of_class(n) && (class != FontClass::Sans || *n == DEFAULT_FAMILY))
+        .or_else(|| families.iter().filter(text).find(|n| of_class(n)))
+        .or_else(|| families.iter().find(|n| *n == DEFAULT_FAMILY))
+        .or_else(|| families.iter().find(text))
+        .cloned()
+}
+
+/// The loaded families' names (each face's first), in load order.
+pub fn loaded_families(db: &fontdb::Database) -> Vec<String> {
+    let mut names: Vec<String> = vec![];
+    for face in db.faces() {
+        if let Some((name, _)) = face.families.first() {
+            if !names.contains(name) {
+                names.push(name.clone());
+            }
+        }
+    }
+    names
+}
+
+/// The loaded family `name` means, matched as design tools write names: exactly, else
+/// ignoring case, spaces, dashes and underscores (`sourcesanspro`, `Source-Sans-Pro` and
+/// `SourceSansPro` all find `Source Sans Pro`). Generic names give the family they map to.
+pub fn find_family(db: &fontdb::Database, name: &str) -> Option<String> {
+    let name = name.trim();
+    let generic = match name.to_ascii_lowercase().as_str() {
+        "serif" => Some(FontClass::Serif),
+        "sans-serif" => Some(FontClass::Sans),
+        "monospace" => Some(FontClass::Mono),
+        "cursive" => Some(FontClass::Script),
+        "fantasy" => Some(FontClass::Display),
+        _ => None,
+    };
+    if let Some(class) = generic {
+        return closest_family(db, class);
+    }
+    let key = |s: &str| -> String {
+        s.chars()
+            .filter(|c| !matches!(c, ' ' | '-' | '_'))
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    let wanted = key(name);
+    let mut loose = None;
+    for face in db.faces() {
+        for (family, _) in &face.families {
+            if family.eq_ignore_ascii_case(name) {
+                return Some(family.clone());
+            }
+            if loose.is_none() && key(family) == wanted {
+                loose = Some(family.clone());
+            }
+        }
+    }
+    loose
 }
 
 /// WOFF and WOFF2 files under `dir` (fontdb reads only TrueType and OpenType), decoded at
@@ -306,16 +505,7 @@ fn load_web_fonts(db: &mut fontdb::Database, dir: &std::path::Path) -> Result<()
     Ok(())
 }
 
-/// Whether any loaded face belongs to `family` (case-insensitive, generic names included).
+/// Whether any loaded face belongs to `family` (as [`find_family`] matches names).
 pub fn has_family(db: &fontdb::Database, family: &str) -> bool {
-    let generic = matches!(
-        family,
-        "serif" | "sans-serif" | "monospace" | "cursive" | "fantasy"
-    );
-    let target = if generic { DEFAULT_FAMILY } else { family };
-    db.faces().any(|f| {
-        f.families
-            .iter()
-            .any(|(name, _)| name.eq_ignore_ascii_case(target))
-    })
+    find_family(db, family).is_some()
 }

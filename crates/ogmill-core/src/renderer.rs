@@ -91,6 +91,10 @@ pub struct Options {
     /// Bytes of drawn backgrounds kept for layered templates (one 1200x630 canvas is 3 MB,
     /// 3.8 MB once a PNG has indexed its rows; at `scale=3`, 27 and 34 MB). Default: 64 MiB.
     pub layer_cache_bytes: u64,
+    /// Refuse a template whose text names a family no loaded font has, instead of drawing
+    /// it with the closest loaded family of its class and reporting the substitution
+    /// ([`Template::substituted_fonts`]). Default: `false`.
+    pub strict_fonts: bool,
 }
 
 impl Default for Options {
@@ -104,6 +108,7 @@ impl Default for Options {
             layered: true,
             palette_tolerance: 1,
             layer_cache_bytes: 64 << 20,
+            strict_fonts: false,
         }
     }
 }
@@ -324,6 +329,9 @@ impl Renderer {
                     templates.insert(t.name.clone(), Arc::new(t));
                 }
             }
+        }
+        if options.strict_fonts {
+            strict_fonts(&templates)?;
         }
         let families = crate::runs::Families::new(&fontdb);
         let chains = templates
@@ -889,4 +897,19 @@ fn take_builtins(
 /// background's cached bands: PNG and lossless WebP.
 fn indexes_over_bands(output: &Output) -> bool {
     output.format == Format::Png || (output.format == Format::Webp && output.quality.is_none())
+}
+
+/// With [`Options::strict_fonts`], a substituted family is an error naming the template.
+fn strict_fonts(templates: &BTreeMap<String, Arc<Template>>) -> Result<()> {
+    for t in templates.values() {
+        if let Some(s) = t.substituted_fonts().first() {
+            return Err(crate::Error::Font(format!(
+                "template {}: no loaded font has the family {} (strict fonts are on). Add its files with --fonts DIR, or turn strict fonts off to draw it as {}",
+                t.path.display(),
+                s.asked,
+                s.used
+            )));
+        }
+    }
+    Ok(())
 }

@@ -25,6 +25,9 @@ pub enum ApiError {
     /// `--require-signature` with no `--api-keys`: `POST /v1` would render unsigned values.
     #[error("this server renders only signed URLs, and POST /v1 takes unsigned values: it needs an API key, and none is configured (start the server with --api-keys KEY)")]
     UnsignedRouteClosed,
+    /// `delivery=signed` on a server whose `/v1` is open to anyone: it would mint signatures.
+    #[error("delivery=signed makes signed URLs, so it needs an authenticated caller: start the server with --api-keys KEY and send one")]
+    SigningNeedsApiKey,
     #[error("no such route: {0}; try / (the playground), /api/og?title=..., /api/og/{{template}}?..., POST /v1/{{template}}, /templates")]
     NotFound(String),
     #[error(transparent)]
@@ -75,7 +78,9 @@ impl ApiError {
             },
             ApiError::BadRequest(_) | ApiError::Query(_) => StatusCode::BAD_REQUEST,
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
-            ApiError::Forbidden(_) | ApiError::UnsignedRouteClosed => StatusCode::FORBIDDEN,
+            ApiError::Forbidden(_)
+            | ApiError::UnsignedRouteClosed
+            | ApiError::SigningNeedsApiKey => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,

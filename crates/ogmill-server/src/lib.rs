@@ -103,8 +103,14 @@ pub struct ServerOptions {
     pub rate_limit: Option<ratelimit::Rate>,
     /// Limits for particular API keys, over `rate_limit`. Default: none.
     pub rate_limit_keys: std::collections::HashMap<String, ratelimit::Rate>,
-    /// Proxies whose `X-Forwarded-For` names the client. Default: none (the peer is the client).
+    /// Proxies whose `X-Forwarded-For` names the client (and whose `X-Forwarded-Proto` is
+    /// believed). Default: none (the peer is the client).
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// The server's public origin (`https://og.example.com`), for the URLs it hands out
+    /// (`delivery=signed`). Default: `None`, the request's `Host`.
+    pub public_url: Option<String>,
+    /// The longest `expiresIn` a `delivery=signed` URL may have. Default: 30 days.
+    pub max_signed_expiry: Duration,
 }
 
 impl Default for ServerOptions {
@@ -138,6 +144,8 @@ impl Default for ServerOptions {
             rate_limit: None,
             rate_limit_keys: std::collections::HashMap::new(),
             trusted_proxies: vec![],
+            public_url: None,
+            max_signed_expiry: Duration::from_secs(30 * 24 * 60 * 60),
         }
     }
 }

@@ -375,17 +375,20 @@ async fn vendor_request_shapes_render_the_same_card() {
     );
 }
 
+const KEYED: &[(&str, &str)] = &[("authorization", "Bearer api-key")];
+
 #[tokio::test]
 async fn delivery_signed_returns_a_url_that_serves_the_card_until_it_expires() {
     let s = state(ServerOptions {
         signing_keys: vec!["secret-key-0123456789".into()],
+        api_keys: vec!["api-key".into()],
         ..ServerOptions::default()
     });
     let res = post_json(
         &s,
         "/v1/blog?delivery=signed&expiresIn=600",
         r#"{"title":{"text":"Signed"}}"#,
-        &[],
+        KEYED,
     )
     .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.text());
@@ -398,14 +401,16 @@ async fn delivery_signed_returns_a_url_that_serves_the_card_until_it_expires() {
     assert!((now + 590..=now + 610).contains(&exp));
     let card = get(&s, path).await;
     assert_eq!(card.status, StatusCode::OK);
-    let direct = post_json(&s, "/v1/blog", r#"{"title":"Signed"}"#, &[]).await;
+    let direct = post_json(&s, "/v1/blog", r#"{"title":"Signed"}"#, KEYED).await;
     assert_eq!(card.body, direct.body);
     for (q, want) in [
         ("delivery=hosted", "not supported"),
         ("delivery=email", "not stream, signed or hosted"),
         ("delivery=signed&expiresIn=-5", "expiresIn"),
+        // Past --max-signed-expiry (30 days by default).
+        ("delivery=signed&expiresIn=31536000", "2592000"),
     ] {
-        let r = post_json(&s, &format!("/v1/blog?{q}"), r#"{"title":"x"}"#, &[]).await;
+        let r = post_json(&s, &format!("/v1/blog?{q}"), r#"{"title":"x"}"#, KEYED).await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{q}");
         assert!(r.text().contains(want), "{q}: {}", r.text());
     }
@@ -418,6 +423,76 @@ async fn delivery_signed_returns_a_url_that_serves_the_card_until_it_expires() {
     )
     .await;
     assert!(r.text().contains("--signing-key"), "{}", r.text());
+}
+
+/// `delivery=signed` mints signatures, so it needs a caller with an API key; the URL it
+/// hands out takes its origin from --public-url or a plain Host, and its scheme from
+/// X-Forwarded-Proto only when a trusted proxy sent it.
+#[tokio::test]
+async fn delivery_signed_needs_an_api_key_and_never_copies_a_hostile_host() {
+    use axum::extract::ConnectInfo;
+    let open = state(ServerOptions {
+        signing_keys: vec!["secret-key-0123456789".into()],
+        ..ServerOptions::default()
+    });
+    let r = post_json(&open, "/v1/blog?delivery=signed", r#"{"title":"x"}"#, &[]).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text());
+    assert!(r.text().contains("--api-keys"), "{}", r.text());
+
+    let keyed = |public_url: Option<&str>| {
+        state(ServerOptions {
+            signing_keys: vec!["secret-key-0123456789".into()],
+            api_keys: vec!["api-key".into()],
+            trusted_proxies: vec!["10.0.0.0/8".parse().unwrap()],
+            public_url: public_url.map(str::to_owned),
+            ..ServerOptions::default()
+        })
+    };
+    let ask = |s: ogmill_server::AppState, host: &'static str, peer: &'static str| async move {
+        let req = Request::post("/v1/blog?delivery=signed")
+            .header("host", host)
+            .header("x-forwarded-proto", "https")
+            .header("authorization", "Bearer api-key")
+            .header("content-type", "application/json")
+            .extension(ConnectInfo(peer.parse::<std::net::SocketAddr>().unwrap()))
+            .body(Body::from(r#"{"title":"x"}"#))
+            .unwrap();
+        send(&s, req).await
+    };
+    let url = |r: &super::Reply| {
+        let json: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
+        json["url"].as_str().unwrap().to_owned()
+    };
+    // From a client: its X-Forwarded-Proto is not believed.
+    let r = ask(keyed(None), "og.example.com", "9.9.9.9:1").await;
+    assert!(
+        url(&r).starts_with("http://og.example.com/api/og/blog?"),
+        "{}",
+        url(&r)
+    );
+    // From a trusted proxy: it is.
+    let r = ask(keyed(None), "og.example.com", "10.0.0.2:1").await;
+    assert!(
+        url(&r).starts_with("https://og.example.com/api/og/blog?"),
+        "{}",
+        url(&r)
+    );
+    // A Host that is not a host is refused, not pasted into a phishing link.
+    let r = ask(keyed(None), "evil.example/phish?x=", "9.9.9.9:1").await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text());
+    assert!(r.text().contains("--public-url"), "{}", r.text());
+    // --public-url wins over any Host.
+    let r = ask(
+        keyed(Some("https://cards.example.org/")),
+        "evil.example",
+        "9.9.9.9:1",
+    )
+    .await;
+    assert!(
+        url(&r).starts_with("https://cards.example.org/api/og/blog?"),
+        "{}",
+        url(&r)
+    );
 }
 
 /// Per-client rate limits: only renders spend (a hit is free), each API key has its own

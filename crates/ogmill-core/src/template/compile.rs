@@ -865,6 +865,7 @@ impl Compiler<'_> {
             style: String::new(),
             class,
             scale: 1.0,
+            substituted: None,
         })
     }
 }

@@ -65,6 +65,22 @@ pub(crate) const FONT_ATTRS: &[&str] = &[
     "text-rendering",
 ];
 
+/// A font family a template names that no loaded font has, and the loaded family that
+/// draws its text instead (the closest of its class: sans, serif, mono, script, display).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct FontSubstitution {
+    /// The family the design asked for, as written.
+    pub asked: String,
+    /// The loaded family used.
+    pub used: String,
+}
+
+impl std::fmt::Display for FontSubstitution {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} drawn as {}", self.asked, self.used)
+    }
+}
+
 /// A parsed, validated template.
 #[derive(Debug)]
 pub struct Template {
@@ -157,7 +173,19 @@ impl Template {
             "images": self.image_slots,
             "layered": self.layers.is_ok(),
             "layering": self.layering(),
+            "substituted_fonts": self.substituted_fonts(),
         })
+    }
+
+    /// Families the design names that no loaded font has, each once, with what draws them.
+    pub fn substituted_fonts(&self) -> Vec<FontSubstitution> {
+        let mut out: Vec<FontSubstitution> = vec![];
+        for s in self.slots.iter().filter_map(|s| s.substituted.as_ref()) {
+            if !out.contains(s) {
+                out.push(s.clone());
+            }
+        }
+        out
     }
 
     /// How the template is drawn, in a sentence: layered (and where the split stops), or

@@ -60,32 +60,40 @@ impl Probe {
             .next()
             .ok_or(format!("{ctx}: its <text> has no text usvg lays out"))?;
         let font = span.font();
-        let exists = |f: &str| crate::fonts::has_family(&usvg.fontdb, f);
+        let find = |f: &str| crate::fonts::find_family(&usvg.fontdb, f);
         let mut families: Vec<String> = vec![];
         let mut named = None;
-        for family in font.families() {
-            let name = match family {
-                usvg::FontFamily::Named(n) => n.as_str(),
-                usvg::FontFamily::Serif => "serif",
-                usvg::FontFamily::SansSerif => "sans-serif",
-                usvg::FontFamily::Monospace => "monospace",
-                usvg::FontFamily::Cursive => "cursive",
-                usvg::FontFamily::Fantasy => "fantasy",
-            };
-            if let Some(m) = map_family(name, &exists) {
+        let asked: Vec<&str> = font.families().iter().map(family_name).collect();
+        // A generic family at the end of a stack is the designer's "anything like this",
+        // not a choice: a named family missing before it is still a substitution.
+        let first_named = asked.iter().position(|n| !is_generic(n)).map(|i| asked[i]);
+        for name in &asked {
+            if is_generic(name) && first_named.is_some() && families.is_empty() {
+                continue;
+            }
+            if let Some(m) = map_family(name, &find) {
                 named.get_or_insert((m.weight, m.italic));
                 if !families.contains(&m.family) {
                     families.push(m.family);
                 }
             }
         }
+        slot.substituted = None;
         if families.is_empty() {
-            let asked: Vec<String> = font.families().iter().map(|f| f.to_string()).collect();
-            return Err(format!(
-                "{ctx}: no loaded font has the family {}; loaded: {}. Add the font's files with --fonts DIR, or use a loaded family",
-                asked.join(", "),
-                loaded_families(&usvg.fontdb).join(", ")
-            ));
+            // The design names a family that is not loaded: draw it with the closest loaded
+            // family of its class, keeping the weight and style its name says, and say so.
+            let class = crate::fonts::class_of(&asked);
+            let Some(used) = crate::fonts::closest_family(&usvg.fontdb, class) else {
+                return Err(format!("{ctx}: no fonts are loaded to draw it with"));
+            };
+            named = first_named.and_then(style_of_name);
+            families.push(used.clone());
+            slot.substituted = Some(super::FontSubstitution {
+                asked: first_named
+                    .unwrap_or(asked.first().copied().unwrap_or(""))
+                    .to_owned(),
+                used,
+            });
         }
         let (name_weight, name_italic) = named.unwrap_or((None, false));
         // A weight the design sets wins; a face name (`Inter-Bold`) fills in the default.
@@ -240,6 +248,34 @@ impl Probe {
     }
 }
 
+fn family_name(f: &usvg::FontFamily) -> &str {
+    match f {
+        usvg::FontFamily::Named(n) => n.as_str(),
+        usvg::FontFamily::Serif => "serif",
+        usvg::FontFamily::SansSerif => "sans-serif",
+        usvg::FontFamily::Monospace => "monospace",
+        usvg::FontFamily::Cursive => "cursive",
+        usvg::FontFamily::Fantasy => "fantasy",
+    }
+}
+
+fn is_generic(name: &str) -> bool {
+    matches!(
+        name,
+        "serif" | "sans-serif" | "monospace" | "cursive" | "fantasy"
+    )
+}
+
+/// The weight and style a face name says (`WorkSans-Bold` is 700), for a family that is
+/// not loaded and is drawn with another.
+fn style_of_name(name: &str) -> Option<(Option<u16>, bool)> {
+    name.char_indices()
+        .rev()
+        .filter(|(_, c)| matches!(c, '-' | ' '))
+        .find_map(|(i, _)| style_words(&name[i + 1..]))
+        .map(|(w, italic)| (Some(w), italic))
+}
+
 /// A family name as a design tool exports it, mapped to a loaded family.
 #[derive(Debug, PartialEq)]
 struct Mapped {
@@ -250,12 +286,13 @@ struct Mapped {
 
 /// `Inter` as is; `Inter-Bold`, `Inter Bold`, `Inter SemiBold Italic` and `Inter:wght@700`
 /// (face names, as Illustrator, Affinity and Figma's plugins write them) as the family
-/// `Inter` at that weight, when `Inter` is loaded and the suffix is a style we know.
-fn map_family(name: &str, exists: &dyn Fn(&str) -> bool) -> Option<Mapped> {
+/// `Inter` at that weight, when `Inter` is loaded and the suffix is a style we know. `find`
+/// gives the loaded family a name means ([`crate::fonts::find_family`]).
+fn map_family(name: &str, find: &dyn Fn(&str) -> Option<String>) -> Option<Mapped> {
     let name = name.trim();
-    if exists(name) {
+    if let Some(family) = find(name) {
         return Some(Mapped {
-            family: name.to_owned(),
+            family,
             weight: None,
             italic: false,
         });
@@ -266,8 +303,8 @@ fn map_family(name: &str, exists: &dyn Fn(&str) -> bool) -> Option<Mapped> {
             .find_map(|a| a.trim().strip_prefix("wght@"))
             .and_then(|w| w.parse::<u16>().ok());
         let italic = axes.contains("ital@1");
-        return exists(base.trim()).then(|| Mapped {
-            family: base.trim().to_owned(),
+        return find(base.trim()).map(|family| Mapped {
+            family,
             weight,
             italic,
         });
@@ -278,9 +315,9 @@ fn map_family(name: &str, exists: &dyn Fn(&str) -> bool) -> Option<Mapped> {
         }
         let (base, suffix) = (name[..i].trim(), &name[i + 1..]);
         if let Some((weight, italic)) = style_words(suffix) {
-            if exists(base) {
+            if let Some(family) = find(base) {
                 return Some(Mapped {
-                    family: base.to_owned(),
+                    family,
                     weight: Some(weight),
                     italic,
                 });
@@ -334,19 +371,6 @@ fn stretch(s: usvg::FontStretch) -> &'static str {
     }
 }
 
-/// The loaded families' names, for messages.
-fn loaded_families(db: &fontdb::Database) -> Vec<String> {
-    let mut names: Vec<String> = vec![];
-    for face in db.faces() {
-        if let Some((name, _)) = face.families.first() {
-            if !names.contains(name) {
-                names.push(name.clone());
-            }
-        }
-    }
-    names
-}
-
 fn round2(v: f32) -> f32 {
     (v * 100.0).round() / 100.0
 }
@@ -357,8 +381,14 @@ mod tests {
 
     #[test]
     fn exported_face_names_map_to_loaded_families() {
-        let exists = |f: &str| f == "Inter" || f == "Noto Sans";
-        let m = |n: &str| map_family(n, &exists).map(|m| (m.family, m.weight, m.italic));
+        let find = |f: &str| {
+            let key = |s: &str| s.replace([' ', '-'], "").to_ascii_lowercase();
+            ["Inter", "Noto Sans"]
+                .into_iter()
+                .find(|l| key(l) == key(f))
+                .map(str::to_owned)
+        };
+        let m = |n: &str| map_family(n, &find).map(|m| (m.family, m.weight, m.italic));
         assert_eq!(m("Inter"), Some(("Inter".into(), None, false)));
         assert_eq!(m("Inter-Bold"), Some(("Inter".into(), Some(700), false)));
         assert_eq!(
@@ -379,6 +409,13 @@ mod tests {
         );
         assert_eq!(m("Inter-Regular"), Some(("Inter".into(), Some(400), false)));
         assert_eq!(m("InterDisplay-Bold"), None);
+        assert_eq!(m("notosans"), Some(("Noto Sans".into(), None, false)));
+        assert_eq!(
+            m("NotoSans-Bold"),
+            Some(("Noto Sans".into(), Some(700), false))
+        );
+        assert_eq!(style_of_name("WorkSans-SemiBold"), Some((Some(600), false)));
+        assert_eq!(style_of_name("Anton"), None);
         assert_eq!(m("Inter-Wide"), None);
     }
 }

@@ -59,6 +59,9 @@ pub struct TextSlot {
     /// scaled up by a transform).
     #[serde(skip)]
     pub scale: f32,
+    /// The design's family when no loaded font has it, and the family drawn instead.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub substituted: Option<super::FontSubstitution>,
 }
 
 /// Where and how an image param is drawn: an element with `og:image="param"` and

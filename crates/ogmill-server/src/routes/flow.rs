@@ -15,7 +15,10 @@ use ogmill_core::RenderRequest;
 use ogmill_core::{Inputs, Resolved};
 
 use super::http_cache::{etag, if_none_match};
-use super::{SERVER_TIMING, X_CACHE, X_FALLBACK, X_FIT, X_IGNORED, X_IMAGE_ERROR, X_MISSING};
+use super::{
+    SERVER_TIMING, X_CACHE, X_FALLBACK, X_FIT, X_FONT_SUBSTITUTED, X_IGNORED, X_IMAGE_ERROR,
+    X_MISSING,
+};
 
 /// The request -> card flow: validate, answer 304 or a hit without rendering, else render
 /// once per key behind the pool, and send the fallback image when the render fails.
@@ -47,6 +50,7 @@ pub(super) async fn render_card(
         state.0.cache_control.clone()
     };
     let ignored = ignored_header(resolved.ignored());
+    let substituted = substituted_header(resolved.template());
     if if_none_match(headers, &etag) {
         let mut res = StatusCode::NOT_MODIFIED.into_response();
         res.headers_mut().insert(header::ETAG, etag);
@@ -63,6 +67,9 @@ pub(super) async fn render_card(
         let mut res = card_response(card, cache, cache_control.clone());
         if let Some(v) = &ignored {
             res.headers_mut().insert(X_IGNORED, v.clone());
+        }
+        if let Some(v) = &substituted {
+            res.headers_mut().insert(X_FONT_SUBSTITUTED, v.clone());
         }
         res
     };
@@ -338,6 +345,20 @@ fn card_response(card: &Card, cache: CacheStatus, cache_control: HeaderValue) ->
         h.insert(SERVER_TIMING, v);
     }
     res
+}
+
+/// `Anton drawn as Inter, Menlo drawn as Inter`: families the template names that no
+/// loaded font has, so an operator sees why a card does not look like the design.
+fn substituted_header(t: &ogmill_core::template::Template) -> Option<HeaderValue> {
+    let list: Vec<String> = t
+        .substituted_fonts()
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    if list.is_empty() {
+        return None;
+    }
+    HeaderValue::from_str(&list.join(", ")).ok()
 }
 
 /// `title 64 3 truncated, author 32 1`: per text slot, the size in px, the lines, and

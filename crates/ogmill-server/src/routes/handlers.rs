@@ -8,6 +8,9 @@ use axum::response::{IntoResponse, Response};
 use axum::Extension;
 
 use crate::ratelimit::Client;
+
+/// The connection's peer, as the listener records it.
+type Peer = axum::extract::ConnectInfo<std::net::SocketAddr>;
 use crate::{ApiError, AppState};
 use ogmill_core::output::{Format, Output};
 use ogmill_core::query;
@@ -100,6 +103,7 @@ pub(super) async fn v1_render(
     template: Result<Path<String>, PathRejection>,
     RawQuery(q): RawQuery,
     client: Option<Extension<Client>>,
+    peer: Option<Extension<Peer>>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
@@ -121,7 +125,7 @@ pub(super) async fn v1_render(
     let value: serde_json::Value = serde_json::from_slice(&body)
         .map_err(|e| ApiError::BadRequest(format!("the body is not valid JSON: {e}")))?;
     let mut params = query::from_json(&value)?;
-    let options = V1Options::take(&mut query)?;
+    let options = V1Options::take(&mut query, state.options().max_signed_expiry.as_secs())?;
     // Only the options come from the query of a POST; values come from the body.
     params.extend(
         query
@@ -135,6 +139,7 @@ pub(super) async fn v1_render(
         options,
         &headers,
         client.as_deref(),
+        peer.map(|p| p.0 .0.ip()),
     )
     .await
 }
@@ -146,12 +151,13 @@ pub(super) async fn v1_get(
     template: Result<Path<String>, PathRejection>,
     RawQuery(q): RawQuery,
     client: Option<Extension<Client>>,
+    peer: Option<Extension<Peer>>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let mut params = query::parse(q.as_deref().unwrap_or(""))?;
     check_api_key(&state, &headers, &mut params)?;
     let Path(template) = template.map_err(|e| ApiError::BadRequest(e.body_text()))?;
-    let options = V1Options::take(&mut params)?;
+    let options = V1Options::take(&mut params, state.options().max_signed_expiry.as_secs())?;
     v1_respond(
         &state,
         &template,
@@ -159,6 +165,7 @@ pub(super) async fn v1_get(
         options,
         &headers,
         client.as_deref(),
+        peer.map(|p| p.0 .0.ip()),
     )
     .await
 }
@@ -170,8 +177,8 @@ struct V1Options {
 }
 
 impl V1Options {
-    /// Takes the options out of `params`.
-    fn take(params: &mut Vec<(String, String)>) -> Result<Self, ApiError> {
+    /// Takes the options out of `params`; `expiresIn` may be at most `max_secs`.
+    fn take(params: &mut Vec<(String, String)>, max_secs: u64) -> Result<Self, ApiError> {
         let mut take = |name: &str| {
             let i = params.iter().position(|(k, _)| k == name)?;
             Some(params.remove(i).1)
@@ -182,9 +189,9 @@ impl V1Options {
             None | Some("stream") => None,
             Some("signed") => {
                 let secs = match expires_in.as_deref() {
-                    None => 3600,
-                    Some(v) => v.parse::<u64>().ok().filter(|s| (1..=31_536_000).contains(s)).ok_or_else(|| {
-                        ApiError::BadRequest(format!("expiresIn '{v}' must be a whole number of seconds from 1 to 31536000"))
+                    None => 3600.min(max_secs),
+                    Some(v) => v.parse::<u64>().ok().filter(|s| (1..=max_secs).contains(s)).ok_or_else(|| {
+                        ApiError::BadRequest(format!("expiresIn '{v}' must be a whole number of seconds from 1 to {max_secs} (--max-signed-expiry)"))
                     })?,
                 };
                 Some(secs)
@@ -211,6 +218,7 @@ async fn v1_respond(
     options: V1Options,
     headers: &HeaderMap,
     client: Option<&Client>,
+    peer: Option<std::net::IpAddr>,
 ) -> Result<Response, ApiError> {
     let params = match state.renderer().template(template) {
         Some(t) => ogmill_core::params::map_layer_keys(&t.params, params),
@@ -224,6 +232,11 @@ async fn v1_respond(
             "delivery=signed needs a signing key: start the server with --signing-key".into(),
         ));
     };
+    // With /v1 open to anyone, this would sign any card for anyone: a server started later
+    // with --require-signature and the same key would render them.
+    if state.0.api_keys.is_empty() {
+        return Err(ApiError::SigningNeedsApiKey);
+    }
     // Checked now, so a bad value is a 400 here and not a broken link later.
     let req = ogmill_core::RenderRequest {
         template: template.to_owned(),
@@ -237,17 +250,9 @@ async fn v1_respond(
         .collect();
     let expires = ogmill_core::signature::now() + secs;
     let query = signer.signed_query(template, &known, Some(expires));
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("localhost");
-    let scheme = headers
-        .get("x-forwarded-proto")
-        .and_then(|h| h.to_str().ok())
-        .filter(|p| *p == "https")
-        .unwrap_or("http");
     let url = format!(
-        "{scheme}://{host}/api/og/{}?{query}",
+        "{}/api/og/{}?{query}",
+        public_base(state, headers, peer)?,
         ogmill_core::signature::encode(template)
     );
     Ok(axum::Json(serde_json::json!({
@@ -256,6 +261,45 @@ async fn v1_respond(
         "ignored": resolved.ignored(),
     }))
     .into_response())
+}
+
+/// Where this server is reached, for URLs it hands out: `--public-url`, else the request's
+/// `Host` (only a host and port: `evil.example/phish?x=` is no host) with the scheme a
+/// trusted proxy's `X-Forwarded-Proto` says, else `http`.
+fn public_base(
+    state: &AppState,
+    headers: &HeaderMap,
+    peer: Option<std::net::IpAddr>,
+) -> Result<String, ApiError> {
+    if let Some(base) = &state.options().public_url {
+        return Ok(base.trim_end_matches('/').to_owned());
+    }
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("localhost");
+    let valid = host
+        .parse::<axum::http::uri::Authority>()
+        .is_ok_and(|a| a.as_str() == host && !host.contains('@'));
+    if !valid {
+        return Err(ApiError::BadRequest(format!(
+            "the Host header '{}' is not a host: start the server with --public-url",
+            host.chars().take(64).collect::<String>()
+        )));
+    }
+    let trusted = peer.is_some_and(|ip| {
+        state
+            .options()
+            .trusted_proxies
+            .iter()
+            .any(|n| n.contains(&ip))
+    });
+    let scheme = headers
+        .get("x-forwarded-proto")
+        .and_then(|h| h.to_str().ok())
+        .filter(|p| trusted && *p == "https")
+        .unwrap_or("http");
+    Ok(format!("{scheme}://{host}"))
 }
 
 /// `blog.webp` -> (`blog`, WebP); a name without a format suffix is left as it is.

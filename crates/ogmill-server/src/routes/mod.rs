@@ -28,6 +28,7 @@ const X_IGNORED: HeaderName = HeaderName::from_static("x-ogmill-ignored-params")
 const X_IMAGE_ERROR: HeaderName = HeaderName::from_static("x-ogmill-image-error");
 const X_MISSING: HeaderName = HeaderName::from_static("x-ogmill-missing-glyphs");
 const X_FIT: HeaderName = HeaderName::from_static("x-ogmill-fit");
+const X_FONT_SUBSTITUTED: HeaderName = HeaderName::from_static("x-ogmill-font-substituted");
 const SERVER_TIMING: HeaderName = HeaderName::from_static("server-timing");
 
 /// The whole HTTP surface, apart from the listener, so tests can drive it with `oneshot`.

@@ -7,6 +7,8 @@
 //! left margin) or to the next thing beside it, and reaches down to the next thing below,
 //! so longer values get more room than the sample had.
 
+mod flow;
+
 use std::collections::HashMap;
 use std::fmt::Write;
 use std::ops::Range;
@@ -80,6 +82,10 @@ pub enum ImportError {
     /// usvg cannot read it.
     #[error("usvg cannot read the design: {0}")]
     Unreadable(String),
+    /// The slots read off the design do not make a template (a text too small to hold a
+    /// box, say).
+    #[error("its texts do not make a template: {0}; bind them by hand in the playground's design mode (ogmill serve --dev)")]
+    Choices(String),
 }
 
 /// Makes a template of `source`, with fonts and sizes resolved by `usvg`'s options.
@@ -94,12 +100,11 @@ pub fn import(
         .iter()
         .map(|e| e.suggested.clone())
         .collect();
-    let svg = design
-        .template(&choices)
-        .expect("the suggested choices are valid");
+    let svg = design.template(&choices).map_err(ImportError::Choices)?;
     let slots = design
         .elements
         .iter()
+        .filter(|e| e.suggested.bound)
         .map(|e| ImportedSlot {
             param: e.suggested.param.clone(),
             kind: e.kind,
@@ -202,6 +207,12 @@ impl Design {
         roxmltree::Document::parse_with_options(source, xml())
             .map_err(|e| ImportError::Xml(e.to_string()))?;
         let (clean, mut warnings) = sanitize(source);
+        let (clean, flowed) = flow::to_text(&clean);
+        if flowed > 0 {
+            warnings.push(format!(
+                "{flowed} Inkscape flowed text(s) (<flowRoot>) made plain <text>, a line per paragraph at the flow region's top left: no SVG renderer draws flowed text"
+            ));
+        }
         let doc = roxmltree::Document::parse_with_options(&clean, xml())
             .map_err(|e| ImportError::Xml(e.to_string()))?;
         let root = doc.root_element();
@@ -350,7 +361,14 @@ fn param_decl(out: &mut String, name: &str, kind: &str, default: &str) {
         "\n    <og:param name=\"{name}\" kind=\"{kind}\" default=\""
     );
     crate::xml::escape_attr(default, out);
-    out.push_str("\"/>");
+    out.push('"');
+    // A paragraph longer than a param's usual limit is the design's own default: the
+    // limit grows to hold it (to the next hundred), or the template would not load.
+    let chars = default.chars().count();
+    if kind == "text" && chars > crate::params::DEFAULT_MAX_LENGTH {
+        let _ = write!(out, " max-length=\"{}\"", chars.div_ceil(100) * 100);
+    }
+    out.push_str("/>");
 }
 
 /// Strips what a template must never carry and a design may: scripts, event handlers,
@@ -525,6 +543,21 @@ enum Kind {
     Color,
 }
 
+/// Lines a `<text>` shows: chunks that start a new baseline. Illustrator and Sketch write a
+/// chunk per kerned letter group on one line (each with its own `x`), so chunks alone
+/// over-count.
+fn visual_lines(text: &usvg::Text) -> usize {
+    let mut ys: Vec<f32> = vec![];
+    for chunk in text.chunks() {
+        if let Some(y) = chunk.y() {
+            if !ys.iter().any(|seen| (seen - y).abs() < 0.5) {
+                ys.push(y);
+            }
+        }
+    }
+    ys.len().max(1)
+}
+
 /// The text node inside a wrapper, and its font size in output pixels.
 fn text_of<'t>(tree: &'t usvg::Tree, wrapper: &str) -> Option<(&'t usvg::Text, f32)> {
     let usvg::Node::Group(g) = tree.node_by_id(wrapper)? else {
@@ -572,7 +605,17 @@ impl Reader<'_> {
             slug(&sample, 3)
         };
         let param = self.name_for(node, &sample, &fallback, "text");
-        let lines = text.chunks().len().max(1);
+        let lines = visual_lines(text);
+        // A mirrored text is a reflection of another: it stays as the design drew it (bind
+        // it by hand in design mode); fitted values do not read mirrored.
+        let ts = text.abs_transform();
+        let mirrored = ts.sx * ts.sy - ts.kx * ts.ky < 0.0;
+        if mirrored {
+            self.warnings.push(format!(
+                "line {}: a mirrored text (a reflection?) is left as the design drew it",
+                line_of(node)
+            ));
+        }
         let ink = text.abs_bounding_box();
         let pitch = line_pitch(text).unwrap_or(px * 1.2);
         let (rect, anchor) = self.text_room(wrapper, text, ink, pitch);
@@ -588,10 +631,12 @@ impl Reader<'_> {
             sample,
             ink: [ink.left(), ink.top(), ink.width(), ink.height()],
             suggested: Choice {
-                bound: true,
+                bound: !mirrored,
                 param,
                 rect: [rect.0, rect.1, rect.2 - rect.0, rect.3 - rect.1],
-                max_lines: more.clamp(lines, 6),
+                // At least the design's own lines; room for more up to 6. A design with
+                // more lines than that keeps its own count (Inkscape multi-line text).
+                max_lines: more.min(6).max(lines),
                 min_font_size: None,
                 align: align.into(),
             },
@@ -759,10 +804,11 @@ impl Reader<'_> {
         fallback: &str,
         kind: &str,
     ) -> String {
+        // A one-letter name (`p`, `m`: a generated id) says nothing in a URL.
         let wanted = self
             .previous
             .lookup(node.attribute("id"), sample, kind)
-            .or_else(|| label(node).map(|l| slug(&l, 4)))
+            .or_else(|| label(node).map(|l| slug(&l, 4)).filter(|s| s.len() > 1))
             .unwrap_or_else(|| fallback.to_owned());
         self.names.unique(&wanted)
     }
