@@ -721,7 +721,12 @@ impl Reader<'_> {
             }
         }
         let bottom = bottom.max(ink.bottom()).max(ink.top() + pitch);
-        ((left, ink.top(), right, bottom), anchor)
+        // Never past the card: a paragraph drawn as one long line (flowed text made plain)
+        // or a text hanging off an edge would give the fit room the card cuts off.
+        let (left, top) = (left.clamp(0.0, cw - 1.0), ink.top().clamp(0.0, ch - 1.0));
+        let right = right.min(cw).max(left + 1.0);
+        let bottom = bottom.min(ch).max(top + 1.0);
+        ((left, top, right, bottom), anchor)
     }
 
     /// Boxes on the card of everything drawn but the wrapped element.

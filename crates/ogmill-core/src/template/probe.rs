@@ -112,14 +112,18 @@ impl Probe {
             "font-weight:{weight};font-style:{style};font-stretch:{}",
             stretch(font.stretch())
         );
-        // Spacing set on the <text> itself is inherited as written; from anywhere else it
-        // is pinned in em, so it shrinks with the text as the design's proportion.
+        // Spacing from anywhere but the <text> itself is pinned in em, so it shrinks with the
+        // text as the design's proportion. Set on the <text> it is inherited as written,
+        // unless it is positive: the fit measures once and scales with the size, so px
+        // spacing shrunk from 10 to 5 px would draw twice as wide as measured (a Sketch
+        // badge's letter-spacing="2" ran out of its box). Negative px spacing only ever
+        // draws narrower than measured, and the bundled templates' titles keep it.
         let raw = |a: &str| slot.font_attrs.iter().any(|(k, _)| k == a);
         for (prop, px) in [
             ("letter-spacing", span.letter_spacing()),
             ("word-spacing", span.word_spacing()),
         ] {
-            if !raw(prop) && px != 0.0 {
+            if (!raw(prop) || px > 0.0) && px != 0.0 {
                 css.push_str(&format!(";{prop}:{}em", px / size));
             }
         }
