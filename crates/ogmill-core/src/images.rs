@@ -216,6 +216,9 @@ pub fn prepare(bytes: &[u8], frame: Frame, max_pixels: u64) -> Result<Prepared, 
             max: max_pixels,
         });
     }
+    if format == image::ImageFormat::Gif {
+        check_gif_frame(bytes, max_pixels)?;
+    }
     let mut limits = image::Limits::default();
     limits.max_alloc = Some(max_pixels.saturating_mul(8).max(1 << 20));
     let mut decoder = reader();
@@ -225,6 +228,37 @@ pub fn prepare(bytes: &[u8], frame: Frame, max_pixels: u64) -> Result<Prepared, 
         .map_err(|e| ImageProblem::Corrupt(e.to_string()))?;
     let img = fit(img, frame);
     encode(&img.to_rgba8())
+}
+
+/// A GIF's header gives its logical screen, not its frames: a 1x1 screen may hold a
+/// 5600x5600 frame, which the decoder allocates whole. The first frame (the one drawn) is
+/// read from its descriptor and checked before any pixel is.
+fn check_gif_frame(bytes: &[u8], max_pixels: u64) -> Result<(), ImageProblem> {
+    let mut options = gif::DecodeOptions::new();
+    options.set_color_output(gif::ColorOutput::Indexed);
+    if let Some(bytes) = std::num::NonZeroU64::new(max_pixels.saturating_mul(4)) {
+        options.set_memory_limit(gif::MemoryLimit::Bytes(bytes));
+    }
+    let mut reader = options
+        .read_info(Cursor::new(bytes))
+        .map_err(|e| ImageProblem::Corrupt(e.to_string()))?;
+    if let Some(frame) = reader
+        .next_frame_info()
+        .map_err(|e| ImageProblem::Corrupt(e.to_string()))?
+    {
+        let (w, h) = (
+            u32::from(frame.left) + u32::from(frame.width),
+            u32::from(frame.top) + u32::from(frame.height),
+        );
+        if u64::from(w) * u64::from(h) > max_pixels {
+            return Err(ImageProblem::TooManyPixels {
+                width: w,
+                height: h,
+                max: max_pixels,
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Cover: crop the centre to the frame's aspect; both: downscale to the frame, never up
@@ -505,5 +539,32 @@ mod tests {
             prepare(&truncated, frame, 1 << 20),
             Err(ImageProblem::Corrupt(_))
         ));
+    }
+
+    #[test]
+    fn a_gif_frame_larger_than_its_screen_is_refused_before_decoding() {
+        // A 1x1 logical screen holding a 5600x5600 first frame of a few bytes.
+        let mut gif = b"GIF89a".to_vec();
+        gif.extend_from_slice(&[1, 0, 1, 0, 0, 0, 0]);
+        gif.push(0x2c);
+        gif.extend_from_slice(&[0, 0, 0, 0]);
+        gif.extend_from_slice(&5600u16.to_le_bytes());
+        gif.extend_from_slice(&5600u16.to_le_bytes());
+        gif.push(0x80); // a local color table of two entries
+        gif.extend_from_slice(&[0, 0, 0, 255, 255, 255]);
+        gif.extend_from_slice(&[2, 2, 0x4c, 0x01, 0, 0x3b]);
+        let frame = Frame {
+            width: 100,
+            height: 100,
+            fit: Fit::Cover,
+        };
+        assert_eq!(
+            prepare(&gif, frame, 4096 * 4096).err(),
+            Some(ImageProblem::TooManyPixels {
+                width: 5600,
+                height: 5600,
+                max: 4096 * 4096
+            })
+        );
     }
 }

@@ -25,7 +25,30 @@ async fn the_page_and_its_assets_are_served_from_the_binary() {
         assert_eq!(r.status, StatusCode::OK, "{path}");
         assert!(r.header("content-type").starts_with(kind), "{path}");
         assert!(r.text().contains(needle), "{path}");
+        assert_eq!(r.header("x-content-type-options"), "nosniff", "{path}");
+        // The page runs only this server's scripts and is never framed.
+        if kind == "text/html" {
+            let csp = r.header("content-security-policy");
+            assert!(
+                csp.contains("script-src 'self'") && csp.contains("frame-ancestors 'none'"),
+                "{csp}"
+            );
+            assert_eq!(r.header("x-frame-options"), "DENY");
+        }
     }
+    // Cards and errors too carry nosniff.
+    for path in ["/api/og?title=x", "/nope"] {
+        assert_eq!(
+            get(&s, path).await.header("x-content-type-options"),
+            "nosniff"
+        );
+    }
+    // Without --dev the design route does not exist, and a big body is refused at the
+    // request limit instead of buffered up to the design limit (10 MiB) first.
+    let big = format!("{{\"svg\": \"{}\"}}", "a".repeat(1 << 20));
+    let len = big.len().to_string();
+    let r = post_json(&s, "/playground/design", &big, &[("content-length", &len)]).await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", r.text());
     let st: serde_json::Value =
         serde_json::from_slice(&get(&s, "/playground/state").await.body).unwrap();
     assert_eq!(st["dev"], false);

@@ -15,6 +15,31 @@ use crate::{ApiError, AppState};
 
 use super::{MAX_URI_BYTES, X_CACHE};
 
+/// Headers every response carries: `nosniff`, so a browser never runs a body as anything
+/// but its declared type; and on pages (the playground), a policy that runs only this
+/// server's scripts and refuses to be framed (clickjacking).
+pub(super) async fn security_headers(req: Request, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    let html = h
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
+    if html {
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob: http: https:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+            ),
+        );
+        h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    }
+    res
+}
+
 pub(super) async fn limit_uri(req: Request, next: Next) -> Response {
     let len = req.uri().path_and_query().map_or(0, |pq| pq.as_str().len());
     if len > MAX_URI_BYTES {
@@ -124,7 +149,9 @@ pub(super) async fn read_body(State(state): State<AppState>, req: Request, next:
     if !has_body {
         return next.run(req).await;
     }
-    let limit = if req.uri().path() == "/playground/design" {
+    // Design uploads are a --dev route: elsewhere that path is a 404, and must not buffer
+    // 10 MiB first.
+    let limit = if req.uri().path() == "/playground/design" && state.options().dev {
         ogmill_core::import::MAX_DESIGN_BYTES
     } else {
         state.options().max_body_bytes

@@ -57,6 +57,7 @@ pub fn app(state: AppState) -> Router {
         ))
         .layer(from_fn(limit_uri))
         .layer(from_fn(negotiate))
+        .layer(from_fn(middleware::security_headers))
         .layer(from_fn_with_state(state.clone(), observe))
         .with_state(state)
 }
