@@ -465,6 +465,23 @@ async fn design_mode_previews_choices_and_saves_only_inside_the_templates_dir() 
         1,
         "one text bound, one left as drawn"
     );
+    // A link planted in the templates directory is never written through: not as the
+    // target (dangling or not, replace or not), and not as the old temp file name.
+    let outside = tempfile::tempdir().unwrap();
+    let victim = outside.path().join("victim.txt");
+    std::fs::write(&victim, "precious").unwrap();
+    std::os::unix::fs::symlink(&victim, dir.path().join(".planted.svg.tmp")).unwrap();
+    std::os::unix::fs::symlink(&victim, dir.path().join("linked.svg")).unwrap();
+    std::os::unix::fs::symlink(outside.path().join("gone"), dir.path().join("dangling.svg"))
+        .unwrap();
+    for (name, replace) in [("linked", true), ("dangling", false), ("dangling", true)] {
+        let res = post_json(&s, &url, &save(name, replace, &choices), &[]).await;
+        assert_eq!(res.status, StatusCode::CONFLICT, "{name} {replace}");
+    }
+    let res = post_json(&s, &url, &save("planted", false, &choices), &[]).await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
+    assert!(!outside.path().join("gone").exists());
     // Bad choices are a 400 with a reason.
     choices[0]["param"] = "not a name".into();
     let bad = post_json(&s, &url, &save("other", false, &choices), &[]).await;

@@ -204,14 +204,31 @@ pub(super) async fn save(
     };
     renderer.resolve_draft(name, &svg, &check)?;
     let target = dir.join(format!("{name}.svg"));
-    if target.exists() && !body.replace {
-        return Err(ApiError::Conflict(format!(
-            "a template named '{name}' exists; save under another name, or replace it"
-        )));
+    // The link itself, not what it points at: a dangling link exists, and a link is never
+    // written through (it could point anywhere on the machine).
+    match std::fs::symlink_metadata(&target) {
+        Ok(m) if m.file_type().is_symlink() => {
+            return Err(ApiError::Conflict(format!(
+                "{name}.svg in the templates directory is a symbolic link; it is not replaced from the playground"
+            )))
+        }
+        Ok(_) if !body.replace => {
+            return Err(ApiError::Conflict(format!(
+                "a template named '{name}' exists; save under another name, or replace it"
+            )))
+        }
+        _ => {}
     }
-    let tmp = dir.join(format!(".{name}.svg.tmp"));
-    std::fs::write(&tmp, svg.as_bytes())
-        .and_then(|()| std::fs::rename(&tmp, &target))
+    // A fresh, exclusively created file under a random name (never a planted link), moved
+    // into place in one step.
+    tempfile::Builder::new()
+        .prefix(".ogmill-design-")
+        .suffix(".tmp")
+        .tempfile_in(&dir)
+        .and_then(|mut tmp| {
+            std::io::Write::write_all(&mut tmp, svg.as_bytes())?;
+            tmp.persist(&target).map(drop).map_err(|e| e.error)
+        })
         .map_err(|e| {
             tracing::warn!(error = %e, path = %target.display(), "saving a design");
             ApiError::BadRequest(format!(
