@@ -229,6 +229,10 @@ pub struct Config {
     #[arg(long, global = true, env = "OGMILL_DEV", num_args = 0..=1,
           default_missing_value = "true", value_name = "BOOL")]
     pub dev: Option<bool>,
+    /// Let --dev bind a non-loopback address and answer any Host and Origin (DNS rebinding and cross-site requests are then possible: never on the internet)
+    #[arg(long, global = true, env = "OGMILL_DEV_PUBLIC", num_args = 0..=1,
+          default_missing_value = "true", value_name = "BOOL")]
+    pub dev_public: Option<bool>,
     /// On /api/og without a format (no suffix, no format=), send WebP to clients whose Accept
     /// lists image/webp, PNG to the rest, with Vary: Accept. Off by default: some crawlers
     /// say they accept WebP and then do not show it
@@ -458,6 +462,7 @@ impl Config {
             signing_keys: self.signing_keys.clone().unwrap_or(d.signing_keys),
             require_signature: self.require_signature.unwrap_or(d.require_signature),
             dev: self.dev.unwrap_or(d.dev),
+            dev_public: self.dev_public.unwrap_or(d.dev_public),
             accept_formats: self.accept_formats.unwrap_or(d.accept_formats),
             rate_limit: self
                 .rate_limit
@@ -630,6 +635,7 @@ mod tests {
             signing_keys: Some(vec!["signing-key-0123456789".into()]),
             require_signature: Some(true),
             dev: Some(true),
+            dev_public: Some(true),
             accept_formats: Some(true),
             assets: Some("a".into()),
             image_allow_hosts: Some(vec!["img.example.com".into()]),

@@ -25,6 +25,10 @@ pub enum ApiError {
     /// `--require-signature` with no `--api-keys`: `POST /v1` would render unsigned values.
     #[error("this server renders only signed URLs, and POST /v1 takes unsigned values: it needs an API key, and none is configured (start the server with --api-keys KEY)")]
     UnsignedRouteClosed,
+    /// A `--dev` server asked under a name that is not loopback (DNS rebinding), or a
+    /// state-changing request from another site.
+    #[error("this is a --dev server: it answers only pages on this machine (localhost), and {0} is not; to expose it anyway, start it with --dev-public (never on the internet)")]
+    DevNotLocal(String),
     /// `delivery=signed` on a server whose `/v1` is open to anyone: it would mint signatures.
     #[error("delivery=signed makes signed URLs, so it needs an authenticated caller: start the server with --api-keys KEY and send one")]
     SigningNeedsApiKey,
@@ -80,7 +84,8 @@ impl ApiError {
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_)
             | ApiError::UnsignedRouteClosed
-            | ApiError::SigningNeedsApiKey => StatusCode::FORBIDDEN,
+            | ApiError::SigningNeedsApiKey
+            | ApiError::DevNotLocal(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,

@@ -94,6 +94,10 @@ pub struct ServerOptions {
     /// Development mode: hot reload pushed to open playground pages, signed URLs and the
     /// page checker (which may fetch from loopback) in the playground. Default: `false`.
     pub dev: bool,
+    /// Let a `--dev` server answer any `Host` and `Origin`, and bind a non-loopback
+    /// address. Without it, `dev` refuses both (DNS rebinding, cross-site requests).
+    /// Default: `false`.
+    pub dev_public: bool,
     /// Content negotiation on `/api/og`: without a format in the URL, WebP for clients whose
     /// `Accept` lists `image/webp`, PNG otherwise, and `Vary: Accept` on every answer. Off by
     /// default, because crawlers that claim WebP do not all show it. Default: `false`.
@@ -140,6 +144,7 @@ impl Default for ServerOptions {
             degraded_cache_control: "public, max-age=300".into(),
             redis: None,
             dev: false,
+            dev_public: false,
             accept_formats: false,
             rate_limit: None,
             rate_limit_keys: std::collections::HashMap::new(),
@@ -201,6 +206,9 @@ impl AppState {
             .map_err(StartupError::SigningKey)?;
         if options.require_signature && signer.is_none() {
             return Err(StartupError::SignatureWithoutKey);
+        }
+        if options.dev && !options.dev_public && !options.bind.ip().is_loopback() {
+            return Err(StartupError::DevNotLoopback(options.bind));
         }
         if options.require_signature && options.api_keys.is_empty() {
             tracing::warn!(

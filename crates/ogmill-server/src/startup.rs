@@ -14,6 +14,9 @@ pub enum StartupError {
         /// The value given.
         value: String,
     },
+    /// `--dev` on an address others can reach.
+    #[error("--dev signs URLs, reads pages on this machine and writes templates, so it binds only a loopback address, not {0}; pass --dev-public to expose it anyway (never on the internet)")]
+    DevNotLoopback(std::net::SocketAddr),
     /// `--require-signature` without any key to check signatures with.
     #[error("require-signature needs at least one signing key: pass --signing-key KEY or set OGMILL_SIGNING_KEYS (or OGMILL_SIGNING_KEY); make one with `ogmill sign --new-key`")]
     SignatureWithoutKey,

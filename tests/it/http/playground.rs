@@ -488,3 +488,65 @@ async fn design_mode_previews_choices_and_saves_only_inside_the_templates_dir() 
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     assert!(String::from_utf8_lossy(&bad.body).contains("not a param name"));
 }
+
+/// A dev server answers only requests addressed to loopback (a DNS-rebinding page sends its
+/// own name as Host), refuses state-changing requests from another site's page (Origin,
+/// including a cross-site text/plain POST), and will not start on a non-loopback address
+/// without --dev-public.
+#[tokio::test]
+async fn a_dev_server_answers_only_this_machine() {
+    use axum::body::Body;
+    use axum::http::Request;
+    let dir = tempfile::tempdir().unwrap();
+    copy_templates(dir.path());
+    let (s, _) = dev_state(dir.path());
+    let ask = |method: &str, path: &str, host: &str, origin: Option<&str>| {
+        let mut req = Request::builder().method(method).uri(path).header("host", host);
+        if let Some(o) = origin {
+            req = req.header("origin", o).header("content-type", "text/plain");
+        }
+        let body = if method == "POST" { Body::from("{}") } else { Body::empty() };
+        super::send(&s, req.body(body).unwrap())
+    };
+    for host in ["localhost:3000", "127.0.0.1:3000", "[::1]:3000", "app.localhost"] {
+        let r = ask("GET", "/playground/state", host, None).await;
+        assert_eq!(r.status, StatusCode::OK, "{host}");
+    }
+    for host in ["evil.example", "evil.example:3000", "127.0.0.1.evil.example"] {
+        let r = ask("GET", "/playground/url/blog?title=x", host, None).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{host}");
+        assert!(r.text().contains("--dev-public"), "{}", r.text());
+    }
+    let cross = ask(
+        "POST",
+        "/playground/design",
+        "localhost:3000",
+        Some("https://evil.example"),
+    )
+    .await;
+    assert_eq!(cross.status, StatusCode::FORBIDDEN, "{}", cross.text());
+    let same = ask(
+        "POST",
+        "/playground/design",
+        "localhost:3000",
+        Some("http://localhost:3000"),
+    )
+    .await;
+    assert_ne!(same.status, StatusCode::FORBIDDEN, "{}", same.text());
+
+    let renderer = Arc::new(Renderer::new(Options::default()).unwrap());
+    let public = |dev_public| {
+        AppState::new(
+            renderer.clone(),
+            ServerOptions {
+                dev: true,
+                dev_public,
+                bind: "0.0.0.0:3000".parse().unwrap(),
+                ..Default::default()
+            },
+        )
+    };
+    let err = public(false).err().expect("refused").to_string();
+    assert!(err.contains("--dev-public"), "{err}");
+    assert!(public(true).is_ok());
+}

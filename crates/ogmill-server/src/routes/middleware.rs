@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use axum::body::{Body, HttpBody};
 use axum::extract::{MatchedPath, Request, State};
-use axum::http::{header, HeaderValue};
+use axum::http::{header, HeaderValue, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
@@ -38,6 +38,54 @@ pub(super) async fn security_headers(req: Request, next: Next) -> Response {
         h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     }
     res
+}
+
+/// A `--dev` server signs URLs, reads pages on loopback and writes templates: a web page
+/// must not drive it. Every request must be addressed to a loopback name (a DNS-rebinding
+/// page sends its own name as `Host`), and a request that changes anything must not come
+/// from another site's page (`Origin`). `--dev-public` turns this off.
+pub(super) async fn dev_guard(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let o = state.options();
+    if !o.dev || o.dev_public {
+        return next.run(req).await;
+    }
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .map(str::to_owned)
+        .or_else(|| req.uri().authority().map(|a| a.as_str().to_owned()));
+    if let Some(host) = host.filter(|h| !is_loopback_host(h)) {
+        return ApiError::DevNotLocal(format!("the host '{}'", clip(&host))).into_response();
+    }
+    let changes = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let origin = req.headers().get(header::ORIGIN).map(|o| {
+        let o = String::from_utf8_lossy(o.as_bytes()).into_owned();
+        let host = o.split_once("://").map_or("", |(_, rest)| rest);
+        (is_loopback_host(host), o)
+    });
+    if let (true, Some((false, origin))) = (changes, origin) {
+        return ApiError::DevNotLocal(format!("a page from '{}'", clip(&origin))).into_response();
+    }
+    next.run(req).await
+}
+
+/// `localhost`, `*.localhost`, `127.x.y.z` or `[::1]`, with or without a port.
+fn is_loopback_host(host: &str) -> bool {
+    let name = match host.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(""),
+        None => host.rsplit_once(':').map_or(host, |(h, _)| h),
+    };
+    let name = name.trim_end_matches('.').to_ascii_lowercase();
+    name == "localhost"
+        || name.ends_with(".localhost")
+        || name
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+fn clip(s: &str) -> String {
+    s.chars().take(80).collect()
 }
 
 pub(super) async fn limit_uri(req: Request, next: Next) -> Response {

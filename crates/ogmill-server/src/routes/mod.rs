@@ -56,6 +56,7 @@ pub fn app(state: AppState) -> Router {
             crate::ratelimit::tag_client,
         ))
         .layer(from_fn(limit_uri))
+        .layer(from_fn_with_state(state.clone(), middleware::dev_guard))
         .layer(from_fn(negotiate))
         .layer(from_fn(middleware::security_headers))
         .layer(from_fn_with_state(state.clone(), observe))
