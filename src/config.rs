@@ -303,6 +303,14 @@ pub struct Config {
         value_name = "BYTES"
     )]
     pub image_cache_size: Option<ByteSize>,
+    /// Bytes images being decoded at once may take; more wait [default: 256 MiB]
+    #[arg(
+        long,
+        global = true,
+        env = "OGMILL_IMAGE_DECODE_MEMORY",
+        value_name = "BYTES"
+    )]
+    pub image_decode_memory: Option<ByteSize>,
     /// Cache-Control of a card drawn with a placeholder image [default: public, max-age=300]
     #[arg(
         long,
@@ -514,6 +522,7 @@ impl Config {
             max_bytes: self.image_max_size.map_or(d.max_bytes, |b| b.0),
             max_pixels: self.image_max_pixels.unwrap_or(d.max_pixels),
             cache_bytes: self.image_cache_size.map_or(d.cache_bytes, |b| b.0),
+            decode_memory: self.image_decode_memory.map_or(d.decode_memory, |b| b.0),
             ..d
         }
     }
@@ -647,6 +656,7 @@ mod tests {
             image_max_size: Some(ByteSize::mib(2)),
             image_max_pixels: Some(1000),
             image_cache_size: Some(ByteSize::mib(3)),
+            image_decode_memory: Some(ByteSize::mib(5)),
             degraded_cache_control: Some("no-store".into()),
             redis_url: Some("redis://127.0.0.1:6379/0".into()),
             redis_prefix: Some("site:".into()),

@@ -614,3 +614,83 @@ fn oversized_bodies_get_their_413_every_time() {
         "{outcomes:?}"
     );
 }
+
+/// A 4000x4000 1-bit PNG: 2 KB on the wire, 64 MB as RGBA; `seed` sets one pixel so each is
+/// a different image (no cache or single flight shares them).
+fn sparse_png(seed: u32) -> Vec<u8> {
+    let mut out = vec![];
+    {
+        let mut enc = png::Encoder::new(&mut out, 4000, 4000);
+        enc.set_color(png::ColorType::Grayscale);
+        enc.set_depth(png::BitDepth::One);
+        enc.set_compression(png::Compression::High);
+        let mut w = enc.write_header().unwrap();
+        let mut data = vec![0u8; 500 * 4000];
+        let at = (seed as usize * 997) % data.len();
+        data[at] = 0x80;
+        w.write_image_data(&data).unwrap();
+    }
+    out
+}
+
+/// Image decoding runs outside the render slots, so it has its own bound in bytes: 40
+/// requests at once, each with a different 4000x4000 image in a 2 KB data URI, against
+/// one render slot and a queue of 4, stay far from the 1.15 GB they took unbounded.
+#[test]
+fn decoding_many_large_images_at_once_stays_within_the_decode_budget() {
+    use base64::Engine;
+    let (child, addr) = crate::cli::spawn_server(&[
+        "--concurrency",
+        "1",
+        "--queue",
+        "4",
+        "--image-decode-memory",
+        "256MiB",
+    ]);
+    let pid = child.id();
+    let rss = move || -> u64 {
+        std::fs::read_to_string(format!("/proc/{pid}/status"))
+            .unwrap_or_default()
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.trim().trim_end_matches(" kB").parse().ok())
+            .unwrap_or(0)
+            / 1024
+    };
+    let uris: Vec<String> = (0..40)
+        .map(|i| {
+            let b64 = base64::engine::general_purpose::STANDARD.encode(sparse_png(i));
+            percent_encoding::utf8_percent_encode(
+                &format!("data:image/png;base64,{b64}"),
+                percent_encoding::NON_ALPHANUMERIC,
+            )
+            .to_string()
+        })
+        .collect();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let client = reqwest::Client::new();
+    let mut peak = rss();
+    rt.block_on(async {
+        let all = uris.iter().map(|u| {
+            let url = format!("http://{addr}/api/og/product?name=Lamp&price=1&image={u}");
+            let client = client.clone();
+            async move { client.get(url).send().await.map(|r| r.status().as_u16()) }
+        });
+        let statuses = futures_util::future::join_all(all);
+        tokio::pin!(statuses);
+        let statuses = loop {
+            tokio::select! {
+                s = &mut statuses => break s,
+                _ = tokio::time::sleep(Duration::from_millis(20)) => peak = peak.max(rss()),
+            }
+        };
+        for s in statuses {
+            assert!(matches!(s, Ok(200) | Ok(503)), "{s:?}");
+        }
+    });
+    eprintln!("peak RSS {peak} MB");
+    // Idle ~130 MB + at most 256 MiB decoding + caches and slack; unbounded it was 1.15 GB.
+    assert!(peak < 650, "peak RSS {peak} MB");
+    drop(child);
+}

@@ -199,6 +199,16 @@ pub fn sniff(bytes: &[u8]) -> Result<image::ImageFormat, ImageProblem> {
     }
 }
 
+/// Bytes decoding `bytes` takes at most (the decoded pixels and a working copy), read from
+/// its header without decoding: what a caller bounding concurrent decodes counts.
+pub fn decode_cost(bytes: &[u8]) -> Option<u64> {
+    let format = sniff(bytes).ok()?;
+    let (w, h) = image::ImageReader::with_format(Cursor::new(bytes), format)
+        .into_dimensions()
+        .ok()?;
+    Some(u64::from(w) * u64::from(h) * 8)
+}
+
 /// Decodes `bytes` (first frame only) within `max_pixels`, fits it to `frame` and encodes
 /// the result as a PNG for resvg.
 pub fn prepare(bytes: &[u8], frame: Frame, max_pixels: u64) -> Result<Prepared, ImageProblem> {

@@ -501,18 +501,34 @@ async fn a_dev_server_answers_only_this_machine() {
     copy_templates(dir.path());
     let (s, _) = dev_state(dir.path());
     let ask = |method: &str, path: &str, host: &str, origin: Option<&str>| {
-        let mut req = Request::builder().method(method).uri(path).header("host", host);
+        let mut req = Request::builder()
+            .method(method)
+            .uri(path)
+            .header("host", host);
         if let Some(o) = origin {
             req = req.header("origin", o).header("content-type", "text/plain");
         }
-        let body = if method == "POST" { Body::from("{}") } else { Body::empty() };
+        let body = if method == "POST" {
+            Body::from("{}")
+        } else {
+            Body::empty()
+        };
         super::send(&s, req.body(body).unwrap())
     };
-    for host in ["localhost:3000", "127.0.0.1:3000", "[::1]:3000", "app.localhost"] {
+    for host in [
+        "localhost:3000",
+        "127.0.0.1:3000",
+        "[::1]:3000",
+        "app.localhost",
+    ] {
         let r = ask("GET", "/playground/state", host, None).await;
         assert_eq!(r.status, StatusCode::OK, "{host}");
     }
-    for host in ["evil.example", "evil.example:3000", "127.0.0.1.evil.example"] {
+    for host in [
+        "evil.example",
+        "evil.example:3000",
+        "127.0.0.1.evil.example",
+    ] {
         let r = ask("GET", "/playground/url/blog?title=x", host, None).await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{host}");
         assert!(r.text().contains("--dev-public"), "{}", r.text());

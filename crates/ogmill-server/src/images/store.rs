@@ -44,6 +44,9 @@ pub struct ImageOptions {
     pub max_ttl: Duration,
     /// How long a failure is remembered before the image is tried again. Default: 30 s.
     pub failure_ttl: Duration,
+    /// Bytes that images being decoded at once may take (each counts its pixels, from its
+    /// header, twice over); more wait. Default: 256 MiB.
+    pub decode_memory: u64,
 }
 
 impl Default for ImageOptions {
@@ -62,6 +65,7 @@ impl Default for ImageOptions {
             min_ttl: Duration::from_secs(60),
             max_ttl: Duration::from_secs(24 * 60 * 60),
             failure_ttl: Duration::from_secs(30),
+            decode_memory: 256 * 1024 * 1024,
         }
     }
 }
@@ -70,6 +74,9 @@ type Outcome = Result<Prepared, ImageProblem>;
 
 pub struct ImageStore {
     options: ImageOptions,
+    /// KiB of decoding under way, bounded by `decode_memory`: decodes run outside the
+    /// render slots, so without it 40 requests decoding 4000x4000 images took 1 GB at once.
+    decoding: Arc<tokio::sync::Semaphore>,
     fetcher: Fetcher,
     cache: ByteLru<Outcome>,
     flights: SingleFlight<Outcome>,
@@ -86,7 +93,12 @@ impl ImageStore {
             private_hosts: options.private_hosts.clone(),
             allow_loopback: false,
         })?;
+        let budget = options
+            .decode_memory
+            .div_ceil(1024)
+            .clamp(1, u64::from(u32::MAX)) as usize;
         Ok(Arc::new(ImageStore {
+            decoding: Arc::new(tokio::sync::Semaphore::new(budget)),
             cache: ByteLru::new(options.cache_bytes),
             fetcher,
             options,
@@ -134,7 +146,14 @@ impl ImageStore {
                     (false, true) => Some(SvgTrust::Remote),
                     (false, false) => None,
                 };
+                let kib = |b: u64| u32::try_from(b.div_ceil(1024)).unwrap_or(u32::MAX);
+                let budget = kib(self.options.decode_memory).max(1);
+                let cost = ogmill_core::images::decode_cost(&bytes)
+                    .map_or(1, kib)
+                    .clamp(1, budget);
+                let permit = self.decoding.clone().acquire_many_owned(cost).await;
                 let prepared = tokio::task::spawn_blocking(move || {
+                    let _permit = permit;
                     std::panic::catch_unwind(|| {
                         // A logo from the assets directory stays vector, and so does an
                         // SVG from a request when the operator allows it (with stricter
