@@ -494,6 +494,26 @@ fn one_client_address_cannot_take_every_connection() {
     assert_eq!(&head, b"HTTP/1.1 200");
 }
 
+/// HTTP/1.1 requires Host: a request without one is a 400, with one it is served.
+#[test]
+fn an_http11_request_without_host_is_refused() {
+    use std::io::{Read, Write};
+    let (_server, addr) = crate::cli::spawn_server(&[]);
+    let status = |request: &str| {
+        let mut c = std::net::TcpStream::connect(addr).unwrap();
+        c.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+        c.write_all(request.as_bytes()).unwrap();
+        let mut head = [0u8; 12];
+        c.read_exact(&mut head).unwrap();
+        String::from_utf8_lossy(&head[9..]).into_owned()
+    };
+    assert_eq!(status("GET /healthz HTTP/1.1\r\nConnection: close\r\n\r\n"), "400");
+    assert_eq!(
+        status("GET /healthz HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"),
+        "200"
+    );
+}
+
 /// Whether the server closes this connection within a generous 30 s.
 fn eventually_closed(c: &std::net::TcpStream) -> bool {
     let deadline = Instant::now() + Duration::from_secs(30);

@@ -90,6 +90,16 @@ pub async fn serve(
                     let in_flight = watch.start();
                     let app = app.clone();
                     async move {
+                        // HTTP/1.1 requires Host (RFC 9112 3.2); a request without one is
+                        // a client that sends anything, and proxies disagree on where it goes.
+                        if req.version() == axum::http::Version::HTTP_11
+                            && !req.headers().contains_key(axum::http::header::HOST)
+                        {
+                            let res = crate::ApiError::BadRequest(
+                                "an HTTP/1.1 request needs a Host header".into(),
+                            );
+                            return Ok(axum::response::IntoResponse::into_response(res));
+                        }
                         let res = tower::ServiceExt::oneshot(app, req).await;
                         drop(in_flight);
                         res
