@@ -63,6 +63,9 @@ pub struct Config {
     /// Address to listen on [default: 127.0.0.1:3000]
     #[arg(long, global = true, env = "OGMILL_BIND", value_name = "ADDR")]
     pub bind: Option<SocketAddr>,
+    /// Port to listen on, on --bind's address; PORT (which most platforms set) is read too [default: 3000]
+    #[arg(long, global = true, env = "OGMILL_PORT", value_name = "PORT")]
+    pub port: Option<u16>,
     /// Bytes of drawn template backgrounds kept in memory, e.g. 128MiB [default: 64 MiB]
     #[arg(
         long,
@@ -372,6 +375,8 @@ pub enum ConfigError {
     Parse { path: PathBuf, message: String },
     #[error("{0}")]
     SigningKey(ogmill_core::signature::KeyError),
+    #[error("PORT='{0}' is not a port number (1-65535)")]
+    Port(String),
 }
 
 impl Config {
@@ -379,6 +384,13 @@ impl Config {
     /// refuses signing keys anyone could guess, whatever the command: a key in the
     /// environment is checked even by `render` or `build`, so a broken deploy is told early.
     pub fn resolve(mut self) -> Result<Config, ConfigError> {
+        if self.port.is_none() {
+            // Heroku, Cloud Run, Render, Railway and Fly set PORT for the process.
+            if let Some(p) = std::env::var("PORT").ok().filter(|p| !p.trim().is_empty()) {
+                let port = p.trim().parse().map_err(|_| ConfigError::Port(p.clone()))?;
+                self.port = Some(port);
+            }
+        }
         if self.signing_keys.is_none() {
             // The name the Next.js example and other tools use for a single key.
             if let Some(key) = std::env::var_os(SINGLE_KEY_VAR) {
@@ -445,7 +457,10 @@ impl Config {
         let d = ServerOptions::default();
         let dur = |v: Option<HumanDuration>, d: Duration| v.map_or(d, |h| h.0);
         ServerOptions {
-            bind: self.bind.unwrap_or(d.bind),
+            bind: {
+                let bind = self.bind.unwrap_or(d.bind);
+                SocketAddr::new(bind.ip(), self.port.unwrap_or(bind.port()))
+            },
             cache_bytes: self.cache_size.map_or(d.cache_bytes, |b| b.0),
             cache_ttl: dur(self.cache_ttl, d.cache_ttl),
             cache_control: self.cache_control.clone().unwrap_or(d.cache_control),
@@ -624,6 +639,7 @@ mod tests {
             compression: Some(Compression::High),
             palette_tolerance: Some(0),
             bind: Some("0.0.0.0:8080".parse().unwrap()),
+            port: Some(8081),
             layer_cache_size: Some(ByteSize::mib(8)),
             cache_size: Some(ByteSize::mib(1)),
             cache_ttl: Some(HumanDuration(Duration::from_secs(60))),

@@ -266,10 +266,7 @@ fn render_all(
 /// `.jpg`) unless a `format` field says it, which must then agree with the extension.
 fn request(entry: &Entry) -> Result<RenderRequest, String> {
     let mut params = entry.params.clone();
-    let by_ext = Path::new(&entry.output)
-        .extension()
-        .and_then(|e| e.to_str())
-        .and_then(ImageFormat::parse);
+    let by_ext = ImageFormat::for_path(Path::new(&entry.output))?;
     let given = params
         .iter()
         .find(|(k, _)| k == "format")

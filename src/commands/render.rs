@@ -20,13 +20,18 @@ pub(crate) fn run(config: &Config, renderer: &Renderer, args: RenderArgs) -> any
         params.retain(|(name, _)| *name != k); // the command line overrides the file
         params.push((k, v));
     }
-    // The output's extension picks the format unless --format does.
-    let by_ext = args
-        .output
-        .as_deref()
-        .and_then(|o| o.extension())
-        .and_then(|e| e.to_str())
-        .and_then(Format::parse);
+    // The output's extension picks the format unless --format does; an extension that is
+    // no format is an error (`.svg` only with --svg, which writes the filled SVG).
+    let by_ext = match args.output.as_deref().filter(|o| *o != std::path::Path::new("-")) {
+        Some(o) if args.svg => {
+            if o.extension().is_some_and(|e| e != "svg") {
+                anyhow::bail!("{}: --svg writes an SVG file; name it .svg", o.display());
+            }
+            None
+        }
+        Some(o) => Format::for_path(o).map_err(anyhow::Error::msg)?,
+        None => None,
+    };
     if let Some(f) = by_ext.filter(|_| args.encoding.format.is_none()) {
         params.retain(|(k, _)| k != "format");
         params.push(("format".into(), f.name().into()));
@@ -78,6 +83,10 @@ pub(crate) fn run(config: &Config, renderer: &Renderer, args: RenderArgs) -> any
         eprintln!("wrote {} ({} bytes)", out.display(), bytes.len());
     }
     for f in fits {
+        if f.lines == 0 {
+            eprintln!("  {}: empty", f.slot);
+            continue;
+        }
         let cut = if f.truncated { ", truncated" } else { "" };
         eprintln!("  {}: {}px, {} line(s){cut}", f.slot, f.font_size, f.lines);
         if !f.missing.is_empty() {

@@ -141,7 +141,10 @@ fn a_broken_templates_dir_fails_start_up() {
 /// `ogmill serve` on a free port, killed when dropped; its address, read from the log line
 /// that announces it.
 pub(crate) fn spawn_server(extra: &[&str]) -> (Process, std::net::SocketAddr) {
-    spawn_server_with(ogmill(), extra)
+    let mut cmd = ogmill();
+    // A developer's shell may set PORT (it picks the port over --bind's).
+    cmd.env_remove("PORT").env_remove("OGMILL_PORT");
+    spawn_server_with(cmd, extra)
 }
 
 /// As [`spawn_server`], from a command the caller has set up (its environment).
@@ -432,6 +435,59 @@ fn new_key_makes_a_key_and_the_singular_variable_is_read() {
         err.contains("OGMILL_SIGNING_KEYS") && err.matches("OGMILL_SIGNING_KEY").count() >= 2,
         "{err}"
     );
+}
+
+/// `--port` and the platforms' `PORT` pick the port; an output name whose extension is no
+/// format is an error naming the formats (render and build alike); an empty slot says so.
+#[test]
+fn port_flags_output_extensions_and_empty_slots_say_what_they_do() {
+    let port = crate::support::free_port();
+    let (_a, addr) = spawn_server(&["--port", &port.to_string()]);
+    assert_eq!(addr.port(), port);
+    let port = crate::support::free_port();
+    let mut cmd = ogmill();
+    cmd.env("PORT", port.to_string()).env_remove("OGMILL_PORT");
+    let (_b, addr) = spawn_server_with(cmd, &[]);
+    assert_eq!(addr.port(), port);
+
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["x.gif", "x.txt"] {
+        let out = ogmill()
+            .current_dir(dir.path())
+            .args(["render", "blog", "-o", name])
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{name}: {err}");
+        assert!(err.contains(".png, .webp, .jpg"), "{name}: {err}");
+        assert!(!dir.path().join(name).exists());
+    }
+    let manifest = dir.path().join("cards.json");
+    std::fs::write(&manifest, r#"[{"template": "blog", "output": "a.gif", "title": "A"}]"#)
+        .unwrap();
+    let out = ogmill()
+        .arg("build")
+        .arg(&manifest)
+        .arg("-o")
+        .arg(dir.path().join("out"))
+        .output()
+        .unwrap();
+    let printed = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!out.status.success(), "{printed}");
+    assert!(printed.contains("not a format ogmill writes"), "{printed}");
+    assert!(!dir.path().join("out/a.gif").exists());
+
+    let out = succeed(
+        ogmill()
+            .current_dir(dir.path())
+            .args(["render", "blog", "-p", "tag=", "-o", "b.png"]),
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("tag: empty"), "{err}");
 }
 
 fn sign_hello() -> [&'static str; 3] {

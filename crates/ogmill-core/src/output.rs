@@ -39,6 +39,22 @@ impl Format {
         }
     }
 
+    /// The format a file name's extension asks for: `None` without an extension, an error
+    /// naming the formats for one that is not a format ogmill writes (`card.gif` must not
+    /// become a PNG named `.gif`).
+    pub fn for_path(path: &std::path::Path) -> Result<Option<Format>, String> {
+        let Some(ext) = path.extension() else {
+            return Ok(None);
+        };
+        let ext = ext.to_string_lossy();
+        Format::parse(&ext).map(Some).ok_or_else(|| {
+            format!(
+                "{}: '.{ext}' is not a format ogmill writes; use .png, .webp, .jpg (or .jpeg) or .pdf",
+                path.display()
+            )
+        })
+    }
+
     /// Its name, as `format=` takes it.
     pub fn name(self) -> &'static str {
         match self {
