@@ -52,7 +52,19 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         config.no_bundled_fonts = Some(true);
     }
     // Loaded by the commands that render; a health probe runs every few seconds and needs none.
-    let load = || Renderer::new(config.engine_options());
+    // A server fails fast on a broken template; a command that uses one template of many
+    // goes on with the others, warns once per broken one, and fails only if it asks for one.
+    let serving = matches!(command, Command::Serve);
+    let load = || -> anyhow::Result<Renderer> {
+        let renderer = Renderer::new(ogmill_core::Options {
+            skip_broken_templates: !serving,
+            ..config.engine_options()
+        })?;
+        for (name, reason) in renderer.broken_templates() {
+            eprintln!("warning: template '{name}' is skipped: {reason}");
+        }
+        Ok(renderer)
+    };
     match command {
         Command::Serve => commands::serve::run(&config, load()?),
         Command::Render(args) => commands::render::run(&config, &load()?, args),

@@ -38,6 +38,10 @@ pub(crate) fn run(renderer: &Renderer, titles: Option<&std::path::Path>) -> anyh
         }
     }
     let mut problems = reports.iter().filter(|r| !r.is_ok()).count();
+    for (name, reason) in renderer.broken_templates() {
+        out!("{name}: error: it does not load: {reason}")?;
+        problems += 1;
+    }
     for p in ogmill_core::check::platforms(renderer)? {
         for f in &p.findings {
             let level = if f.refused { "error" } else { "warning" };

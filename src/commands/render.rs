@@ -22,7 +22,11 @@ pub(crate) fn run(config: &Config, renderer: &Renderer, args: RenderArgs) -> any
     }
     // The output's extension picks the format unless --format does; an extension that is
     // no format is an error (`.svg` only with --svg, which writes the filled SVG).
-    let by_ext = match args.output.as_deref().filter(|o| *o != std::path::Path::new("-")) {
+    let by_ext = match args
+        .output
+        .as_deref()
+        .filter(|o| *o != std::path::Path::new("-"))
+    {
         Some(o) if args.svg => {
             if o.extension().is_some_and(|e| e != "svg") {
                 anyhow::bail!("{}: --svg writes an SVG file; name it .svg", o.display());

@@ -463,8 +463,11 @@ fn port_flags_output_extensions_and_empty_slots_say_what_they_do() {
         assert!(!dir.path().join(name).exists());
     }
     let manifest = dir.path().join("cards.json");
-    std::fs::write(&manifest, r#"[{"template": "blog", "output": "a.gif", "title": "A"}]"#)
-        .unwrap();
+    std::fs::write(
+        &manifest,
+        r#"[{"template": "blog", "output": "a.gif", "title": "A"}]"#,
+    )
+    .unwrap();
     let out = ogmill()
         .arg("build")
         .arg(&manifest)
@@ -488,6 +491,41 @@ fn port_flags_output_extensions_and_empty_slots_say_what_they_do() {
     );
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("tag: empty"), "{err}");
+}
+
+/// One broken template among good ones: `render` of a good one works (with a warning),
+/// `render` of the broken one fails with its reason, `check` fails, and `serve` will not
+/// start.
+#[test]
+fn a_broken_template_stops_only_what_uses_it() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/svg-templates/default.svg"),
+        dir.path().join("default.svg"),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("broken.svg"), "<svg").unwrap();
+    let templates = dir.path().to_str().unwrap();
+    let out = succeed(ogmill().current_dir(dir.path()).args([
+        "render",
+        "default",
+        "--templates",
+        templates,
+        "-o",
+        "ok.png",
+    ]));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("template 'broken' is skipped"), "{err}");
+    let err = fail(ogmill().args(["render", "broken", "--templates", templates]));
+    assert!(err.contains("template 'broken' did not load"), "{err}");
+    let out = ogmill()
+        .args(["check", "--templates", templates])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("broken: error"));
+    let err = fail(ogmill().args(["serve", "--bind", "127.0.0.1:0", "--templates", templates]));
+    assert!(err.contains("broken.svg"), "{err}");
 }
 
 fn sign_hello() -> [&'static str; 3] {

@@ -507,7 +507,10 @@ fn an_http11_request_without_host_is_refused() {
         c.read_exact(&mut head).unwrap();
         String::from_utf8_lossy(&head[9..]).into_owned()
     };
-    assert_eq!(status("GET /healthz HTTP/1.1\r\nConnection: close\r\n\r\n"), "400");
+    assert_eq!(
+        status("GET /healthz HTTP/1.1\r\nConnection: close\r\n\r\n"),
+        "400"
+    );
     assert_eq!(
         status("GET /healthz HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"),
         "200"

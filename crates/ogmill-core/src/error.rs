@@ -58,6 +58,16 @@ pub enum Error {
     #[error("template {0}")]
     Template(crate::template::TemplateError),
 
+    /// The request named a template whose file did not load (with
+    /// [`Options::skip_broken_templates`](crate::Options::skip_broken_templates)).
+    #[error("template '{name}' did not load: {reason}")]
+    BrokenTemplate {
+        /// The template's name.
+        name: String,
+        /// Why, as its load error said it.
+        reason: String,
+    },
+
     /// Fonts could not be loaded, or a template names a family that no loaded font has.
     #[error("fonts: {0}")]
     Font(String),

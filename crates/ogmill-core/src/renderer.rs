@@ -91,6 +91,11 @@ pub struct Options {
     /// Bytes of drawn backgrounds kept for layered templates (one 1200x630 canvas is 3 MB,
     /// 3.8 MB once a PNG has indexed its rows; at `scale=3`, 27 and 34 MB). Default: 64 MiB.
     pub layer_cache_bytes: u64,
+    /// Load the other templates of `templates_dir` when one is broken, instead of failing:
+    /// the broken ones are listed by [`Renderer::broken_templates`], and a request for one
+    /// fails with its load error. For tools that use one template of many (`ogmill render`);
+    /// a server should fail fast. Default: `false`.
+    pub skip_broken_templates: bool,
     /// Refuse a template whose text names a family no loaded font has, instead of drawing
     /// it with the closest loaded family of its class and reporting the substitution
     /// ([`Template::substituted_fonts`]). Default: `false`.
@@ -109,6 +114,7 @@ impl Default for Options {
             palette_tolerance: 1,
             layer_cache_bytes: 64 << 20,
             strict_fonts: false,
+            skip_broken_templates: false,
         }
     }
 }
@@ -288,6 +294,8 @@ impl Background {
 /// Templates, fonts and options, loaded and validated once; cheap to share across threads.
 pub struct Renderer {
     templates: BTreeMap<String, Arc<Template>>,
+    /// Templates that did not load, by name, and why (see `skip_broken_templates`).
+    broken: BTreeMap<String, String>,
     fontdb: Arc<fontdb::Database>,
     usvg: usvg::Options<'static>,
     options: Options,
@@ -315,6 +323,7 @@ impl Renderer {
         )?;
         let usvg = crate::raster::usvg_options(fontdb.clone());
         let mut templates = BTreeMap::new();
+        let mut broken = BTreeMap::new();
         match &options.templates_dir {
             None => {
                 for (name, src) in BUNDLED_TEMPLATES {
@@ -325,8 +334,20 @@ impl Renderer {
             }
             Some(dir) => {
                 for path in template_files(dir)? {
-                    let t = Template::load(&path, &usvg)?;
-                    templates.insert(t.name.clone(), Arc::new(t));
+                    match Template::load(&path, &usvg) {
+                        Ok(t) => {
+                            templates.insert(t.name.clone(), Arc::new(t));
+                        }
+                        Err(e) if options.skip_broken_templates => {
+                            let name = path.file_stem().unwrap_or_default().to_string_lossy();
+                            broken.insert(name.into_owned(), e.to_string());
+                        }
+                        Err(e) => return Err(e),
+                    }
+                }
+                if templates.is_empty() && !broken.is_empty() {
+                    let (name, reason) = broken.pop_first().expect("not empty");
+                    return Err(Error::BrokenTemplate { name, reason });
                 }
             }
         }
@@ -344,6 +365,7 @@ impl Renderer {
         let layer_cache_bytes = options.layer_cache_bytes;
         let renderer = Renderer {
             templates,
+            broken,
             usvg,
             fingerprint: fingerprint(&fontdb, &options),
             chains,
@@ -437,6 +459,11 @@ impl Renderer {
         self.templates.values().map(|t| &**t)
     }
 
+    /// Templates that did not load, and why (only with `skip_broken_templates`).
+    pub fn broken_templates(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.broken.iter().map(|(n, r)| (n.as_str(), r.as_str()))
+    }
+
     /// The template of that name.
     pub fn template(&self, name: &str) -> Option<&Template> {
         self.templates.get(name).map(|t| &**t)
@@ -444,6 +471,12 @@ impl Renderer {
 
     /// Checks a raw request: the template must exist and every value must be valid.
     pub fn resolve(&self, req: &RenderRequest) -> Result<Resolved> {
+        if let Some(reason) = self.broken.get(&req.template) {
+            return Err(Error::BrokenTemplate {
+                name: req.template.clone(),
+                reason: reason.clone(),
+            });
+        }
         let template = self
             .templates
             .get(&req.template)
