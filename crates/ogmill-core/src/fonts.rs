@@ -6,8 +6,10 @@ use std::sync::Arc;
 
 use crate::error::{Error, Result};
 
-/// The fonts in `fonts/`, embedded so the binary renders correctly from any directory.
-pub const BUNDLED: &[(&str, &[u8])] = &[
+/// Inter, the face the bundled templates draw Latin, Greek and Cyrillic with: the
+/// `latin-fonts` feature alone (1 MB) is enough for them in Latin scripts.
+#[cfg(feature = "latin-fonts")]
+const INTER: &[(&str, &[u8])] = &[
     (
         "Inter-Regular.otf",
         include_bytes!("../../../fonts/Inter-Regular.otf"),
@@ -24,6 +26,13 @@ pub const BUNDLED: &[(&str, &[u8])] = &[
         "Inter-Bold.otf",
         include_bytes!("../../../fonts/Inter-Bold.otf"),
     ),
+];
+#[cfg(not(feature = "latin-fonts"))]
+const INTER: &[(&str, &[u8])] = &[];
+
+/// The Noto faces for the other scripts, symbols and emoji (the `bundled-fonts` feature).
+#[cfg(feature = "bundled-fonts")]
+const NOTO: &[(&str, &[u8])] = &[
     (
         "NotoSansArabic-Regular.ttf",
         include_bytes!("../../../fonts/NotoSansArabic-Regular.ttf"),
@@ -223,22 +232,71 @@ pub const BUNDLED: &[(&str, &[u8])] = &[
         include_bytes!("../../../fonts/NotoSansSymbols2-Regular.ttf"),
     ),
 ];
+#[cfg(not(feature = "bundled-fonts"))]
+const NOTO: &[(&str, &[u8])] = &[];
+
+/// Whether this build carries any bundled fonts.
+pub const HAS_BUNDLED: bool = cfg!(feature = "latin-fonts");
+
+/// The fonts in `fonts/` this build embeds (see the `bundled-fonts` and `latin-fonts`
+/// features), by file name, so a binary renders the same from any directory.
+pub fn bundled_fonts() -> impl Iterator<Item = (&'static str, &'static [u8])> {
+    INTER.iter().chain(NOTO).copied()
+}
+
+/// Font bytes handed in by the caller ([`crate::Options::fonts`]): shared, never copied.
+#[derive(Clone)]
+pub struct FontData(pub Arc<dyn AsRef<[u8]> + Send + Sync>);
+
+impl FontData {
+    /// Font bytes from anything that holds them (`Vec<u8>`, `&'static [u8]`…).
+    pub fn new(bytes: impl AsRef<[u8]> + Send + Sync + 'static) -> Self {
+        FontData(Arc::new(bytes))
+    }
+}
+
+impl std::fmt::Debug for FontData {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "FontData({} bytes)", (*self.0).as_ref().len())
+    }
+}
 
 /// The family that generic names (`sans-serif`, …) and unstyled text resolve to.
 pub const DEFAULT_FAMILY: &str = "Inter";
 
 /// Loads the bundled fonts (when `bundled`) and every font file in `dirs`.
 pub fn load(bundled: bool, dirs: &[PathBuf]) -> Result<Arc<fontdb::Database>> {
-    load_with(bundled, dirs, false)
+    load_all(bundled, &[], dirs, false)
 }
 
-/// As [`load`], and the system's fonts too when `system`.
-pub fn load_with(bundled: bool, dirs: &[PathBuf], system: bool) -> Result<Arc<fontdb::Database>> {
+/// The bundled fonts (when `bundled`), then the caller's `fonts` as bytes, the font files
+/// in `dirs`, and the system's fonts when `system`.
+pub fn load_all(
+    bundled: bool,
+    fonts: &[FontData],
+    dirs: &[PathBuf],
+    system: bool,
+) -> Result<Arc<fontdb::Database>> {
     let mut db = fontdb::Database::new();
+    if bundled && !HAS_BUNDLED {
+        return Err(Error::Font(
+            "this build of ogmill has no bundled fonts (the bundled-fonts or latin-fonts feature): pass fonts as bytes or directories".into(),
+        ));
+    }
     if bundled {
-        for (_, data) in BUNDLED {
+        for (_, data) in bundled_fonts() {
             // Borrowed from the binary: no copy of ~24 MB per database.
-            db.load_font_source(fontdb::Source::Binary(Arc::new(*data)));
+            db.load_font_source(fontdb::Source::Binary(Arc::new(data)));
+        }
+    }
+    for font in fonts {
+        let before = db.len();
+        db.load_font_source(fontdb::Source::Binary(font.0.clone()));
+        if db.len() == before {
+            return Err(Error::Font(format!(
+                "font {} of the fonts given as bytes is not a font ogmill can read (TrueType, OpenType or a collection)",
+                fonts.iter().position(|f| Arc::ptr_eq(&f.0, &font.0)).map_or(0, |i| i + 1)
+            )));
         }
     }
     for dir in dirs {

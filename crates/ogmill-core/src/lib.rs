@@ -8,11 +8,48 @@
 //!
 //! Images are given to it prepared ([`images::prepare`] turns bytes into what it draws);
 //! fetching them is the caller's business (the server crate does it with its defences).
+//!
+//! Bytes in: templates can be `(name, source)` pairs ([`Options::templates`]) and fonts
+//! bytes ([`Options::fonts`]), so nothing needs a file system. Features (all on by
+//! default) keep what is not portable apart, and
+//! `cargo check -p ogmill-core --target wasm32-unknown-unknown --no-default-features` builds:
+//!
+//! | feature | what it adds |
+//! |---|---|
+//! | `bundled-fonts` | the 48 MB of `fonts/` compiled in (implies `latin-fonts`) |
+//! | `latin-fonts` | Inter alone (1 MB), what the bundled templates draw Latin with |
+//! | `webp-native` | libwebp (C) for WebP; without it, a pure-Rust lossless encoder |
+//! | `parallel` | start-up draws every template's first render on every core (threads) |
+//! | `pdf` | PDF output (svg2pdf) |
+//!
+//! Stage timings read the clock of [`Options::clock`]; on `wasm32-unknown-unknown`, which
+//! has none, there is none unless the caller gives one.
+//!
+//! ```
+//! use ogmill_core::{fonts::FontData, Inputs, Options, RenderRequest, Renderer};
+//!
+//! let card = r#"<svg xmlns="http://www.w3.org/2000/svg" xmlns:og="https://ogmill.dev/template"
+//!     width="600" height="300"><metadata><og:param name="title" kind="text" default="Hi"/></metadata>
+//!   <text og:text="{{title}}" og:box="40 40 520 220" x="40" y="120" font-family="Inter"
+//!     font-size="64">Hi</text></svg>"#;
+//! # let inter = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../fonts/Inter-Bold.otf")).unwrap();
+//! let renderer = Renderer::new(Options {
+//!     templates: vec![("card".into(), card.into())],
+//!     fonts: vec![FontData::new(inter)],
+//!     bundled_fonts: false,
+//!     ..Options::default()
+//! })?;
+//! let request = RenderRequest::new("card", &[("title", "Hello, world")]);
+//! let png = renderer.render(&renderer.resolve(&request)?, Inputs::default())?.bytes;
+//! assert!(png.starts_with(b"\x89PNG"));
+//! # Ok::<(), ogmill_core::Error>(())
+//! ```
 #![forbid(unsafe_code)]
 #![warn(missing_docs, unreachable_pub)]
 
 pub mod bands;
 pub mod check;
+pub mod clock;
 pub mod color;
 pub mod cost;
 pub mod coverage;
@@ -41,4 +78,4 @@ pub mod xml;
 pub mod zlib;
 
 pub use error::{Error, Result};
-pub use renderer::{CardKey, Inputs, Options, RenderRequest, Rendered, Renderer, Resolved};
+pub use renderer::{CardKey, Inputs, Options, RenderRequest, Rendered, Renderer, Resolved, Stages};

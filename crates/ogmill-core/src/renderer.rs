@@ -4,7 +4,9 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use crate::clock::{Clock, Laps};
 
 use crate::bands::Bands;
 use crate::encode::{encode, Compression};
@@ -67,11 +69,18 @@ pub const BUNDLED_TEMPLATES: &[(&str, &str)] = &[
 #[derive(Clone, Debug)]
 pub struct Options {
     /// A directory of `*.svg` templates, each named by its file stem. Default: `None`, which
-    /// uses the bundled templates.
+    /// uses the bundled templates (unless `templates` gives some).
     pub templates_dir: Option<PathBuf>,
-    /// Whether to load the bundled fonts (Inter and the Noto script and emoji fonts).
-    /// Default: `true`.
+    /// Templates as `(name, SVG source)` pairs, loaded with those of `templates_dir` (or,
+    /// without a directory, instead of the bundled ones): for embedders that hold their
+    /// templates in memory (a worker, a Python build). Default: none.
+    pub templates: Vec<(String, String)>,
+    /// Whether to load the bundled fonts (Inter and the Noto script and emoji fonts; with
+    /// only the `latin-fonts` feature, Inter alone). Default: `true` when the build has them.
     pub bundled_fonts: bool,
+    /// Font files as bytes (TrueType, OpenType, or a collection), loaded after the bundled
+    /// ones and before `font_dirs`. Default: none.
+    pub fonts: Vec<crate::fonts::FontData>,
     /// Extra directories of font files to load. Default: none.
     pub font_dirs: Vec<PathBuf>,
     /// Whether to load the system's fonts too, after all others in the fallback chain.
@@ -96,6 +105,9 @@ pub struct Options {
     /// fails with its load error. For tools that use one template of many (`ogmill render`);
     /// a server should fail fast. Default: `false`.
     pub skip_broken_templates: bool,
+    /// Where stage timings ([`Stages`]) come from. Default: the process's monotonic clock;
+    /// none on `wasm32-unknown-unknown` (no timings), where a caller may pass its own.
+    pub clock: Option<Clock>,
     /// Refuse a template whose text names a family no loaded font has, instead of drawing
     /// it with the closest loaded family of its class and reporting the substitution
     /// ([`Template::substituted_fonts`]). Default: `false`.
@@ -106,7 +118,9 @@ impl Default for Options {
     fn default() -> Self {
         Options {
             templates_dir: None,
-            bundled_fonts: true,
+            templates: vec![],
+            bundled_fonts: crate::fonts::HAS_BUNDLED,
+            fonts: vec![],
             font_dirs: vec![],
             system_fonts: false,
             compression: Compression::default(),
@@ -115,6 +129,7 @@ impl Default for Options {
             layer_cache_bytes: 64 << 20,
             strict_fonts: false,
             skip_broken_templates: false,
+            clock: crate::clock::default_clock(),
         }
     }
 }
@@ -316,8 +331,9 @@ pub struct Renderer {
 impl Renderer {
     /// Loads fonts and templates; a broken template fails here with its file name and reason.
     pub fn new(options: Options) -> Result<Self> {
-        let fontdb = crate::fonts::load_with(
+        let fontdb = crate::fonts::load_all(
             options.bundled_fonts,
+            &options.fonts,
             &options.font_dirs,
             options.system_fonts,
         )?;
@@ -325,6 +341,7 @@ impl Renderer {
         let mut templates = BTreeMap::new();
         let mut broken = BTreeMap::new();
         match &options.templates_dir {
+            None if !options.templates.is_empty() => {}
             None => {
                 for (name, src) in BUNDLED_TEMPLATES {
                     let path = PathBuf::from(format!("svg-templates/{name}.svg"));
@@ -345,10 +362,35 @@ impl Renderer {
                         Err(e) => return Err(e),
                     }
                 }
-                if templates.is_empty() && !broken.is_empty() {
+                if templates.is_empty() && !broken.is_empty() && options.templates.is_empty() {
                     let (name, reason) = broken.pop_first().expect("not empty");
                     return Err(Error::BrokenTemplate { name, reason });
                 }
+            }
+        }
+        for (name, source) in &options.templates {
+            let valid = !name.is_empty()
+                && name.len() <= 64
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+            if !valid {
+                return Err(Error::BrokenTemplate {
+                    name: name.chars().take(64).collect(),
+                    reason:
+                        "a template's name is ASCII letters, digits, '-' and '_' (it is the URL's)"
+                            .into(),
+                });
+            }
+            let path = PathBuf::from(format!("{name}.svg"));
+            match Template::parse(name, &path, source, &usvg) {
+                Ok(t) => {
+                    templates.insert(name.clone(), Arc::new(t));
+                }
+                Err(e) if options.skip_broken_templates => {
+                    broken.insert(name.clone(), e.to_string());
+                }
+                Err(e) => return Err(e.into()),
             }
         }
         if options.strict_fonts {
@@ -386,8 +428,6 @@ impl Renderer {
     /// eighteen templates this was most of start-up.
     fn draw_each_template(&self) -> Result<()> {
         let templates: Vec<&Arc<Template>> = self.templates.values().collect();
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let chunk = templates.len().div_ceil(threads).max(1);
         let draw = |t: &Arc<Template>| -> Result<()> {
             let req = RenderRequest {
                 template: t.name.clone(),
@@ -403,16 +443,23 @@ impl Renderer {
                     })
                 })
         };
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = templates
-                .chunks(chunk)
-                .map(|part| scope.spawn(move || part.iter().try_for_each(|t| draw(t))))
-                .collect();
-            // The first failure in name order, as a sequential start-up would report it.
-            handles
-                .into_iter()
-                .try_for_each(|h| h.join().expect("a template's first render panicked"))
-        })
+        #[cfg(feature = "parallel")]
+        {
+            let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+            let chunk = templates.len().div_ceil(threads).max(1);
+            std::thread::scope(|scope| {
+                let handles: Vec<_> = templates
+                    .chunks(chunk)
+                    .map(|part| scope.spawn(move || part.iter().try_for_each(|t| draw(t))))
+                    .collect();
+                // The first failure in name order, as a sequential start-up would report it.
+                handles
+                    .into_iter()
+                    .try_for_each(|h| h.join().expect("a template's first render panicked"))
+            })
+        }
+        #[cfg(not(feature = "parallel"))]
+        templates.into_iter().try_for_each(draw)
     }
 
     /// Identifies everything besides the template and the params that decides the output
@@ -535,7 +582,7 @@ impl Renderer {
             return self.render_pdf(resolved, inputs.images, stages);
         }
         let (pixmap, fits, background) = self.render_pixmap(resolved, inputs.images, stages)?;
-        let started = Instant::now();
+        let mut laps = Laps::start(self.options.clock);
         let bytes = match self.encode_over(&pixmap, background.as_ref(), &resolved.output)? {
             Some(bytes) => bytes,
             None => {
@@ -550,7 +597,7 @@ impl Renderer {
                 )?
             }
         };
-        stages.encode += started.elapsed();
+        laps.lap(&mut stages.encode);
         Ok(Rendered {
             bytes,
             format: resolved.output.format,
@@ -621,19 +668,17 @@ impl Renderer {
         images: &[Option<Prepared>],
         stages: &mut Stages,
     ) -> Result<Rendered> {
-        let started = Instant::now();
+        let mut laps = Laps::start(self.options.clock);
         let (placed, fits) = self.place(resolved)?;
-        stages.fit += started.elapsed();
-        let started = Instant::now();
+        laps.lap(&mut stages.fit);
         let t = &resolved.template;
         let svg = t.fill(&resolved.params, &placed, &image_fills(t, images));
-        stages.fill += started.elapsed();
-        let started = Instant::now();
+        laps.lap(&mut stages.fill);
         let writer = self
             .pdf
             .get_or_init(|| crate::pdf::PdfWriter::new(&self.fontdb));
         let bytes = writer.write(&svg, images)?;
-        stages.encode += started.elapsed();
+        laps.lap(&mut stages.encode);
         Ok(Rendered {
             bytes,
             format: Format::Pdf,
@@ -657,11 +702,8 @@ impl Renderer {
         images: &[Option<Prepared>],
         stages: &mut Stages,
     ) -> Result<(tiny_skia::Pixmap, Vec<SlotFit>, Option<Arc<Background>>)> {
-        let mut clock = Instant::now();
-        let mut lap = |stage: &mut Duration| {
-            *stage += clock.elapsed();
-            clock = Instant::now();
-        };
+        let mut laps = Laps::start(self.options.clock);
+        let mut lap = |stage: &mut Duration| laps.lap(stage);
         let (placed, fits) = self.place(resolved)?;
         lap(&mut stages.fit);
         let t = &resolved.template;

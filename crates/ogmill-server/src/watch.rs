@@ -66,7 +66,9 @@ fn reload_loop(rx: &mpsc::Receiver<()>, state: &AppState, options: &Options) {
 
 /// Rebuilds the renderer from the files as they are now, and swaps it in or reports why not.
 pub fn reload(state: &AppState, options: &Options) {
-    match std::panic::catch_unwind(|| Renderer::new(options.clone())) {
+    // Options holds font bytes behind a trait object; a reload only reads them.
+    let load = std::panic::AssertUnwindSafe(|| Renderer::new(options.clone()));
+    match std::panic::catch_unwind(load) {
         Ok(Ok(renderer)) => {
             let changed = state.replace_renderer(Arc::new(renderer));
             tracing::info!(changed = %changed.join(", "), "reloaded templates and fonts");

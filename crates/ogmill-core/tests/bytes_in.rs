@@ -1,0 +1,106 @@
+//! The core as an embedder without a file system uses it (a worker, a Python build): fonts
+//! and templates handed in as bytes, no directory, no bundled fonts, and a clock of its own.
+
+use std::time::Duration;
+
+use ogmill_core::fonts::FontData;
+use ogmill_core::{Inputs, Options, RenderRequest, Renderer, Stages};
+
+const CARD: &str = r##"<svg xmlns="http://www.w3.org/2000/svg" xmlns:og="https://ogmill.dev/template" width="600" height="300">
+  <metadata><og:param name="title" kind="text" default="Hello"/></metadata>
+  <rect width="600" height="300" fill="#0f172a"/>
+  <text og:text="{{title}}" og:box="40 40 520 220" x="40" y="120" font-family="Inter" font-size="64" fill="#ffffff">Hello</text>
+</svg>"##;
+
+fn inter() -> FontData {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fonts/Inter-Bold.otf");
+    FontData::new(std::fs::read(path).unwrap())
+}
+
+#[test]
+fn fonts_and_templates_as_bytes_render_with_nothing_else_loaded() {
+    let r = Renderer::new(Options {
+        bundled_fonts: false,
+        fonts: vec![inter()],
+        templates: vec![("card".into(), CARD.into())],
+        ..Options::default()
+    })
+    .unwrap();
+    // Only the template given: the bundled ones are not loaded beside it.
+    assert_eq!(
+        r.templates().map(|t| t.name.as_str()).collect::<Vec<_>>(),
+        ["card"]
+    );
+    let resolved = r
+        .resolve(&RenderRequest::new(
+            "card",
+            &[("title", "Bytes in, card out")],
+        ))
+        .unwrap();
+    let out = r.render(&resolved, Inputs::default()).unwrap();
+    assert_eq!((out.width, out.height), (600, 300));
+    assert!(out.bytes.starts_with(b"\x89PNG"));
+    assert!(
+        out.fits.iter().all(|f| f.missing.is_empty()),
+        "{:?}",
+        out.fits
+    );
+    // The title drew: white ink on the dark card.
+    let pixmap = r.draw(&resolved, Inputs::default()).unwrap();
+    let white = pixmap.pixels().iter().filter(|p| p.red() > 200).count();
+    assert!(white > 1000, "{white} white pixels");
+}
+
+#[test]
+fn not_a_font_and_a_bad_template_name_are_errors_that_say_so() {
+    let err = Renderer::new(Options {
+        bundled_fonts: false,
+        fonts: vec![inter(), FontData::new(b"not a font".to_vec())],
+        templates: vec![("card".into(), CARD.into())],
+        ..Options::default()
+    })
+    .err()
+    .unwrap()
+    .to_string();
+    assert!(err.contains("font 2 of the fonts given as bytes"), "{err}");
+    let err = Renderer::new(Options {
+        fonts: vec![inter()],
+        templates: vec![("../card".into(), CARD.into())],
+        ..Options::default()
+    })
+    .err()
+    .unwrap()
+    .to_string();
+    assert!(err.contains("ASCII letters"), "{err}");
+}
+
+#[test]
+fn stage_timings_come_from_the_callers_clock_or_are_left_out() {
+    fn fixed_steps() -> Duration {
+        use std::sync::atomic::{AtomicU64, Ordering};
+        static T: AtomicU64 = AtomicU64::new(0);
+        Duration::from_micros(T.fetch_add(1000, Ordering::Relaxed))
+    }
+    let card = |clock| {
+        Renderer::new(Options {
+            bundled_fonts: false,
+            fonts: vec![inter()],
+            templates: vec![("card".into(), CARD.into())],
+            clock,
+            ..Options::default()
+        })
+        .unwrap()
+    };
+    for (clock, timed) in [(Some(fixed_steps as fn() -> Duration), true), (None, false)] {
+        let r = card(clock);
+        let resolved = r.resolve(&RenderRequest::new("card", &[])).unwrap();
+        let mut stages = Stages::default();
+        let inputs = Inputs {
+            stages: Some(&mut stages),
+            ..Inputs::default()
+        };
+        r.render(&resolved, inputs).unwrap();
+        let total = stages.fit + stages.fill + stages.raster + stages.encode;
+        assert_eq!(total > Duration::ZERO, timed, "{stages:?}");
+    }
+}
