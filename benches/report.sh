@@ -36,6 +36,10 @@ ITER=$((ITER / 3)) bash benches/formats.sh | sed '0,/^## Formats/{/^## Formats/!
 echo
 ITER=$((ITER / 3)) bash benches/designs.sh
 echo
+echo "## Real design exports (\`python3 benches/real-designs.py\`)"
+echo
+python3 benches/real-designs.py "$bin"
+echo
 ITER=$((ITER / 5)) bash benches/gallery.sh
 echo
 echo "## Two threads against one"
