@@ -74,6 +74,9 @@ pub struct ImportArgs {
     /// Also make color params of named shapes with a plain fill
     #[arg(long)]
     pub colors: bool,
+    /// Bind every text as a param [default: the 12 most prominent]
+    #[arg(long)]
+    pub all_texts: bool,
     /// Replace NAME.svg if it exists (params keep the names you gave them there)
     #[arg(long)]
     pub force: bool,

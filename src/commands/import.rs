@@ -57,6 +57,7 @@ pub(crate) fn run(config: &Config, renderer: &Renderer, args: ImportArgs) -> any
     };
     let opts = ImportOptions {
         colors: args.colors,
+        all_texts: args.all_texts,
         previous,
     };
     let imported = import(&source, renderer.usvg_options(), &opts)

@@ -387,6 +387,10 @@ fn real_exports_import_with_no_flags_and_fit_a_long_title_in_their_box() {
             fits.iter().all(|f| f.missing.is_empty()),
             "{file}: {fits:?}"
         );
+        if let Some(t) = imported.slots.iter().find(|s| s.param == "title") {
+            let letters = t.sample.chars().filter(|c| c.is_alphabetic()).count();
+            assert!(letters >= 2, "{file}: the title is {:?}", t.sample);
+        }
         let Some(first) = imported.slots.iter().find(|s| s.kind == "text") else {
             failures.push(format!("{file}: no text slot"));
             continue;
@@ -497,4 +501,55 @@ fn floor(s: &str, mut i: usize) -> usize {
         i -= 1;
     }
     i
+}
+
+/// A design with more texts than a user would fill in: the 12 most prominent become params
+/// (the headline is `title` even beside a bigger emoji and a bigger number), the rest stay as
+/// drawn, and `all_texts` binds them all. Fitted text never shrinks below the readable floor.
+#[test]
+fn many_texts_make_twelve_params_and_the_title_is_words() {
+    let mut body = String::from(
+        r##"<text x="40" y="140" font-size="120">🎉</text><text x="200" y="140" font-size="110">2026</text>
+        <text x="40" y="260" font-size="72" font-family="Inter">Launch week is here</text>"##,
+    );
+    for i in 0..20 {
+        body.push_str(&format!(
+            r##"<text x="{}" y="{}" font-size="14" font-family="Inter">Small print number {i}</text>"##,
+            40 + (i % 4) * 280,
+            360 + (i / 4) * 50
+        ));
+    }
+    let svg = format!(
+        r##"<svg xmlns="http://www.w3.org/2000/svg" width="1200" height="630"><rect width="1200" height="630" fill="#fff"/>{body}</svg>"##
+    );
+    let imported = import_plain(&svg).unwrap();
+    let texts: Vec<_> = imported.slots.iter().filter(|s| s.kind == "text").collect();
+    assert_eq!(texts.len(), 12, "{texts:?}");
+    let title = texts.iter().find(|s| s.param == "title").expect("a title");
+    assert_eq!(title.sample, "Launch week is here");
+    assert!(
+        imported.warnings.iter().any(|w| w.contains("--all-texts")),
+        "{:?}",
+        imported.warnings
+    );
+    let all = import(
+        &svg,
+        renderer().usvg_options(),
+        &ImportOptions {
+            all_texts: true,
+            ..ImportOptions::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(all.slots.iter().filter(|s| s.kind == "text").count(), 23);
+    // The readable floor: the 72 px title shrinks to 36 px at most, then ends with "…".
+    let (_dir, r) = load("poster", &imported.svg);
+    let long = "A headline far too long for its box ".repeat(8);
+    let resolved = r
+        .resolve(&RenderRequest::new("poster", &[("title", &long)]))
+        .unwrap();
+    let (_, fits) = r.place(&resolved).unwrap();
+    let fit = fits.iter().find(|f| f.slot == "title").unwrap();
+    assert!(fit.font_size >= 36.0 - 0.5, "{fit:?}");
+    assert!(fit.truncated, "{fit:?}");
 }

@@ -503,10 +503,12 @@ pub fn loaded_families(db: &fontdb::Database) -> Vec<String> {
 /// `SourceSansPro` all find `Source Sans Pro`). Generic names give the family they map to.
 pub fn find_family(db: &fontdb::Database, name: &str) -> Option<String> {
     let name = name.trim();
+    // CSS's generic names, and fontconfig's aliases that Linux tools write (Inkscape's
+    // `font-family:Sans`).
     let generic = match name.to_ascii_lowercase().as_str() {
         "serif" => Some(FontClass::Serif),
-        "sans-serif" => Some(FontClass::Sans),
-        "monospace" => Some(FontClass::Mono),
+        "sans-serif" | "sans" => Some(FontClass::Sans),
+        "monospace" | "mono" => Some(FontClass::Mono),
         "cursive" => Some(FontClass::Script),
         "fantasy" => Some(FontClass::Display),
         _ => None,

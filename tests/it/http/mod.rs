@@ -51,8 +51,25 @@ impl Reply {
         String::from_utf8_lossy(&self.body).into_owned()
     }
 
-    /// Asserts a 1200x630 PNG and returns it decoded.
+    /// Asserts a 1200x630 PNG of the card asked for (not the fallback image, which would
+    /// pass every other check here) and returns it decoded.
     pub fn png(&self) -> image::RgbaImage {
+        assert_eq!(
+            self.header("x-ogmill-fallback"),
+            "",
+            "the fallback image came instead of the card: {:?}",
+            self.headers
+        );
+        self.any_png()
+    }
+
+    /// As [`Reply::png`], for a test that expects the fallback image.
+    pub fn fallback_png(&self) -> image::RgbaImage {
+        assert_ne!(self.header("x-ogmill-fallback"), "", "{:?}", self.headers);
+        self.any_png()
+    }
+
+    fn any_png(&self) -> image::RgbaImage {
         assert_eq!(self.status, StatusCode::OK, "{}", self.text());
         assert_eq!(self.header("content-type"), "image/png");
         assert_eq!(self.header("content-length"), self.body.len().to_string());

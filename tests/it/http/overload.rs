@@ -61,7 +61,7 @@ async fn a_panicking_render_gets_the_fallback_and_the_server_lives_on() {
     let s = state_with_hook(ServerOptions::default(), panics_on_blog());
     for _ in 0..2 {
         let r = get(&s, "/api/og/blog?title=Boom").await;
-        r.png();
+        r.fallback_png();
         assert_eq!(r.header("x-ogmill-fallback"), "panic");
         assert_eq!(r.header("cache-control"), "no-store");
         assert!(r.header("etag").is_empty(), "a fallback has no validator");
@@ -83,7 +83,7 @@ async fn a_slow_render_times_out_to_the_fallback_and_its_result_is_kept() {
     };
     let s = state_with_hook(options, slow(Duration::from_millis(400)));
     let r = get(&s, "/api/og?title=Slow").await;
-    r.png();
+    r.fallback_png();
     assert_eq!(r.header("x-ogmill-fallback"), "timeout");
     assert_eq!(r.header("cache-control"), "no-store");
     // The render went on in the background and filled the cache.

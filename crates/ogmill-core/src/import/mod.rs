@@ -30,7 +30,13 @@ pub struct ImportOptions {
     /// The template this design was imported to before, if any: params keep the names the
     /// user gave them there, matched by element `id`, then by sample text. Default: none.
     pub previous: Option<String>,
+    /// Bind every text, however many; by default the [`MAX_TEXT_PARAMS`] most prominent
+    /// become params and the rest stay as drawn. Default: `false`.
+    pub all_texts: bool,
 }
+
+/// Text params an import suggests at most: a poster with 195 texts is not 195 params.
+pub const MAX_TEXT_PARAMS: usize = 12;
 
 /// A template made from a design.
 #[derive(Debug)]
@@ -166,6 +172,9 @@ pub struct Element {
     /// Baseline distance as a multiple of the size, when the sample has several lines.
     #[serde(skip)]
     line_height: Option<f32>,
+    /// How much a reader notices it: size in output pixels times letters (up to 40).
+    #[serde(skip)]
+    prominence: f32,
 }
 
 /// What to make of one [`Element`].
@@ -245,10 +254,13 @@ impl Design {
             elements: vec![],
             warnings: vec![],
         };
-        let biggest = candidates.biggest_text(&tree);
         let node = |n| doc.get_node(n).expect("same document");
+        let title = candidates.title_text(&tree, |n| sample_text(node(n)));
         for (n, wrapper) in candidates.of(Kind::Text) {
-            reader.text(wrapper, node(n), Some(n) == biggest);
+            reader.text(wrapper, node(n), Some(n) == title);
+        }
+        if !opts.all_texts {
+            reader.keep_most_prominent(MAX_TEXT_PARAMS);
         }
         for (n, wrapper) in candidates.of(Kind::Image) {
             reader.image(wrapper, node(n));
@@ -528,10 +540,26 @@ impl Candidates {
     }
 
     /// The text drawn largest: the one that gets `title` when nothing names it.
-    fn biggest_text(&self, tree: &usvg::Tree) -> Option<roxmltree::NodeId> {
-        self.of(Kind::Text)
+    /// The text that becomes `title`: the most prominent with words in it (size times
+    /// letters), never an emoji, a number or a superscript alone; else the largest.
+    fn title_text(
+        &self,
+        tree: &usvg::Tree,
+        sample: impl Fn(roxmltree::NodeId) -> String,
+    ) -> Option<roxmltree::NodeId> {
+        let sized: Vec<_> = self
+            .of(Kind::Text)
             .filter_map(|(n, id)| Some((n, text_of(tree, id)?.1)))
-            .max_by(|a, b| a.1.total_cmp(&b.1))
+            .collect();
+        let worded = sized
+            .iter()
+            .filter_map(|&(n, px)| {
+                let letters = letters(&sample(n));
+                (letters >= 2).then_some((n, prominence(px, letters)))
+            })
+            .max_by(|a, b| a.1.total_cmp(&b.1));
+        worded
+            .or_else(|| sized.into_iter().max_by(|a, b| a.1.total_cmp(&b.1)))
             .map(|(n, _)| n)
     }
 }
@@ -541,6 +569,17 @@ enum Kind {
     Text,
     Image,
     Color,
+}
+
+/// Letters in a text (not digits, symbols or emoji).
+fn letters(s: &str) -> usize {
+    s.chars().filter(|c| c.is_alphabetic()).count()
+}
+
+/// Size times letters (up to 40): a big headline beats a bigger lone digit or a long
+/// paragraph of small print.
+fn prominence(px: f32, letters: usize) -> f32 {
+    px * letters.min(40) as f32
 }
 
 /// Lines a `<text>` shows: chunks that start a new baseline. Illustrator and Sketch write a
@@ -599,6 +638,7 @@ impl Reader<'_> {
             return;
         };
         let sample = sample_text(node);
+        let noticed = prominence(px, letters(&sample));
         let fallback = if biggest {
             "title".to_owned()
         } else {
@@ -637,7 +677,14 @@ impl Reader<'_> {
                 // At least the design's own lines; room for more up to 6. A design with
                 // more lines than that keeps its own count (Inkscape multi-line text).
                 max_lines: more.min(6).max(lines),
-                min_font_size: None,
+                // A readable floor: a card is seen ~500 px wide in a feed, so text never
+                // shrinks below half its size or 20 px at 1200 px wide (whichever is larger,
+                // and never above its own size); past that the value ends with an ellipsis.
+                min_font_size: Some(
+                    (px / 2.0)
+                        .max(20.0 * self.tree.size().width() / 1200.0)
+                        .min(px),
+                ),
                 align: align.into(),
             },
             range: node.range(),
@@ -645,7 +692,36 @@ impl Reader<'_> {
             to_local: text.abs_transform().invert().unwrap_or_default(),
             scale: scale_of(text.abs_transform()).max(1e-6),
             line_height: (lines > 1 && (ratio - 1.2).abs() > 0.02).then_some(ratio),
+            prominence: noticed,
         });
+    }
+
+    /// Leaves bound only the `max` most prominent texts; the rest stay as the design drew
+    /// them (still offered in design mode), with one warning.
+    fn keep_most_prominent(&mut self, max: usize) {
+        let mut texts: Vec<usize> = (0..self.elements.len())
+            .filter(|&i| self.elements[i].kind == "text" && self.elements[i].suggested.bound)
+            .collect();
+        if texts.len() <= max {
+            return;
+        }
+        texts.sort_by(|&a, &b| {
+            let (pa, pb) = (self.elements[a].prominence, self.elements[b].prominence);
+            // The title first whatever its score, then by prominence, then document order.
+            let title = |i: usize| self.elements[i].suggested.param == "title";
+            title(b)
+                .cmp(&title(a))
+                .then(pb.total_cmp(&pa))
+                .then(a.cmp(&b))
+        });
+        let left = texts.len() - max;
+        for &i in &texts[max..] {
+            self.elements[i].suggested.bound = false;
+        }
+        self.warnings.push(format!(
+            "{left} of {} texts are left as drawn: the {max} most prominent became params (--all-texts binds every one)",
+            texts.len()
+        ));
     }
 
     /// The room a text may take on the card, in output pixels (left, top, right, bottom),
@@ -772,6 +848,7 @@ impl Reader<'_> {
             to_local: g.abs_transform().invert().unwrap_or_default(),
             scale: 1.0,
             line_height: None,
+            prominence: 0.0,
         });
     }
 
@@ -797,6 +874,7 @@ impl Reader<'_> {
             to_local: tiny_skia::Transform::identity(),
             scale: 1.0,
             line_height: None,
+            prominence: 0.0,
         });
     }
 

@@ -67,7 +67,7 @@ pub(super) async fn open(
     let renderer = state.renderer();
     let opts = ImportOptions {
         colors: q.colors,
-        previous: None,
+        ..ImportOptions::default()
     };
     let read =
         tokio::task::spawn_blocking(move || Design::read(&source, renderer.usvg_options(), &opts))

@@ -37,6 +37,9 @@ export default function LegacyPost({ post, image }: Props) {
         <meta property="og:image:alt" content={post.title} />
         <meta name="twitter:card" content="summary_large_image" />
         <meta name="twitter:image" content={image.url} />
+        <meta name="twitter:image:width" content={String(image.width)} />
+        <meta name="twitter:image:height" content={String(image.height)} />
+        <meta name="twitter:image:alt" content={post.title} />
       </Head>
       <article>
         <h1>{post.title}</h1>
