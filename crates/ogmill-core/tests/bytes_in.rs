@@ -104,3 +104,38 @@ fn stage_timings_come_from_the_callers_clock_or_are_left_out() {
         assert_eq!(total > Duration::ZERO, timed, "{stages:?}");
     }
 }
+
+/// A root `background-color` (resvg fills the canvas with it) must not be painted again over
+/// the cached background: layered equals one pass, and the static artwork shows.
+#[test]
+fn a_root_background_color_draws_the_same_layered_as_in_one_pass() {
+    let card = CARD.replace(
+        r#"width="600" height="300">"#,
+        r#"width="600" height="300" style="background-color:#ffffff">"#,
+    );
+    let draw = |layered| {
+        let r = Renderer::new(Options {
+            bundled_fonts: false,
+            fonts: vec![inter()],
+            templates: vec![("card".into(), card.clone())],
+            layered,
+            ..Options::default()
+        })
+        .unwrap();
+        let resolved = r
+            .resolve(&RenderRequest::new("card", &[("title", "Layers")]))
+            .unwrap();
+        // Twice: the second over a cached background, if there is one.
+        r.draw(&resolved, Inputs::default()).unwrap();
+        r.draw(&resolved, Inputs::default())
+            .unwrap()
+            .data()
+            .to_vec()
+    };
+    let (layered, single) = (draw(true), draw(false));
+    assert!(layered == single, "layered pixels differ from one pass");
+    // The dark rect is there (not hidden under the white painted again).
+    assert!(single
+        .chunks(4)
+        .any(|p| p[0] < 40 && p[2] > 30 && p[2] < 60));
+}

@@ -13,9 +13,20 @@ impl Template {
     /// Reads and validates a template file. `usvg` holds the fonts it may use: slots' font
     /// properties are resolved the way usvg resolves them when drawing.
     pub fn load(path: &Path, usvg: &usvg::Options) -> Result<Self> {
-        let source = std::fs::read_to_string(path).map_err(|error| Error::Io {
+        let bytes = std::fs::read(path).map_err(|error| Error::Io {
             path: path.to_owned(),
             error,
+        })?;
+        // A file that is not UTF-8 is a broken template, said like the others.
+        let source = String::from_utf8(bytes).map_err(|e| {
+            Error::from(super::TemplateError {
+                path: path.to_owned(),
+                position: None,
+                kind: super::TemplateErrorKind::Invalid(format!(
+                    "not UTF-8 text (byte {} is not): save the SVG as UTF-8",
+                    e.utf8_error().valid_up_to()
+                )),
+            })
         })?;
         let name = path
             .file_stem()

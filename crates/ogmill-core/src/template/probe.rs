@@ -231,6 +231,8 @@ impl Probe {
 
     /// Whether the root `<svg>` itself composites the card as one layer.
     pub(super) fn root_effect(root: roxmltree::Node) -> Option<String> {
+        // background-color too: resvg fills the canvas with it, so the per-request layer
+        // would paint it again over the cached background (an opaque one hid it all).
         const EFFECTS: &[&str] = &[
             "opacity",
             "filter",
@@ -238,6 +240,7 @@ impl Probe {
             "clip-path",
             "mix-blend-mode",
             "isolation",
+            "background-color",
         ];
         let style = root.attribute("style").unwrap_or("");
         EFFECTS
