@@ -553,3 +553,35 @@ fn many_texts_make_twelve_params_and_the_title_is_words() {
     assert!(fit.font_size >= 36.0 - 0.5, "{fit:?}");
     assert!(fit.truncated, "{fit:?}");
 }
+
+/// A designer's line breaks stay breaks: every multi-line text of the real exports
+/// (Inkscape's `sodipodi:role="line"` tspans) imports with its lines as the default
+/// (pre-line), and draws them as that many lines.
+#[test]
+fn a_designers_line_breaks_stay_breaks() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/designs/real");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "svg") {
+            continue;
+        }
+        let Ok(imported) = import_plain(&std::fs::read_to_string(&path).unwrap()) else {
+            continue;
+        };
+        let (_dir, r) = load("lines", &imported.svg);
+        let resolved = r.resolve(&RenderRequest::new("lines", &[])).unwrap();
+        let (_, fits) = r.place(&resolved).unwrap();
+        for slot in imported.slots.iter().filter(|s| s.sample.contains('\n')) {
+            seen += 1;
+            let fit = fits.iter().find(|f| f.slot == slot.param).unwrap();
+            assert!(
+                fit.lines >= slot.sample.lines().count(),
+                "{}: {fit:?} {:?}",
+                path.display(),
+                slot.sample
+            );
+        }
+    }
+    assert!(seen >= 2, "{seen} multi-line texts in the corpus");
+}

@@ -338,6 +338,9 @@ impl Design {
                     if let Some(lh) = e.line_height {
                         let _ = write!(a, " og:line-height=\"{}\"", n(lh));
                     }
+                    if e.sample.contains('\n') {
+                        a.push_str(" og:white-space=\"pre-line\"");
+                    }
                     if matches!(c.align.as_str(), "middle" | "end") {
                         let _ = write!(a, " og:align=\"{}\"", c.align);
                     }
@@ -571,6 +574,31 @@ enum Kind {
     Color,
 }
 
+/// The text usvg lays out, a line per baseline (chunks with a new `y`), each line's runs of
+/// whitespace collapsed; empty lines (Inkscape's blank tspans) dropped.
+fn drawn_lines(text: &usvg::Text) -> Vec<String> {
+    // A chunk without its own `y` continues the line it is on; the first line is at the
+    // text's `y`, 0 when unset (Illustrator puts the first letter there and positions the
+    // kerned rest at y="0" explicitly: one line, not two).
+    let mut lines: Vec<String> = vec![];
+    let mut baseline = None;
+    for chunk in text.chunks() {
+        let y = chunk.y().or(baseline).unwrap_or(0.0);
+        if lines.is_empty() || baseline.is_some_and(|b: f32| (y - b).abs() >= 0.5) {
+            lines.push(String::new());
+        }
+        baseline = Some(y);
+        if let Some(line) = lines.last_mut() {
+            line.push_str(chunk.text());
+        }
+    }
+    lines
+        .into_iter()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|l| !l.is_empty())
+        .collect()
+}
+
 /// Letters in a text (not digits, symbols or emoji).
 fn letters(s: &str) -> usize {
     s.chars().filter(|c| c.is_alphabetic()).count()
@@ -586,15 +614,7 @@ fn prominence(px: f32, letters: usize) -> f32 {
 /// chunk per kerned letter group on one line (each with its own `x`), so chunks alone
 /// over-count.
 fn visual_lines(text: &usvg::Text) -> usize {
-    let mut ys: Vec<f32> = vec![];
-    for chunk in text.chunks() {
-        if let Some(y) = chunk.y() {
-            if !ys.iter().any(|seen| (seen - y).abs() < 0.5) {
-                ys.push(y);
-            }
-        }
-    }
-    ys.len().max(1)
+    drawn_lines(text).len().max(1)
 }
 
 /// The text node inside a wrapper, and its font size in output pixels.
@@ -637,7 +657,13 @@ impl Reader<'_> {
             ));
             return;
         };
-        let sample = sample_text(node);
+        // The text as drawn, a line per baseline: the designer's breaks stay breaks in the
+        // default (and in values, with pre-line), and no space appears between tspans that
+        // the design ran together (`25 W. Main St.` stays as it was).
+        let sample = match drawn_lines(text) {
+            lines if lines.is_empty() => sample_text(node),
+            lines => lines.join("\n"),
+        };
         let noticed = prominence(px, letters(&sample));
         let fallback = if biggest {
             "title".to_owned()
@@ -1086,6 +1112,12 @@ fn sample_text(node: roxmltree::Node) -> String {
         .join(" ")
 }
 
+/// A sample as re-import matches it: without whitespace, so the drawn lines of a text
+/// (`Line 1\nLine 2`) match the same text read from its template (`Line 1 Line 2`).
+fn sample_key(s: &str) -> String {
+    s.split_whitespace().collect()
+}
+
 /// A param name from free text: ASCII lowercase words joined by `-`, at most `words`.
 fn slug(s: &str, words: usize) -> String {
     let s: String = s
@@ -1183,7 +1215,7 @@ impl PreviousNames {
             if kind == "text" {
                 names
                     .by_sample
-                    .insert((sample_text(node), kind), param.to_owned());
+                    .insert((sample_key(&sample_text(node)), kind), param.to_owned());
             }
         }
         names
@@ -1198,7 +1230,7 @@ impl PreviousNames {
         id.and_then(|id| self.by_id.get(&(id.to_owned(), kind)))
             .or_else(|| {
                 (!sample.is_empty())
-                    .then(|| self.by_sample.get(&(sample.to_owned(), kind)))
+                    .then(|| self.by_sample.get(&(sample_key(sample), kind)))
                     .flatten()
             })
             .cloned()
