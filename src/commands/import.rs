@@ -30,12 +30,8 @@ pub(crate) fn run(config: &Config, renderer: &Renderer, args: ImportArgs) -> any
             .map(template_name)
             .unwrap_or_else(|| "design".into()),
     };
-    if name.is_empty()
-        || !name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-    {
-        bail!("--name '{name}': use ASCII letters, digits, '-' and '_' (it is the URL's template name)");
+    if !ogmill_core::template::valid_name(&name) {
+        bail!("--name '{name}': use 1-64 ASCII letters, digits, '-' and '_' (it is the URL's template name)");
     }
     let dir = out_dir(config, args.out.as_deref());
     let target = dir.join(format!("{name}.svg"));
@@ -124,7 +120,9 @@ fn template_name(stem: &str) -> String {
             }
         })
         .collect();
-    s.split_whitespace().collect::<Vec<_>>().join("-")
+    let name = s.split_whitespace().collect::<Vec<_>>().join("-");
+    // A template name is at most 64 characters (all ASCII here).
+    name[..name.len().min(64)].trim_end_matches('-').to_owned()
 }
 
 /// `--out`, else `--templates`, else `./svg-templates` (made if missing), as docs/cli.md says.

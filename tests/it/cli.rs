@@ -421,8 +421,11 @@ fn new_key_makes_a_key_and_the_singular_variable_is_read() {
     };
     let url = String::from_utf8(by_singular.stdout).unwrap();
     let path = url.trim().strip_prefix("http://127.0.0.1:3000").unwrap();
-    assert_eq!(http_status(addr, path), 200, "{path}");
-    assert_eq!(http_status(addr, "/api/og/blog?title=Hello"), 403);
+    assert_eq!(crate::support::http_status(addr, path), 200, "{path}");
+    assert_eq!(
+        crate::support::http_status(addr, "/api/og/blog?title=Hello"),
+        403
+    );
 
     // Without any key, the refusal names both variables.
     let err = fail(keyless(&mut ogmill()).args([
@@ -530,22 +533,6 @@ fn a_broken_template_stops_only_what_uses_it() {
 
 fn sign_hello() -> [&'static str; 3] {
     ["sign", "blog", "title=Hello"]
-}
-
-/// The status of a GET on a test server, read off the status line.
-fn http_status(addr: std::net::SocketAddr, path: &str) -> u16 {
-    use std::io::{Read, Write};
-    let mut conn = std::net::TcpStream::connect(addr).unwrap();
-    conn.set_read_timeout(Some(std::time::Duration::from_secs(30)))
-        .unwrap();
-    write!(
-        conn,
-        "GET {path} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut head = [0u8; 12];
-    conn.read_exact(&mut head).unwrap();
-    std::str::from_utf8(&head[9..12]).unwrap().parse().unwrap()
 }
 
 #[test]

@@ -440,16 +440,7 @@ fn silent_and_preface_only_connections_are_closed_and_cannot_lock_out_clients() 
         })
         .collect();
     // Served once the squatters are gone (a generous bound; without the watch, never).
-    let mut client = std::net::TcpStream::connect(addr).unwrap();
-    client
-        .set_read_timeout(Some(Duration::from_secs(30)))
-        .unwrap();
-    client
-        .write_all(b"GET /healthz HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
-        .unwrap();
-    let mut head = [0u8; 12];
-    std::io::Read::read_exact(&mut client, &mut head).expect("served within 30 s");
-    assert_eq!(&head, b"HTTP/1.1 200");
+    assert_eq!(crate::support::http_status(addr, "/healthz"), 200);
     let closed = squatters.iter().filter(|c| eventually_closed(c)).count();
     assert_eq!(closed, 20, "silent and preface-only sockets closed");
 }
@@ -458,7 +449,6 @@ fn silent_and_preface_only_connections_are_closed_and_cannot_lock_out_clients() 
 /// closed at once, and others (and the same address, once it lets one go) are served.
 #[test]
 fn one_client_address_cannot_take_every_connection() {
-    use std::io::Write;
     let (_server, addr) = crate::cli::spawn_server(&[
         "--max-connections-per-client",
         "4",
@@ -473,38 +463,21 @@ fn one_client_address_cannot_take_every_connection() {
     assert!(!is_closed(&held[0]), "the four held ones stay open");
     drop(held.pop());
     std::thread::sleep(Duration::from_millis(200));
-    let mut again = std::net::TcpStream::connect(addr).unwrap();
-    again
-        .set_read_timeout(Some(Duration::from_secs(30)))
-        .unwrap();
-    again
-        .write_all(b"GET /healthz HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
-        .unwrap();
-    let mut head = [0u8; 12];
-    std::io::Read::read_exact(&mut again, &mut head).unwrap();
-    assert_eq!(&head, b"HTTP/1.1 200");
+    assert_eq!(crate::support::http_status(addr, "/healthz"), 200);
 }
 
 /// HTTP/1.1 requires Host: a request without one is a 400, with one it is served.
 #[test]
 fn an_http11_request_without_host_is_refused() {
-    use std::io::{Read, Write};
     let (_server, addr) = crate::cli::spawn_server(&[]);
-    let status = |request: &str| {
-        let mut c = std::net::TcpStream::connect(addr).unwrap();
-        c.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
-        c.write_all(request.as_bytes()).unwrap();
-        let mut head = [0u8; 12];
-        c.read_exact(&mut head).unwrap();
-        String::from_utf8_lossy(&head[9..]).into_owned()
-    };
+    let status = |request: &str| crate::support::raw_status(addr, request);
     assert_eq!(
         status("GET /healthz HTTP/1.1\r\nConnection: close\r\n\r\n"),
-        "400"
+        400
     );
     assert_eq!(
         status("GET /healthz HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"),
-        "200"
+        200
     );
 }
 

@@ -254,3 +254,24 @@ impl Drop for Process {
         let _ = self.0.wait();
     }
 }
+
+/// The status of a raw HTTP/1 request to a test server, read off its status line; 30 s for
+/// an answer (a hang guard, not a speed bound).
+pub fn raw_status(addr: std::net::SocketAddr, request: &str) -> u16 {
+    use std::io::{Read, Write};
+    let mut conn = std::net::TcpStream::connect(addr).unwrap();
+    conn.set_read_timeout(Some(std::time::Duration::from_secs(30)))
+        .unwrap();
+    conn.write_all(request.as_bytes()).unwrap();
+    let mut head = [0u8; 12];
+    conn.read_exact(&mut head).expect("an answer within 30 s");
+    std::str::from_utf8(&head[9..12]).unwrap().parse().unwrap()
+}
+
+/// The status of a GET of `path` on a test server.
+pub fn http_status(addr: std::net::SocketAddr, path: &str) -> u16 {
+    raw_status(
+        addr,
+        &format!("GET {path} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"),
+    )
+}

@@ -369,12 +369,7 @@ impl Renderer {
             }
         }
         for (name, source) in &options.templates {
-            let valid = !name.is_empty()
-                && name.len() <= 64
-                && name
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-            if !valid {
+            if !crate::template::valid_name(name) {
                 return Err(Error::BrokenTemplate {
                     name: name.chars().take(64).collect(),
                     reason:

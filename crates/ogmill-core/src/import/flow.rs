@@ -11,13 +11,7 @@ const SVG_NS: &str = "http://www.w3.org/2000/svg";
 
 /// `source` with each `<flowRoot>` replaced by a `<text>`, and how many were.
 pub(super) fn to_text(source: &str) -> (String, usize) {
-    let Ok(doc) = roxmltree::Document::parse_with_options(
-        source,
-        roxmltree::ParsingOptions {
-            allow_dtd: true,
-            ..Default::default()
-        },
-    ) else {
+    let Ok(doc) = super::parse_export(source) else {
         return (source.to_owned(), 0);
     };
     let mut edits: Vec<(std::ops::Range<usize>, String)> = doc

@@ -209,12 +209,7 @@ impl Design {
         if crate::xml::declares_entities(source) {
             return Err(ImportError::Entities);
         }
-        let xml = || roxmltree::ParsingOptions {
-            allow_dtd: true,
-            ..Default::default()
-        };
-        roxmltree::Document::parse_with_options(source, xml())
-            .map_err(|e| ImportError::Xml(e.to_string()))?;
+        parse_export(source).map_err(|e| ImportError::Xml(e.to_string()))?;
         let (clean, mut warnings) = sanitize(source);
         let (clean, flowed) = flow::to_text(&clean);
         if flowed > 0 {
@@ -222,8 +217,7 @@ impl Design {
                 "{flowed} Inkscape flowed text(s) (<flowRoot>) made plain <text>, a line per paragraph at the flow region's top left: no SVG renderer draws flowed text"
             ));
         }
-        let doc = roxmltree::Document::parse_with_options(&clean, xml())
-            .map_err(|e| ImportError::Xml(e.to_string()))?;
+        let doc = parse_export(&clean).map_err(|e| ImportError::Xml(e.to_string()))?;
         let root = doc.root_element();
         if !root.has_tag_name((SVG_NS, "svg")) {
             return Err(ImportError::NotSvg);
@@ -390,13 +384,7 @@ fn param_decl(out: &mut String, name: &str, kind: &str, default: &str) {
 /// `<foreignObject>` and links to anything outside the file. Returns the cleaned source
 /// and a warning per kind of thing stripped.
 fn sanitize(source: &str) -> (String, Vec<String>) {
-    let Ok(doc) = roxmltree::Document::parse_with_options(
-        source,
-        roxmltree::ParsingOptions {
-            allow_dtd: true,
-            ..Default::default()
-        },
-    ) else {
+    let Ok(doc) = parse_export(source) else {
         return (source.to_owned(), vec![]);
     };
     let mut cut: Vec<Range<usize>> = vec![];
@@ -1112,6 +1100,16 @@ fn sample_text(node: roxmltree::Node) -> String {
         .join(" ")
 }
 
+/// An export as roxmltree reads it: a DOCTYPE allowed (Affinity and Illustrator write one;
+/// entity declarations are refused before this).
+fn parse_export(source: &str) -> Result<roxmltree::Document<'_>, roxmltree::Error> {
+    let options = roxmltree::ParsingOptions {
+        allow_dtd: true,
+        ..Default::default()
+    };
+    roxmltree::Document::parse_with_options(source, options)
+}
+
 /// A sample as re-import matches it: without whitespace, so the drawn lines of a text
 /// (`Line 1\nLine 2`) match the same text read from its template (`Line 1 Line 2`).
 fn sample_key(s: &str) -> String {
@@ -1180,11 +1178,7 @@ struct PreviousNames {
 impl PreviousNames {
     fn read(source: &str) -> Self {
         let mut names = PreviousNames::default();
-        let opts = roxmltree::ParsingOptions {
-            allow_dtd: true,
-            ..Default::default()
-        };
-        let Ok(doc) = roxmltree::Document::parse_with_options(source, opts) else {
+        let Ok(doc) = parse_export(source) else {
             return names;
         };
         for node in doc.descendants().filter(|n| n.is_element()) {

@@ -227,6 +227,16 @@ impl Template {
     }
 }
 
+/// Whether `name` can name a template: 1-64 ASCII letters, digits, `-` and `_` (it is the
+/// `{template}` of the URLs, and a file stem).
+pub fn valid_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 64
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
 /// FNV-1a: a stable content hash (std's `DefaultHasher` may change between releases).
 pub fn fnv1a(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf29ce484222325, |h, b| {

@@ -179,12 +179,7 @@ pub(super) async fn save(
 ) -> Result<Json<serde_json::Value>, ApiError> {
     dev_only(&state)?;
     let name = body.name.trim();
-    let valid = !name.is_empty()
-        && name.len() <= 64
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-    if !valid {
+    if !ogmill_core::template::valid_name(name) {
         return Err(ApiError::BadRequest(format!(
             "'{name}' cannot name a template: use ASCII letters, digits, '-' and '_'"
         )));
