@@ -585,3 +585,39 @@ fn a_designers_line_breaks_stay_breaks() {
     }
     assert!(seen >= 2, "{seen} multi-line texts in the corpus");
 }
+
+/// Found by the import fuzzer: an arc to a point 1e54 away made usvg ask for 3.7 GB of
+/// curves (an abort, not an error). Such geometry is refused before usvg sees it, wherever
+/// an SVG comes in: a design, an SVG image, a template.
+#[test]
+fn an_arc_to_a_far_point_is_refused_not_parsed() {
+    let far =
+        "m 10,10 a 47,24 0 0 1 -47,-2111111111111111111111111111111111111111111111111111114.99 z";
+    let design = format!(
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="1200" height="630"><path d="{far}"/><text x="10" y="100" font-size="40" font-family="Inter">Hello</text></svg>"#
+    );
+    let err = import_plain(&design).unwrap_err().to_string();
+    assert!(err.contains("gigabytes"), "{err}");
+    let image =
+        ogmill_core::images::prepare_svg(design.as_bytes(), ogmill_core::images::SvgTrust::Local)
+            .unwrap_err()
+            .to_string();
+    assert!(image.contains("gigabytes"), "{image}");
+    let template = design.replace(
+        "<text ",
+        r#"<text xmlns:og="https://ogmill.dev/template" og:text="{{title}}" og:box="10 40 1000 200" "#,
+    );
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("far.svg"), template).unwrap();
+    let err = Renderer::new(Options {
+        templates_dir: Some(dir.path().to_owned()),
+        ..Options::default()
+    })
+    .err()
+    .unwrap()
+    .to_string();
+    assert!(
+        err.contains("far.svg") && err.contains("gigabytes"),
+        "{err}"
+    );
+}

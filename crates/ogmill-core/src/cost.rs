@@ -7,6 +7,50 @@
 /// Units of drawing work: one per shape drawn, one per path point, one per dash.
 pub type Work = u64;
 
+/// The largest coordinate a shape may have: a card is at most 4096 px, and usvg turns an
+/// arc into a number of curves that grows with its radius, so an arc between points 1e54
+/// apart (a few bytes of path data) asked for billions of curves and 3.7 GB before a
+/// single one was drawn.
+pub const MAX_COORDINATE: f64 = 1e9;
+
+/// The first shape whose geometry has a number beyond [`MAX_COORDINATE`] (or not finite):
+/// `d`, `points` and the radii usvg draws with arcs. Checked before usvg parses anything
+/// from outside: a design to import, an SVG image, a template.
+pub fn oversized_geometry(doc: &roxmltree::Document) -> Option<String> {
+    const GEOMETRY: &[&str] = &["d", "points", "r", "rx", "ry"];
+    doc.descendants().filter(|n| n.is_element()).find_map(|n| {
+        n.attributes()
+            .filter(|a| a.namespace().is_none() && GEOMETRY.contains(&a.name()))
+            .find(|a| numbers(a.value()).any(|v| !v.is_finite() || v.abs() > MAX_COORDINATE))
+            .map(|a| {
+                format!(
+                    "<{}> at line {} has a {} with a number beyond ±{MAX_COORDINATE:e}: it would take gigabytes to draw",
+                    n.tag_name().name(),
+                    doc.text_pos_at(n.range().start).row,
+                    a.name()
+                )
+            })
+    })
+}
+
+/// The numbers in path data or a list: runs of digits, signs, dots and exponents.
+fn numbers(s: &str) -> impl Iterator<Item = f64> + '_ {
+    s.split(|c: char| !(c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '-' | '+')))
+        .filter(|t| t.chars().any(|c| c.is_ascii_digit()))
+        .filter_map(|t| {
+            // `1-2` is two numbers in path data; split at a sign that is not an exponent's.
+            let t = t.trim_start_matches('+');
+            t.parse::<f64>().ok().or_else(|| {
+                let cut = t
+                    .char_indices()
+                    .skip(1)
+                    .find(|&(i, c)| matches!(c, '-' | '+') && !t[..i].ends_with(['e', 'E']))
+                    .map(|(i, _)| i)?;
+                t[..cut].parse().ok()
+            })
+        })
+}
+
 /// Marker work, estimated from the source before usvg expands it (expanding is itself the
 /// cost): for every element that names a marker, its path points times the largest marker's
 /// elements.
@@ -114,6 +158,21 @@ mod tests {
 
     fn parse(svg: &str) -> usvg::Tree {
         usvg::Tree::from_str(svg, &usvg::Options::default()).unwrap()
+    }
+
+    #[test]
+    fn an_arc_to_a_far_point_is_refused_before_usvg_sees_it() {
+        let far = r#"<svg xmlns="http://www.w3.org/2000/svg"><path d="m 10,10 a 47,24 0 0 1 -47,-21111111111111111111111111111111111111111.99 z"/></svg>"#;
+        let doc = roxmltree::Document::parse(far).unwrap();
+        let why = oversized_geometry(&doc).unwrap();
+        assert!(why.contains("<path> at line 1 has a d"), "{why}");
+        let fine = r#"<svg xmlns="http://www.w3.org/2000/svg"><path d="M1e3-2e2L4096,4096a5,5 0 0 1 10-10"/><circle r="1e9"/></svg>"#;
+        assert_eq!(
+            oversized_geometry(&roxmltree::Document::parse(fine).unwrap()),
+            None
+        );
+        let huge_r = r#"<svg xmlns="http://www.w3.org/2000/svg"><ellipse rx="1e30" ry="1"/></svg>"#;
+        assert!(oversized_geometry(&roxmltree::Document::parse(huge_r).unwrap()).is_some());
     }
 
     #[test]

@@ -426,6 +426,9 @@ pub fn prepare_svg(bytes: &[u8], trust: SvgTrust) -> Result<Prepared, ImageProbl
             "costs about {work} units of drawing work (at most {budget}): markers on long paths or fine dashes"
         ))
     };
+    if let Some(why) = crate::cost::oversized_geometry(&doc) {
+        return Err(refuse(&why));
+    }
     let markers = crate::cost::marker_work(&doc);
     if markers > budget {
         return Err(too_costly(markers));

@@ -209,7 +209,11 @@ impl Design {
         if crate::xml::declares_entities(source) {
             return Err(ImportError::Entities);
         }
-        parse_export(source).map_err(|e| ImportError::Xml(e.to_string()))?;
+        let original = parse_export(source).map_err(|e| ImportError::Xml(e.to_string()))?;
+        // Before usvg parses any of it (flowed text's regions included).
+        if let Some(why) = crate::cost::oversized_geometry(&original) {
+            return Err(ImportError::Unreadable(why));
+        }
         let (clean, mut warnings) = sanitize(source);
         let (clean, flowed) = flow::to_text(&clean);
         if flowed > 0 {

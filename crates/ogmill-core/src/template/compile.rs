@@ -70,6 +70,9 @@ impl Template {
         if root.tag_name().name() != "svg" || root.tag_name().namespace() != Some(SVG_NS) {
             return Err(fail(Some(position_of(root)), TemplateErrorKind::NotSvg));
         }
+        if let Some(why) = crate::cost::oversized_geometry(&doc) {
+            return Err(fail(None, TemplateErrorKind::Invalid(why)));
+        }
         Self::compile(name, path, source, root, usvg).map_err(|p| {
             let at = p.at.or(Some(position_of(root)));
             fail(at, TemplateErrorKind::Invalid(p.message))
