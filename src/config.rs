@@ -199,7 +199,7 @@ pub struct Config {
         value_name = "CIDR"
     )]
     pub trusted_proxies: Option<Vec<Text<ipnet::IpNet>>>,
-    /// The server's public origin, e.g. https://og.example.com, for the URLs it hands out [default: the request's Host]
+    /// The server's public origin (`https://og.example.com`) for the URLs it hands out [default: the request's Host]
     #[arg(long, global = true, env = "OGMILL_PUBLIC_URL", value_name = "URL")]
     pub public_url: Option<String>,
     /// Longest expiresIn of a delivery=signed URL, e.g. 7d [default: 30d]
