@@ -81,6 +81,11 @@ pub struct Options {
     /// Font files as bytes (TrueType, OpenType, or a collection), loaded after the bundled
     /// ones and before `font_dirs`. Default: none.
     pub fonts: Vec<crate::fonts::FontData>,
+    /// A font database to use as it is, instead of loading `bundled_fonts`, `fonts`,
+    /// `font_dirs` and `system_fonts`: renderers that share one (a worker's, a fuzzer's, a
+    /// renderer per template set) parse their fonts once. [`Renderer::fontdb`] gives a
+    /// renderer's own. Default: `None`.
+    pub fontdb: Option<Arc<fontdb::Database>>,
     /// Extra directories of font files to load. Default: none.
     pub font_dirs: Vec<PathBuf>,
     /// Whether to load the system's fonts too, after all others in the fallback chain.
@@ -121,6 +126,7 @@ impl Default for Options {
             templates: vec![],
             bundled_fonts: crate::fonts::HAS_BUNDLED,
             fonts: vec![],
+            fontdb: None,
             font_dirs: vec![],
             system_fonts: false,
             compression: Compression::default(),
@@ -331,12 +337,18 @@ pub struct Renderer {
 impl Renderer {
     /// Loads fonts and templates; a broken template fails here with its file name and reason.
     pub fn new(options: Options) -> Result<Self> {
-        let fontdb = crate::fonts::load_all(
-            options.bundled_fonts,
-            &options.fonts,
-            &options.font_dirs,
-            options.system_fonts,
-        )?;
+        let fontdb = match &options.fontdb {
+            Some(db) if db.is_empty() => {
+                return Err(Error::Font("the font database given is empty".into()))
+            }
+            Some(db) => db.clone(),
+            None => crate::fonts::load_all(
+                options.bundled_fonts,
+                &options.fonts,
+                &options.font_dirs,
+                options.system_fonts,
+            )?,
+        };
         let usvg = crate::raster::usvg_options(fontdb.clone());
         let mut templates = BTreeMap::new();
         let mut broken = BTreeMap::new();

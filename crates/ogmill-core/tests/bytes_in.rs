@@ -139,3 +139,38 @@ fn a_root_background_color_draws_the_same_layered_as_in_one_pass() {
         .chunks(4)
         .any(|p| p[0] < 40 && p[2] > 30 && p[2] < 60));
 }
+
+/// Renderers can share one font database: the second neither loads nor parses fonts, and
+/// draws the same card.
+#[test]
+fn renderers_share_a_font_database() {
+    let first = Renderer::new(Options {
+        bundled_fonts: false,
+        fonts: vec![inter()],
+        templates: vec![("card".into(), CARD.into())],
+        ..Options::default()
+    })
+    .unwrap();
+    let second = Renderer::new(Options {
+        fontdb: Some(first.fontdb().clone()),
+        templates: vec![("card".into(), CARD.into())],
+        ..Options::default()
+    })
+    .unwrap();
+    assert!(std::sync::Arc::ptr_eq(first.fontdb(), second.fontdb()));
+    let req = RenderRequest::new("card", &[("title", "Shared")]);
+    let draw = |r: &Renderer| {
+        r.render(&r.resolve(&req).unwrap(), Inputs::default())
+            .unwrap()
+            .bytes
+    };
+    assert_eq!(draw(&first), draw(&second));
+    let empty = Renderer::new(Options {
+        fontdb: Some(std::sync::Arc::new(fontdb::Database::new())),
+        ..Options::default()
+    })
+    .err()
+    .unwrap()
+    .to_string();
+    assert!(empty.contains("empty"), "{empty}");
+}
