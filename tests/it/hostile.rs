@@ -350,15 +350,7 @@ fn a_real_server_stays_within_its_memory_bound_under_a_storm_and_cuts_off_slow_c
         "1024",
     ]);
     let pid = child.id();
-    let rss = || -> u64 {
-        std::fs::read_to_string(format!("/proc/{pid}/status"))
-            .unwrap_or_default()
-            .lines()
-            .find_map(|l| l.strip_prefix("VmRSS:"))
-            .and_then(|v| v.trim().trim_end_matches(" kB").parse().ok())
-            .unwrap_or(0)
-            / 1024
-    };
+    let rss = || crate::support::rss_mb(pid);
     // 200 slow clients: one header byte, then silence.
     let slow: Vec<std::net::TcpStream> = (0..200)
         .filter_map(|_| {
@@ -635,15 +627,7 @@ fn decoding_many_large_images_at_once_stays_within_the_decode_budget() {
         "256MiB",
     ]);
     let pid = child.id();
-    let rss = move || -> u64 {
-        std::fs::read_to_string(format!("/proc/{pid}/status"))
-            .unwrap_or_default()
-            .lines()
-            .find_map(|l| l.strip_prefix("VmRSS:"))
-            .and_then(|v| v.trim().trim_end_matches(" kB").parse().ok())
-            .unwrap_or(0)
-            / 1024
-    };
+    let rss = move || crate::support::rss_mb(pid);
     let uris: Vec<String> = (0..40)
         .map(|i| {
             let b64 = base64::engine::general_purpose::STANDARD.encode(sparse_png(i));

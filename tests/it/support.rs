@@ -275,3 +275,14 @@ pub fn http_status(addr: std::net::SocketAddr, path: &str) -> u16 {
         &format!("GET {path} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"),
     )
 }
+
+/// A process's resident memory in MB (0 once it is gone).
+pub fn rss_mb(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches(" kB").parse().ok())
+        .unwrap_or(0)
+        / 1024
+}
