@@ -607,15 +607,7 @@ fn an_arc_to_a_far_point_is_refused_not_parsed() {
         "<text ",
         r#"<text xmlns:og="https://ogmill.dev/template" og:text="{{title}}" og:box="10 40 1000 200" "#,
     );
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("far.svg"), template).unwrap();
-    let err = Renderer::new(Options {
-        templates_dir: Some(dir.path().to_owned()),
-        ..Options::default()
-    })
-    .err()
-    .unwrap()
-    .to_string();
+    let err = crate::support::load_error("far.svg", template.as_bytes());
     assert!(
         err.contains("far.svg") && err.contains("gigabytes"),
         "{err}"

@@ -193,6 +193,7 @@ pub fn free_port() -> u16 {
 }
 
 /// Waits until something accepts connections on `port`; fails the test after `limit`.
+#[cfg(feature = "external-tests")]
 pub fn wait_for_port(port: u16, what: &str, limit: std::time::Duration) {
     let deadline = std::time::Instant::now() + limit;
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
@@ -210,6 +211,7 @@ pub struct Process(pub std::process::Child);
 
 impl Process {
     /// Sends `signal` (a name such as `TERM`) with kill(1).
+    #[cfg(feature = "external-tests")]
     pub fn signal(&self, signal: &str) {
         let ok = std::process::Command::new("kill")
             .args([&format!("-{signal}"), &self.0.id().to_string()])
@@ -220,6 +222,7 @@ impl Process {
     }
 
     /// Its exit status, once it exits; fails the test after `limit`.
+    #[cfg(feature = "external-tests")]
     pub fn wait_within(&mut self, limit: std::time::Duration) -> std::process::ExitStatus {
         let deadline = std::time::Instant::now() + limit;
         loop {
@@ -285,4 +288,17 @@ pub fn rss_mb(pid: u32) -> u64 {
         .and_then(|v| v.trim().trim_end_matches(" kB").parse().ok())
         .unwrap_or(0)
         / 1024
+}
+
+/// Why a renderer over one template file (`name`, holding `bytes`) does not load.
+pub fn load_error(name: &str, bytes: &[u8]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join(name), bytes).unwrap();
+    Renderer::new(ogmill_core::Options {
+        templates_dir: Some(dir.path().to_owned()),
+        ..ogmill_core::Options::default()
+    })
+    .err()
+    .unwrap_or_else(|| panic!("{name} loaded"))
+    .to_string()
 }

@@ -494,18 +494,10 @@ fn og_dir_sets_the_direction_and_leaves_no_attribute_behind() {
 /// A file that is not UTF-8 is a broken template like the others: `template <file>: ...`.
 #[test]
 fn a_template_that_is_not_utf8_says_so_with_its_file() {
-    let dir = tempfile::tempdir().unwrap();
     let mut bytes = format!("{HEAD}<text>").into_bytes();
     bytes.extend_from_slice(&[0xff, 0xfe]);
     bytes.extend_from_slice(b"</text></svg>");
-    std::fs::write(dir.path().join("card.svg"), bytes).unwrap();
-    let err = Renderer::new(Options {
-        templates_dir: Some(dir.path().to_owned()),
-        ..Options::default()
-    })
-    .err()
-    .unwrap()
-    .to_string();
+    let err = crate::support::load_error("card.svg", &bytes);
     assert!(err.starts_with("template "), "{err}");
     assert!(
         err.contains("card.svg") && err.contains("not UTF-8"),
