@@ -136,6 +136,20 @@ struct Limits {
     lines: usize,
 }
 
+/// What the fit decided, as one line for people and headers (`X-Ogmill-Fit`):
+/// `title 64 2, subtitle 28 1 truncated` (slot, font size, lines), empty slots left out.
+pub fn summary(fits: &[SlotFit]) -> String {
+    let parts: Vec<String> = fits
+        .iter()
+        .filter(|f| f.lines > 0)
+        .map(|f| {
+            let cut = if f.truncated { " truncated" } else { "" };
+            format!("{} {} {}{cut}", f.slot, f.font_size, f.lines)
+        })
+        .collect();
+    parts.join(", ")
+}
+
 /// Fits `text` into `slot`, returning the placed lines and what was decided.
 pub(crate) fn fit(slot: &TextSlot, text: &str, opts: &Typesetter) -> Result<(PlacedText, SlotFit)> {
     let mut report = SlotFit {

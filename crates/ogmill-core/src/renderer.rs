@@ -255,6 +255,24 @@ impl CardKey {
     pub fn template_hash(&self) -> u64 {
         self.template_hash
     }
+
+    /// A strong HTTP validator for the card (`"` and 32 hex digits): the same key always
+    /// renders the same bytes, so the server and the in-process handlers send this as ETag.
+    pub fn etag(&self) -> String {
+        use sha2::Digest;
+        let digest = sha2::Sha256::digest(self.text.as_bytes());
+        let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+        format!("\"{hex}\"")
+    }
+}
+
+/// Whether an `If-None-Match` value names `etag` ([`CardKey::etag`]), by the weak comparison
+/// of RFC 9110 13.1.2: `W/` is ignored, `*` matches.
+pub fn etag_matches(if_none_match: &str, etag: &str) -> bool {
+    if_none_match
+        .split(',')
+        .map(str::trim)
+        .any(|t| t == "*" || t.strip_prefix("W/").unwrap_or(t) == etag)
 }
 
 impl std::fmt::Display for CardKey {

@@ -214,6 +214,63 @@ impl Signer {
     }
 }
 
+/// Admits a GET request's params under the signing rules every front end shares (the
+/// server, the Node handler): with a `signer`, a `sig` must verify (and is required when
+/// `require` is set), and `sig` and `exp` are then taken out of `params`, so they are neither
+/// template params nor part of the card's key. Returns the verified expiry, if the URL has
+/// one. Without a signer, `params` are left as they are.
+pub fn admit(
+    signer: Option<&Signer>,
+    require: bool,
+    template: &str,
+    params: &mut Vec<(String, String)>,
+    now: u64,
+) -> Result<Option<u64>, SignatureError> {
+    let Some(signer) = signer else {
+        return Ok(None);
+    };
+    // A second `exp` or `sig` would be read by one check and not another (the first `exp`
+    // verified, the second believed): a signed URL carries each once.
+    for reserved in [SIG, EXP] {
+        if params.iter().filter(|(k, _)| k == reserved).count() > 1 {
+            return Err(SignatureError::Repeated(reserved));
+        }
+    }
+    let sig = params
+        .iter()
+        .position(|(k, _)| k == SIG)
+        .map(|i| params.remove(i).1);
+    let verified = match sig {
+        Some(sig) => {
+            signer.verify(template, params, &sig, now)?;
+            true
+        }
+        None if require => return Err(SignatureError::Missing),
+        None => false,
+    };
+    let exp = params
+        .iter()
+        .find(|(k, _)| k == EXP)
+        .and_then(|(_, v)| v.parse().ok());
+    params.retain(|(k, _)| k != EXP);
+    Ok(exp.filter(|_| verified))
+}
+
+/// The `Cache-Control` for a card from a URL that expires at `expires` (unix seconds): a
+/// shared cache must not serve it past that moment, so a public lifetime is capped at the
+/// time left. `None` when `cache_control` needs no change (no expiry, or not public).
+pub fn capped_cache_control(cache_control: &str, expires: Option<u64>, now: u64) -> Option<String> {
+    let left = expires?.saturating_sub(now);
+    if !cache_control.contains("public") {
+        return None; // private, no-store: nothing to cap
+    }
+    let max_age = cache_control
+        .split(',')
+        .find_map(|d| d.trim().strip_prefix("max-age=")?.parse::<u64>().ok())
+        .map_or(left, |m| m.min(left));
+    Some(format!("public, max-age={max_age}, s-maxage={max_age}"))
+}
+
 /// Seconds since the unix epoch, for [`Signer::verify`].
 pub fn now() -> u64 {
     std::time::SystemTime::now()

@@ -7,7 +7,6 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use ogmill_core::fonts::FontData;
-use ogmill_core::images::{Frame, ImageProblem, Prepared, Source};
 use ogmill_core::output::Format;
 use ogmill_core::{Error, Inputs, Options, RenderRequest, Renderer as Core};
 use pyo3::create_exception;
@@ -206,7 +205,7 @@ impl Renderer {
                 Ok(r) => r,
                 Err(e) => return (Err(e), vec![]),
             };
-            let (images, problems) = load_images(&resolved, assets.as_deref());
+            let (images, problems) = ogmill_core::images::load_local(&resolved, assets.as_deref());
             let inputs = Inputs {
                 images: &images,
                 stages: None,
@@ -261,63 +260,6 @@ fn request(
         params: pairs,
         ..RenderRequest::default()
     })
-}
-
-/// Each image slot's image: a data URI, or a file name in `assets`. URLs are not fetched
-/// in-process (fetching is the server's, with its defences): fetch the bytes and pass a data
-/// URI.
-fn load_images(
-    resolved: &ogmill_core::Resolved,
-    assets: Option<&std::path::Path>,
-) -> (Vec<Option<Prepared>>, Vec<(String, ImageProblem)>) {
-    const MAX_BYTES: u64 = 8 * 1024 * 1024;
-    const MAX_PIXELS: u64 = 16_000_000;
-    let t = resolved.template();
-    let output_width = resolved.size().0;
-    let mut images = vec![];
-    let mut problems = vec![];
-    for slot in &t.image_slots {
-        let reference = resolved
-            .params()
-            .get(&slot.param)
-            .map_or("", |v| v.text.as_str());
-        if reference.is_empty() {
-            images.push(None);
-            continue;
-        }
-        let frame = Frame::of(slot, t.width, output_width);
-        let bytes = match ogmill_core::images::parse_source(reference, MAX_BYTES) {
-            Ok(Source::Data(bytes)) => Ok(bytes),
-            Ok(Source::Asset(name)) => match assets {
-                Some(dir) => {
-                    std::fs::read(dir.join(&name)).map_err(|_| ImageProblem::NoAsset(name.clone()))
-                }
-                None => Err(ImageProblem::NoAsset(name)),
-            },
-            Ok(Source::Url(_)) => Err(ImageProblem::Blocked(
-                "URLs are not fetched in-process: fetch the image and pass it as a data URI".into(),
-            )),
-            Err(p) => Err(p),
-        };
-        let prepared = bytes.and_then(|b| prepare(&b, frame, MAX_PIXELS));
-        match prepared {
-            Ok(p) => images.push(Some(p)),
-            Err(p) => {
-                problems.push((slot.param.clone(), p));
-                images.push(None);
-            }
-        }
-    }
-    (images, problems)
-}
-
-fn prepare(bytes: &[u8], frame: Frame, max_pixels: u64) -> Result<Prepared, ImageProblem> {
-    if ogmill_core::images::is_svg(bytes) {
-        // The caller's own files and data: trusted as the CLI trusts its assets.
-        ogmill_core::images::prepare_svg(bytes, ogmill_core::images::SvgTrust::Local)
-    } else {
-        ogmill_core::images::prepare(bytes, frame, max_pixels)
-    }
 }
 
 #[pymodule]

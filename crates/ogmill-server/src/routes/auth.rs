@@ -54,33 +54,10 @@ pub(super) fn check_signature(
     template: &str,
     params: &mut Vec<(String, String)>,
 ) -> Result<Option<u64>, ApiError> {
-    use ogmill_core::signature::{now, SignatureError, EXP, SIG};
-    let Some(signer) = &state.0.signer else {
-        return Ok(None);
-    };
-    // A second `exp` or `sig` would be read by one check and not another (the first `exp`
-    // verified, the second believed): a signed URL carries each once.
-    for reserved in [SIG, EXP] {
-        if params.iter().filter(|(k, _)| k == reserved).count() > 1 {
-            Err(SignatureError::Repeated(reserved))?;
-        }
-    }
-    let sig = params
-        .iter()
-        .position(|(k, _)| k == SIG)
-        .map(|i| params.remove(i).1);
-    let verified = match sig {
-        Some(sig) => {
-            signer.verify(template, params, &sig, now())?;
-            true
-        }
-        None if state.options().require_signature => Err(SignatureError::Missing)?,
-        None => false,
-    };
-    let exp = params
-        .iter()
-        .find(|(k, _)| k == EXP)
-        .and_then(|(_, v)| v.parse().ok());
-    params.retain(|(k, _)| k != EXP);
-    Ok(exp.filter(|_| verified))
+    let signer = state.0.signer.as_ref();
+    let require = state.options().require_signature;
+    let now = ogmill_core::signature::now();
+    Ok(ogmill_core::signature::admit(
+        signer, require, template, params, now,
+    )?)
 }

@@ -41,7 +41,7 @@ pub(super) async fn render_card(
     let card_key = renderer.key(&resolved);
     let format = resolved.output().format;
     let key = card_key.as_str();
-    let etag = etag(key);
+    let etag = etag(&card_key);
     let private = resolved.template().private
         && (headers.contains_key(header::AUTHORIZATION) || headers.contains_key(header::COOKIE));
     let cache_control = if private {
@@ -364,15 +364,7 @@ fn substituted_header(t: &ogmill_core::template::Template) -> Option<HeaderValue
 /// `title 64 3 truncated, author 32 1`: per text slot, the size in px, the lines, and
 /// whether the text was cut. For the playground and anyone tuning a template.
 fn fit_header(fits: &[ogmill_core::fit::SlotFit]) -> Option<HeaderValue> {
-    let parts: Vec<String> = fits
-        .iter()
-        .filter(|f| f.lines > 0)
-        .map(|f| {
-            let cut = if f.truncated { " truncated" } else { "" };
-            format!("{} {} {}{cut}", f.slot, f.font_size, f.lines)
-        })
-        .collect();
-    HeaderValue::from_str(&parts.join(", ")).ok()
+    HeaderValue::from_str(&ogmill_core::fit::summary(fits)).ok()
 }
 
 /// A preview is never broken: a failure that is not the client's gets the fallback image,
