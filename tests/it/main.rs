@@ -24,6 +24,8 @@ mod import;
 #[cfg(feature = "external-tests")]
 mod nextjs;
 #[cfg(feature = "external-tests")]
+mod node;
+#[cfg(feature = "external-tests")]
 mod python;
 #[cfg(feature = "external-tests")]
 mod redis;

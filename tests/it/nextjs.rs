@@ -116,7 +116,7 @@ impl Site {
 }
 
 /// Runs `cmd` to completion within `limit`; returns its exit success and what it printed.
-fn run(cmd: &mut Command, limit: Duration) -> (bool, String) {
+pub(crate) fn run(cmd: &mut Command, limit: Duration) -> (bool, String) {
     let log = tempfile::NamedTempFile::new().unwrap();
     let mut child = cmd
         .stdout(log.reopen().unwrap())
@@ -271,41 +271,47 @@ fn the_static_build_prerenders_every_card_and_says_where_ogmill_is_missing() {
 /// One page's tags as open-graph-scraper reads them.
 #[derive(Debug, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct Tags {
-    url: String,
-    status: u16,
-    og_image: Vec<OgImage>,
-    twitter_card: Option<String>,
-    twitter_image: Vec<OgImage>,
+pub(crate) struct Tags {
+    pub(crate) url: String,
+    pub(crate) status: u16,
+    pub(crate) og_image: Vec<OgImage>,
+    pub(crate) twitter_card: Option<String>,
+    pub(crate) twitter_image: Vec<OgImage>,
 }
 
 #[derive(Debug, serde::Deserialize)]
-struct OgImage {
-    url: String,
+pub(crate) struct OgImage {
+    pub(crate) url: String,
     width: Option<serde_json::Value>,
     height: Option<serde_json::Value>,
 }
 
-impl Tags {
-    /// The page's one og:image, checked against its declared size and Twitter card.
-    fn image(&self) -> String {
-        assert_eq!(self.status, 200, "{}: {self:?}", self.url);
-        let [image] = &self.og_image[..] else {
-            panic!("not one og:image: {self:?}")
-        };
+impl OgImage {
+    /// The declared width and height, whether the page wrote them as strings or numbers.
+    pub(crate) fn size(&self) -> (Option<u32>, Option<u32>) {
         let number = |v: &Option<serde_json::Value>| match v {
             Some(serde_json::Value::String(s)) => s.parse::<u32>().ok(),
             Some(v) => v.as_u64().map(|n| n as u32),
             None => None,
         };
-        assert_eq!(number(&image.width), Some(1200), "{self:?}");
-        assert_eq!(number(&image.height), Some(630), "{self:?}");
+        (number(&self.width), number(&self.height))
+    }
+}
+
+impl Tags {
+    /// The page's one og:image, checked against its declared size and Twitter card.
+    pub(crate) fn image(&self) -> String {
+        assert_eq!(self.status, 200, "{}: {self:?}", self.url);
+        let [image] = &self.og_image[..] else {
+            panic!("not one og:image: {self:?}")
+        };
+        assert_eq!(image.size(), (Some(1200), Some(630)), "{self:?}");
         assert_eq!(self.twitter_card.as_deref(), Some("summary_large_image"));
         // Both routers give the Twitter card its size too (the Pages Router once did not).
         assert!(
-            self.twitter_image.iter().any(|t| t.url == image.url
-                && number(&t.width) == Some(1200)
-                && number(&t.height) == Some(630)),
+            self.twitter_image
+                .iter()
+                .any(|t| t.url == image.url && t.size() == (Some(1200), Some(630))),
             "{self:?}"
         );
         image.url.clone()
@@ -314,11 +320,6 @@ impl Tags {
 
 /// Every post page of both routers, read with open-graph-scraper.
 fn read_tags(origin: &str) -> Vec<Tags> {
-    let tools = crate::support::npm_tools(
-        "og-tools",
-        &["open-graph-scraper@6.12.0"],
-        &["node_modules/open-graph-scraper/package.json"],
-    );
     let posts: Vec<serde_json::Value> = serde_json::from_str(
         &std::fs::read_to_string(example().join("content/posts.json")).unwrap(),
     )
@@ -330,6 +331,16 @@ fn read_tags(origin: &str) -> Vec<Tags> {
             format!("{origin}/legacy/{slug}"),
         ]
     });
+    read_tags_of(pages)
+}
+
+/// The tags of each page, read with open-graph-scraper.
+pub(crate) fn read_tags_of(pages: impl IntoIterator<Item = String>) -> Vec<Tags> {
+    let tools = crate::support::npm_tools(
+        "og-tools",
+        &["open-graph-scraper@6.12.0"],
+        &["node_modules/open-graph-scraper/package.json"],
+    );
     let out = Command::new("node")
         .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/clients/og-tags.mjs"))
         .arg(&tools)
@@ -383,13 +394,13 @@ fn url_query(url: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-struct Fetched {
-    status: u16,
-    content_type: String,
-    body: Vec<u8>,
+pub(crate) struct Fetched {
+    pub(crate) status: u16,
+    pub(crate) content_type: String,
+    pub(crate) body: Vec<u8>,
 }
 
-fn get(url: &str) -> Fetched {
+pub(crate) fn get(url: &str) -> Fetched {
     // reqwest is built without a default TLS provider; these URLs are plain HTTP anyway.
     let _ = rustls::crypto::ring::default_provider().install_default();
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -412,17 +423,17 @@ fn get(url: &str) -> Fetched {
     })
 }
 
-fn png_size(bytes: &[u8]) -> (u32, u32) {
+pub(crate) fn png_size(bytes: &[u8]) -> (u32, u32) {
     let card = crate::support::decode_png(bytes);
     (card.width(), card.height())
 }
 
-fn text(bytes: &[u8]) -> String {
+pub(crate) fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
 /// Copies the example's own files: not what an install or a build left in the checkout.
-fn copy_tree(from: &Path, to: &Path) {
+pub(crate) fn copy_tree(from: &Path, to: &Path) {
     for entry in std::fs::read_dir(from).unwrap() {
         let entry = entry.unwrap();
         let name = entry.file_name();
