@@ -1,8 +1,9 @@
 // The blog card with ogmill (the npm package), @takumi-rs/core and @vercel/og in one Node
 // process: ms per card one at a time, and cards/s with every core busy (as many renders in
 // flight as cores). Medians of ROUNDS rounds, the peers interleaved with ogmill in each
-// round, so a noisy neighbour slows all alike.
-//   node bench.mjs FONTS_DIR [ITERATIONS] [ROUNDS]
+// round, so a noisy neighbour slows all alike. run.sh runs it under `taskset -c 0` for
+// the one-at-a-time figure (one thread: Takumi would otherwise spread one card over cores).
+//   node bench.mjs FONTS_DIR [ITERATIONS] [ROUNDS] [latency|throughput]
 
 import { readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
@@ -13,7 +14,7 @@ import { container, text } from "@takumi-rs/helpers";
 import { ImageResponse } from "@vercel/og";
 import { card, takumiNode, TITLE } from "./card.mjs";
 
-const [fontsDir, n = "40", r = "3"] = process.argv.slice(2);
+const [fontsDir, n = "40", r = "3", mode = "latency"] = process.argv.slice(2);
 const iterations = Number(n);
 const rounds = Number(r);
 const cores = availableParallelism();
@@ -61,19 +62,26 @@ for (const [name, render] of Object.entries(renderers)) {
 }
 for (let round = 0; round < rounds; round++) {
   for (const [name, render] of Object.entries(renderers)) {
-    results[name].ms.push(await oneAtATime(render));
-    results[name].perSec.push(await allCores(render));
+    if (mode === "latency") results[name].ms.push(await oneAtATime(render));
+    else results[name].perSec.push(await allCores(render));
   }
 }
 
-const base = median(results.ogmill.ms);
-console.log(`blog card, 1200x630 PNG, one Node process; ${rounds} rounds of ${iterations} renders one at a time and ${iterations * cores} with ${cores} in flight; medians\n`);
-console.log("| renderer | ms per card | vs ogmill | cards/s, all cores | PNG bytes |");
-console.log("|---|---|---|---|---|");
-for (const [name, r] of Object.entries(results)) {
-  const ms = median(r.ms);
-  console.log(`| ${name} | ${ms.toFixed(2)} | ${(ms / base).toFixed(2)}x | ${median(r.perSec).toFixed(1)} | ${r.bytes} |`);
+if (mode === "latency") {
+  const base = median(results.ogmill.ms);
+  console.log(`blog card, 1200x630 PNG, one Node process on one core; ${rounds} rounds of ${iterations} renders one at a time; medians\n`);
+  console.log("| renderer | ms per card | vs ogmill | PNG bytes |");
+  console.log("|---|---|---|---|");
+  for (const [name, r] of Object.entries(results)) {
+    const ms = median(r.ms);
+    console.log(`| ${name} | ${ms.toFixed(2)} | ${(ms / base).toFixed(2)}x | ${r.bytes} |`);
+  }
+  const t = median(results["@takumi-rs/core"].ms);
+  const v = median(results["@vercel/og"].ms);
+  console.log(`\nogmill's time per card: ${(base / t).toFixed(3)}x Takumi's, ${(base / v).toFixed(3)}x @vercel/og's`);
+} else {
+  console.log(`${rounds} rounds of ${iterations * cores} renders with ${cores} in flight (all ${cores} cores); medians\n`);
+  console.log("| renderer | cards/s, all cores |");
+  console.log("|---|---|");
+  for (const [name, r] of Object.entries(results)) console.log(`| ${name} | ${median(r.perSec).toFixed(1)} |`);
 }
-const t = median(results["@takumi-rs/core"].ms);
-const v = median(results["@vercel/og"].ms);
-console.log(`\nogmill's time per card: ${(base / t).toFixed(3)}x Takumi's, ${(base / v).toFixed(3)}x @vercel/og's`);

@@ -14,8 +14,12 @@ pkg="$root/crates/ogmill-node"
 cp "$root"/benches/node/bench.mjs "$root"/benches/peers/card.mjs "$work/"
 cd "$work"
 echo '{"type":"module","private":true}' > package.json
-npm install --silent --no-audit --no-fund ./ogmill-0.1.0.tgz @takumi-rs/core @takumi-rs/helpers @vercel/og >/dev/null 2>&1
+# @vercel/og 0.8.5: the last release with a Node build (1.x imports .wasm?module, for edge
+# runtimes and bundlers only); Satori 0.16 and @resvg/resvg-wasm 2.4 inside.
+npm install --silent --no-audit --no-fund ./ogmill-0.1.0.tgz @takumi-rs/core @takumi-rs/helpers @vercel/og@0.8.5 >/dev/null 2>&1
 echo "installed: ogmill $(du -sh node_modules/ogmill | cut -f1), @takumi-rs/core $(du -shc node_modules/@takumi-rs/core* | tail -1 | cut -f1), @vercel/og $(du -sh node_modules/@vercel/og | cut -f1)"
-UV_THREADPOOL_SIZE="$(nproc)" node bench.mjs "$root/fonts" "${1:-40}" "${2:-3}"
+UV_THREADPOOL_SIZE=1 taskset -c 0 node bench.mjs "$root/fonts" "${1:-40}" "${2:-3}" latency
+echo
+UV_THREADPOOL_SIZE="$(nproc)" node bench.mjs "$root/fonts" "${1:-40}" "${2:-3}" throughput
 echo
 echo "versions: $(node -p 'const v=(p)=>require(`./node_modules/${p}/package.json`).version; `@takumi-rs/core ${v("@takumi-rs/core")}, @vercel/og ${v("@vercel/og")}, node ${process.version}, ${require("os").availableParallelism()} cores`')"
