@@ -34,3 +34,5 @@ mod support;
 mod templates;
 #[cfg(feature = "external-tests")]
 mod typescript;
+#[cfg(feature = "external-tests")]
+mod wasm;

@@ -27,14 +27,22 @@ pub enum Format {
 /// JPEG quality when the request gives none.
 pub const DEFAULT_JPEG_QUALITY: u8 = 85;
 
+/// What `format` takes in this build.
+const FORMATS: &str = if cfg!(feature = "pdf") {
+    "must be png, webp, jpeg or pdf"
+} else {
+    "must be png, webp or jpeg (this build has no PDF output)"
+};
+
 impl Format {
-    /// Parses a format name or file extension: `png`, `webp`, `jpeg`, `jpg` or `pdf` (any case).
+    /// Parses a format name or file extension: `png`, `webp`, `jpeg`, `jpg` or `pdf` (any case;
+    /// `pdf` only in builds with the `pdf` feature).
     pub fn parse(s: &str) -> Option<Format> {
         match s.to_ascii_lowercase().as_str() {
             "png" => Some(Format::Png),
             "webp" => Some(Format::Webp),
             "jpeg" | "jpg" => Some(Format::Jpeg),
-            "pdf" => Some(Format::Pdf),
+            "pdf" if cfg!(feature = "pdf") => Some(Format::Pdf),
             _ => None,
         }
     }
@@ -119,8 +127,7 @@ impl Output {
         let value = value.trim();
         match name {
             "format" => {
-                self.format = Format::parse(value)
-                    .ok_or_else(|| invalid("must be png, webp, jpeg or pdf"))?;
+                self.format = Format::parse(value).ok_or_else(|| invalid(FORMATS))?;
             }
             "quality" => {
                 let q: u8 = value
