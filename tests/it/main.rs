@@ -9,6 +9,8 @@
 mod browser;
 mod build;
 mod cli;
+#[cfg(feature = "external-tests")]
+mod conformance;
 mod designs;
 mod escaping;
 mod fit;
