@@ -115,6 +115,30 @@ impl Site {
     }
 }
 
+/// Runs `cmd` to completion within `limit` and fails the test, with what it printed, unless
+/// it succeeds; returns what it printed.
+pub(crate) fn must(cmd: &mut Command, limit: Duration) -> String {
+    let (ok, printed) = run(cmd, limit);
+    assert!(ok, "{cmd:?} failed:\n{printed}");
+    printed
+}
+
+/// `npm ARGS` in `dir`, with downloads cached in `target/npm-cache` and none of the caller's
+/// ogmill variables.
+pub(crate) fn npm_in(dir: &Path, args: &[&str]) -> Command {
+    let mut cmd = Command::new("npm");
+    cmd.args(args)
+        .args(["--no-audit", "--no-fund", "--prefer-offline", "--cache"])
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("target/npm-cache"))
+        .current_dir(dir)
+        .env("NEXT_TELEMETRY_DISABLED", "1");
+    for var in SITE_ENV {
+        cmd.env_remove(var);
+    }
+    cmd.env_remove("OGMILL_TEMPLATES");
+    cmd
+}
+
 /// Runs `cmd` to completion within `limit`; returns its exit success and what it printed.
 pub(crate) fn run(cmd: &mut Command, limit: Duration) -> (bool, String) {
     let log = tempfile::NamedTempFile::new().unwrap();

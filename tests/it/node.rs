@@ -13,7 +13,7 @@ use std::process::Command;
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use crate::nextjs::{copy_tree, get, png_size, read_tags_of, run};
+use crate::nextjs::{copy_tree, get, must, npm_in, png_size, read_tags_of};
 use crate::support::{free_port, wait_for_port, Process};
 
 fn root() -> &'static Path {
@@ -22,29 +22,6 @@ fn root() -> &'static Path {
 
 fn package_dir() -> PathBuf {
     root().join("crates/ogmill-node")
-}
-
-fn npm(dir: &Path, args: &[&str]) -> Command {
-    let mut cmd = Command::new("npm");
-    cmd.args(args)
-        .args(["--no-audit", "--no-fund", "--prefer-offline", "--cache"])
-        .arg(root().join("target/npm-cache"))
-        .current_dir(dir)
-        .env("NEXT_TELEMETRY_DISABLED", "1");
-    for var in [
-        "OGMILL_SIGNING_KEYS",
-        "OGMILL_SIGNING_KEY",
-        "OGMILL_TEMPLATES",
-    ] {
-        cmd.env_remove(var);
-    }
-    cmd
-}
-
-fn must(cmd: &mut Command, limit: Duration) -> String {
-    let (ok, printed) = run(cmd, limit);
-    assert!(ok, "{cmd:?} failed:\n{printed}");
-    printed
 }
 
 /// The packed tarballs of `ogmill` and `ogmill-fonts-world`, made once per run.
@@ -59,16 +36,16 @@ fn packed() -> &'static Packed {
     PACKED.get_or_init(|| {
         let pkg = package_dir();
         let long = Duration::from_secs(900);
-        must(&mut npm(&pkg, &["ci"]), long);
+        must(&mut npm_in(&pkg, &["ci"]), long);
         // The user's `npm run build` is a release build; the dev profile shares what the
         // tests compiled (dependencies are optimised in it, see Cargo.toml).
         must(
-            npm(&pkg, &["run", "build:debug"]).env("CARGO_TARGET_DIR", root().join("target")),
+            npm_in(&pkg, &["run", "build:debug"]).env("CARGO_TARGET_DIR", root().join("target")),
             long,
         );
         let dir = tempfile::tempdir().unwrap();
         for from in [pkg.clone(), pkg.join("fonts-world")] {
-            let mut cmd = npm(&from, &["pack"]);
+            let mut cmd = npm_in(&from, &["pack"]);
             must(cmd.arg("--pack-destination").arg(dir.path()), long);
         }
         Packed {
@@ -97,7 +74,7 @@ fn the_npm_package_installs_from_its_tarball_and_passes_its_tests() {
     )
     .unwrap();
     let minutes = Duration::from_secs(600);
-    must(npm(dir, &["install"]).arg(&packed.ogmill), minutes);
+    must(npm_in(dir, &["install"]).arg(&packed.ogmill), minutes);
     eprintln!(
         "installed ogmill: {:.1} MB",
         mb(&dir.join("node_modules/ogmill"))
@@ -119,7 +96,7 @@ fn the_npm_package_installs_from_its_tarball_and_passes_its_tests() {
     };
     node_test(&["renderer.test.mjs", "handler.test.mjs"]);
     // The world's scripts, once their package is installed beside ogmill.
-    must(npm(dir, &["install"]).arg(&packed.world), minutes);
+    must(npm_in(dir, &["install"]).arg(&packed.world), minutes);
     eprintln!(
         "installed ogmill-fonts-world: {:.1} MB",
         mb(&dir.join("node_modules/ogmill-fonts-world"))
@@ -133,14 +110,14 @@ fn the_inprocess_nextjs_example_builds_and_serves_every_card_with_no_server_besi
     let site = tempfile::tempdir().unwrap();
     copy_tree(&root().join("examples/nextjs-inprocess"), site.path());
     must(
-        npm(site.path(), &["install"]).arg(&packed.ogmill),
+        npm_in(site.path(), &["install"]).arg(&packed.ogmill),
         Duration::from_secs(600),
     );
     // Next writes absolute og:image URLs against metadataBase (SITE_URL) at build time.
     let port = free_port();
     let origin = format!("http://127.0.0.1:{port}");
     let printed = must(
-        npm(site.path(), &["run", "build"]).env("SITE_URL", &origin),
+        npm_in(site.path(), &["run", "build"]).env("SITE_URL", &origin),
         Duration::from_secs(600),
     );
     assert!(printed.contains("opengraph-image"), "{printed}");

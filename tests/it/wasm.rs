@@ -12,26 +12,11 @@ use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use crate::nextjs::{copy_tree, get, run};
+use crate::nextjs::{copy_tree, get, must, npm_in};
 use crate::support::{decode_png, free_port, wait_for_port, Process};
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn must(cmd: &mut Command, limit: Duration) -> String {
-    let (ok, printed) = run(cmd, limit);
-    assert!(ok, "{cmd:?} failed:\n{printed}");
-    printed
-}
-
-fn npm(dir: &Path, args: &[&str]) -> Command {
-    let mut cmd = Command::new("npm");
-    cmd.args(args)
-        .args(["--no-audit", "--no-fund", "--prefer-offline", "--cache"])
-        .arg(root().join("target/npm-cache"))
-        .current_dir(dir);
-    cmd
 }
 
 /// The packed `ogmill-wasm` tarball, built once per run.
@@ -47,9 +32,9 @@ fn packed() -> &'static PathBuf {
                 bindgen.display()
             );
             let long = Duration::from_secs(900);
-            must(&mut npm(&pkg, &["ci"]), long);
+            must(&mut npm_in(&pkg, &["ci"]), long);
             let printed = must(
-                npm(&pkg, &["run", "build"])
+                npm_in(&pkg, &["run", "build"])
                     .env("WASM_BINDGEN", &bindgen)
                     .env("CARGO_TARGET_DIR", root().join("target")),
                 long,
@@ -57,7 +42,7 @@ fn packed() -> &'static PathBuf {
             eprintln!("{}", printed.lines().filter(|l| l.contains("wasm")).collect::<Vec<_>>().join("\n"));
             let dir = tempfile::tempdir().unwrap();
             must(
-                npm(&pkg, &["pack"]).arg("--pack-destination").arg(dir.path()),
+                npm_in(&pkg, &["pack"]).arg("--pack-destination").arg(dir.path()),
                 long,
             );
             (dir.path().join("ogmill-wasm-0.1.0.tgz"), dir)
@@ -116,7 +101,7 @@ fn the_wasm_package_is_small_and_serves_native_cards_from_a_real_workerd() {
     let site = tempfile::tempdir().unwrap();
     copy_tree(&root().join("examples/cloudflare-worker"), site.path());
     must(
-        npm(site.path(), &["install"]).arg(tarball),
+        npm_in(site.path(), &["install"]).arg(tarball),
         Duration::from_secs(600),
     );
     let port = free_port();
@@ -173,7 +158,7 @@ fn the_wasm_package_renders_in_node_esm_with_fonts_added_at_run_time() {
     )
     .unwrap();
     must(
-        npm(dir, &["install"]).arg(tarball),
+        npm_in(dir, &["install"]).arg(tarball),
         Duration::from_secs(600),
     );
     let test = root().join("crates/ogmill-wasm/test/node.test.mjs");

@@ -98,6 +98,21 @@ impl Error {
                 | Error::TooLong { .. }
         )
     }
+
+    /// A stable code for programs that act on the kind of failure (the Node and WebAssembly
+    /// packages give it as `error.code`): `UNKNOWN_TEMPLATE`, `BAD_PARAM` (an unknown,
+    /// repeated, invalid or too long value), `TEMPLATE_ERROR`, `FONT_ERROR`, `IO_ERROR` or
+    /// `RENDER_ERROR`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::UnknownTemplate { .. } => "UNKNOWN_TEMPLATE",
+            Error::Template(_) | Error::BrokenTemplate { .. } => "TEMPLATE_ERROR",
+            e if e.is_client_error() => "BAD_PARAM",
+            Error::Font(_) => "FONT_ERROR",
+            Error::Io { .. } => "IO_ERROR",
+            _ => "RENDER_ERROR",
+        }
+    }
 }
 
 /// A result whose error is the core's [`Error`].

@@ -112,21 +112,9 @@ impl Failure {
     }
 }
 
-/// The stable code of a core error.
-fn code_of(e: &Error) -> &'static str {
-    match e {
-        Error::UnknownTemplate { .. } => "UNKNOWN_TEMPLATE",
-        Error::Template(_) | Error::BrokenTemplate { .. } => "TEMPLATE_ERROR",
-        e if e.is_client_error() => "BAD_PARAM",
-        Error::Font(_) => "FONT_ERROR",
-        Error::Io { .. } => "IO_ERROR",
-        _ => "RENDER_ERROR",
-    }
-}
-
 impl From<Error> for Failure {
     fn from(e: Error) -> Failure {
-        Failure::new(code_of(&e), &e)
+        Failure::new(e.code(), &e)
     }
 }
 

@@ -72,14 +72,7 @@ fn error(code: &str, message: &str) -> JsValue {
 }
 
 fn core_error(e: &Error) -> JsValue {
-    let code = match e {
-        Error::UnknownTemplate { .. } => "UNKNOWN_TEMPLATE",
-        Error::Template(_) | Error::BrokenTemplate { .. } => "TEMPLATE_ERROR",
-        e if e.is_client_error() => "BAD_PARAM",
-        Error::Font(_) => "FONT_ERROR",
-        _ => "RENDER_ERROR",
-    };
-    error(code, &e.to_string())
+    error(e.code(), &e.to_string())
 }
 
 #[wasm_bindgen]
