@@ -55,6 +55,15 @@ pub(crate) fn run(config: &Config, renderer: &Renderer, args: ImportArgs) -> any
         colors: args.colors,
         all_texts: args.all_texts,
         previous,
+        // Pictures the export links are looked for beside it ("" is the current directory).
+        linked_dir: design.parent().map(|p| {
+            if p.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                p
+            }
+            .to_path_buf()
+        }),
     };
     let imported = import(&source, renderer.usvg_options(), &opts)
         .with_context(|| format!("{} cannot be imported", design.display()))?;

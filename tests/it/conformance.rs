@@ -2,8 +2,10 @@
 //! crates/resvg/tests, vendored with its fonts and licences; see its README) drawn by ogmill
 //! as a template and by plain resvg with its harness's settings, compared pixel by pixel
 //! (tolerance 1 per channel, as resvg's harness): single pass at 1x and 2x, and layered, with
-//! an empty text slot inserted before the 2nd top-level element and before the last, so the
-//! cached background/foreground split is exercised on files nobody here wrote.
+//! an empty text slot inserted before the 2nd top-level element, before the last, and before
+//! the first element an earlier one refers to, so the cached background/foreground split is
+//! exercised on files nobody here wrote. Templates read linked image files from their own
+//! directory, as a template in the templates directory does.
 //!
 //! `tests/resvg-suite/allow.txt` names every file that may differ and why; the test fails on
 //! a difference it does not name, and on a name that no longer differs.
@@ -70,10 +72,12 @@ fn reference(
     Some(crate::support::decode_png(&pixmap.encode_png().ok()?))
 }
 
-/// `source` loaded as ogmill's template `t`, or why it is refused.
-fn load(source: &str, db: &Arc<usvg::fontdb::Database>) -> Result<Renderer, String> {
+/// `source` loaded as ogmill's template `t` from the file's directory (which its linked
+/// image files must lie in), or why it is refused.
+fn load(source: &str, dir: &Path, db: &Arc<usvg::fontdb::Database>) -> Result<Renderer, String> {
     Renderer::new(Options {
         templates: vec![("t".into(), source.into())],
+        resources_dir: Some(dir.to_owned()),
         fontdb: Some(db.clone()),
         // Exact pixels: no palette rounding.
         palette_tolerance: 0,
@@ -108,15 +112,49 @@ fn same(a: &image::RgbaImage, b: &image::RgbaImage) -> bool {
         })
 }
 
-/// The source with an empty text slot before the root's `nth` element child (the last when
-/// `nth` is `None`), and the `og` namespace declared: the layered path, drawing nothing more.
-fn with_slot(source: &str, nth: Option<usize>) -> Option<String> {
+/// Where the harness inserts a slot among the root's element children.
+#[derive(Clone, Copy)]
+enum At {
+    Nth(usize),
+    Last,
+    /// Before the first element something earlier refers to (a `<use>` of a later shape,
+    /// an `feImage` of one): the reference then crosses the split forward.
+    ForwardTarget,
+}
+
+/// The first child that an earlier child (or its descendants) refers to by id.
+fn forward_target<'a, 'i>(children: &[roxmltree::Node<'a, 'i>]) -> Option<roxmltree::Node<'a, 'i>> {
+    let mut refs: Vec<&str> = vec![];
+    for child in children {
+        let ids = child.descendants().filter_map(|n| n.attribute("id"));
+        if ids.into_iter().any(|id| refs.contains(&id)) {
+            return Some(*child);
+        }
+        for n in child.descendants().filter(|n| n.is_element()) {
+            for a in n.attributes() {
+                let v = a.value().trim();
+                if a.name() == "href" {
+                    refs.extend(v.strip_prefix('#'));
+                }
+                for rest in v.split("url(#").skip(1) {
+                    refs.push(rest.split([')', '"', '\'']).next().unwrap_or(""));
+                }
+            }
+        }
+    }
+    None
+}
+
+/// The source with an empty text slot before the root's child `at`, and the `og`
+/// namespace declared: the layered path, drawing nothing more.
+fn with_slot(source: &str, at: At) -> Option<String> {
     let doc = roxmltree::Document::parse(source).ok()?;
     let root = doc.root_element();
     let children: Vec<_> = root.children().filter(|n| n.is_element()).collect();
-    let at = match nth {
-        Some(i) => children.get(i)?,
-        None => children.last()?,
+    let at = match at {
+        At::Nth(i) => *children.get(i)?,
+        At::Last => *children.last()?,
+        At::ForwardTarget => forward_target(&children)?,
     };
     let slot = concat!(
         r#"<metadata><og:param name="zz" kind="text" default=""/></metadata>"#,
@@ -144,7 +182,8 @@ fn check(path: &Path, db: &Arc<usvg::fontdb::Database>) -> Option<String> {
     let source = String::from_utf8_lossy(&bytes).into_owned();
     // resvg itself draws nothing of an invalid file: nothing to compare.
     let want = reference(&bytes, path, db, 1.0)?;
-    let renderer = match load(&source, db) {
+    let dir = path.parent().unwrap();
+    let renderer = match load(&source, dir, db) {
         Ok(r) => r,
         Err(e) => return Some(format!("refused: {e}")),
     };
@@ -159,19 +198,20 @@ fn check(path: &Path, db: &Arc<usvg::fontdb::Database>) -> Option<String> {
     if let Some(want2) = reference(&bytes, path, db, 2.0) {
         compare("2x", ogmill(&renderer, 2), &want2);
     }
-    // Before the 2nd top-level element and before the last: one insertion when they are the
-    // same element (most files: a <title> and one shape).
-    let second = with_slot(&source, Some(1));
-    let last = with_slot(&source, None).filter(|l| Some(l) != second.as_ref());
-    for (label, layered) in [
-        ("layered before 2nd", second),
-        ("layered before last", last),
+    // Before the 2nd top-level element, before the last, and before a forward reference's
+    // target: each once (most files: a <title> and one shape, so the first two are one).
+    let mut tried: Vec<String> = vec![];
+    for (label, at) in [
+        ("layered before 2nd", At::Nth(1)),
+        ("layered before last", At::Last),
+        ("layered before a forward target", At::ForwardTarget),
     ] {
-        let Some(layered) = layered else {
+        let Some(layered) = with_slot(&source, at).filter(|l| !tried.contains(l)) else {
             continue;
         };
-        let got = load(&layered, db).and_then(|r| ogmill(&r, 1));
+        let got = load(&layered, dir, db).and_then(|r| ogmill(&r, 1));
         compare(label, got, &want);
+        tried.push(layered);
     }
     (!differs.is_empty()).then(|| differs.join(", "))
 }

@@ -613,3 +613,91 @@ fn an_arc_to_a_far_point_is_refused_not_parsed() {
         "{err}"
     );
 }
+
+/// Real Inkscape files that link their pictures beside them (`tests/designs/linked`, taken
+/// byte-for-byte from public repositories; see its SOURCES.md): `ogmill import` embeds every
+/// picture it finds there, says so, and the template draws them; one it cannot find is
+/// left out with a warning naming it, and the import still succeeds.
+#[test]
+fn import_embeds_the_pictures_a_real_design_links_beside_it() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/designs/linked");
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    cases.sort();
+    assert!(cases.len() >= 3, "{cases:?}");
+    let mut drawn = 0;
+    for case in cases {
+        let design = std::fs::read_dir(&case)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| p.extension().is_some_and(|e| e == "svg"))
+            .unwrap();
+        let source = std::fs::read_to_string(&design).unwrap();
+        let links = source.matches("sodipodi:absref=").count();
+        let out_dir = tempfile::tempdir().unwrap();
+        let out = ogmill_import(
+            out_dir.path(),
+            &[design.to_str().unwrap(), "--name", "linked"],
+        );
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{}: {stderr}", case.display());
+        assert!(
+            stderr.contains(&format!("embedded {links} linked picture(s)")),
+            "{}: {stderr}",
+            case.display()
+        );
+        let svg = std::fs::read_to_string(out_dir.path().join("linked.svg")).unwrap();
+        assert_eq!(
+            svg.matches("href=\"data:image/").count(),
+            links,
+            "{}",
+            case.display()
+        );
+        // Where resvg draws the design's pictures on its canvas (one places its picture off
+        // the page), the template draws them too: without them its card differs.
+        let original = |dir: Option<PathBuf>| {
+            let opt = usvg::Options {
+                resources_dir: dir,
+                fontdb: renderer().fontdb().clone(),
+                ..usvg::Options::default()
+            };
+            rasterize(&source, &opt, 300, 300).unwrap().data().to_vec()
+        };
+        if original(Some(case.clone())) == original(None) {
+            continue;
+        }
+        let (_d, with) = load("linked", &svg);
+        let unlinked = svg.replace("href=\"data:image/", "href=\"#data:image/");
+        let (_e, without) = load("linked", &unlinked);
+        let draw = |r: &Renderer| {
+            let req = r.resolve(&RenderRequest::new("linked", &[])).unwrap();
+            r.render(&req, ogmill_core::Inputs::default())
+                .unwrap()
+                .bytes
+        };
+        assert!(
+            draw(&with) != draw(&without),
+            "{}: the pictures draw nothing",
+            case.display()
+        );
+        drawn += 1;
+    }
+    assert!(
+        drawn >= 2,
+        "only {drawn} design(s) show their pictures on the canvas"
+    );
+    // A design moved away from its pictures: imported without them, each named.
+    let alone = tempfile::tempdir().unwrap();
+    let design = alone.path().join("extcard.svg");
+    std::fs::copy(root.join("countersheets-extcard/extcard.svg"), &design).unwrap();
+    let out = ogmill_import(alone.path(), &[design.to_str().unwrap(), "--name", "alone"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("picture links 'g4452.png', which is not a file in the design's directory"),
+        "{stderr}"
+    );
+}

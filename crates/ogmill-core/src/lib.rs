@@ -60,6 +60,7 @@ pub mod fonts;
 pub mod images;
 pub mod import;
 pub mod lang;
+mod linked;
 pub mod memo;
 pub mod numbers;
 pub mod output;

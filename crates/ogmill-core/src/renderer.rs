@@ -117,6 +117,11 @@ pub struct Options {
     /// it with the closest loaded family of its class and reporting the substitution
     /// ([`Template::substituted_fonts`]). Default: `false`.
     pub strict_fonts: bool,
+    /// The directory image files linked by templates given as text ([`Options::templates`])
+    /// are read from, and must lie inside; read once, at load, and embedded. Templates of
+    /// `templates_dir` read theirs from their own directory. Default: `None`: a template
+    /// given as text that links a file is refused, with advice to embed it.
+    pub resources_dir: Option<PathBuf>,
 }
 
 impl Default for Options {
@@ -134,6 +139,7 @@ impl Default for Options {
             palette_tolerance: 1,
             layer_cache_bytes: 64 << 20,
             strict_fonts: false,
+            resources_dir: None,
             skip_broken_templates: false,
             clock: crate::clock::default_clock(),
         }
@@ -381,7 +387,7 @@ impl Renderer {
             }
             Some(dir) => {
                 for path in template_files(dir)? {
-                    match Template::load(&path, &usvg) {
+                    match Template::load(&path, dir, &usvg) {
                         Ok(t) => {
                             templates.insert(t.name.clone(), Arc::new(t));
                         }
@@ -408,7 +414,11 @@ impl Renderer {
                 });
             }
             let path = PathBuf::from(format!("{name}.svg"));
-            match Template::parse(name, &path, source, &usvg) {
+            let parsed = match &options.resources_dir {
+                Some(dir) => Template::parse_in(name, &path, source, dir, &usvg),
+                None => Template::parse(name, &path, source, &usvg),
+            };
+            match parsed {
                 Ok(t) => {
                     templates.insert(name.clone(), Arc::new(t));
                 }

@@ -33,6 +33,9 @@ pub struct ImportOptions {
     /// Bind every text, however many; by default the [`MAX_TEXT_PARAMS`] most prominent
     /// become params and the rest stay as drawn. Default: `false`.
     pub all_texts: bool,
+    /// The design's directory: pictures it links (`<image href="photo.png">`) are read from
+    /// there (or below) and embedded. Default: `None`: links are stripped, with a warning.
+    pub linked_dir: Option<std::path::PathBuf>,
 }
 
 /// Text params an import suggests at most: a poster with 195 texts is not 195 params.
@@ -214,7 +217,7 @@ impl Design {
         if let Some(why) = crate::cost::oversized_geometry(&original) {
             return Err(ImportError::Unreadable(why));
         }
-        let (clean, mut warnings) = sanitize(source);
+        let (clean, mut warnings) = sanitize(source, opts.linked_dir.as_deref());
         let (clean, flowed) = flow::to_text(&clean);
         if flowed > 0 {
             warnings.push(format!(
@@ -385,13 +388,23 @@ fn param_decl(out: &mut String, name: &str, kind: &str, default: &str) {
 }
 
 /// Strips what a template must never carry and a design may: scripts, event handlers,
-/// `<foreignObject>` and links to anything outside the file. Returns the cleaned source
-/// and a warning per kind of thing stripped.
-fn sanitize(source: &str) -> (String, Vec<String>) {
+/// `<foreignObject>` and links to anything outside the file, except pictures found in
+/// `linked_dir`, which are embedded. Returns the cleaned source and a warning per kind of
+/// thing stripped, and per picture that could not be embedded.
+fn sanitize(source: &str, linked_dir: Option<&std::path::Path>) -> (String, Vec<String>) {
     let Ok(doc) = parse_export(source) else {
         return (source.to_owned(), vec![]);
     };
-    let mut cut: Vec<Range<usize>> = vec![];
+    let links = linked_dir.map(|dir| crate::linked::Links {
+        base: dir,
+        root: dir,
+        named: "the design's directory",
+    });
+    let mut embedded = 0;
+    let mut embedded_bytes = 0;
+    let mut unembedded = vec![];
+    // Ranges to replace, with what: nothing (cut) or a data URI.
+    let mut cut: Vec<(Range<usize>, String)> = vec![];
     let mut counts: HashMap<&'static str, usize> = HashMap::new();
     let mut skip_under: Vec<Range<usize>> = vec![];
     for node in doc.descendants().filter(|n| n.is_element()) {
@@ -411,7 +424,7 @@ fn sanitize(source: &str) -> (String, Vec<String>) {
                     "<foreignObject> element(s)"
                 })
                 .or_default() += 1;
-            cut.push(r.clone());
+            cut.push((r.clone(), String::new()));
             skip_under.push(r);
             continue;
         }
@@ -419,27 +432,52 @@ fn sanitize(source: &str) -> (String, Vec<String>) {
             let external_link = a.name() == "href"
                 && matches!(a.namespace(), None | Some(XLINK_NS))
                 && !(a.value().starts_with('#') || a.value().starts_with("data:"));
+            let draws_link =
+                matches!(name, "image" | "feImage") && node.tag_name().namespace() == Some(SVG_NS);
             if a.name().starts_with("on") && a.namespace().is_none() {
                 *counts.entry("event attribute(s) (on…)").or_default() += 1;
-                cut.push(a.range());
+                cut.push((a.range(), String::new()));
+            } else if external_link && draws_link && links.is_some() {
+                let room = MAX_DESIGN_BYTES.saturating_sub(embedded_bytes);
+                match crate::linked::embed(a.value(), links) {
+                    Ok(file) if file.uri.len() <= room => {
+                        embedded += 1;
+                        embedded_bytes += file.uri.len();
+                        cut.push((a.range_value(), file.uri));
+                    }
+                    Ok(_) => {
+                        unembedded.push(format!("picture {}: the embedded pictures would pass 10 MiB, so it is left out", a.value()));
+                        cut.push((a.range(), String::new()));
+                    }
+                    Err(why) => {
+                        unembedded.push(format!("picture {why}; it is left out"));
+                        cut.push((a.range(), String::new()));
+                    }
+                }
             } else if external_link {
                 *counts
                     .entry("link(s) to outside files or URLs")
                     .or_default() += 1;
-                cut.push(a.range());
+                cut.push((a.range(), String::new()));
             }
         }
     }
-    cut.sort_by_key(|r| std::cmp::Reverse(r.start));
+    cut.sort_by_key(|(r, _)| std::cmp::Reverse(r.start));
     let mut out = source.to_owned();
-    for r in cut {
-        out.replace_range(r, "");
+    for (r, with) in cut {
+        out.replace_range(r, &with);
     }
     let mut warnings: Vec<String> = counts
         .into_iter()
         .map(|(what, n)| format!("stripped {n} {what}: templates never run code or load anything"))
         .collect();
     warnings.sort();
+    if embedded > 0 {
+        warnings.push(format!(
+            "embedded {embedded} linked picture(s) found beside the design: the template carries them"
+        ));
+    }
+    warnings.extend(unembedded);
     (out, warnings)
 }
 
@@ -709,7 +747,8 @@ impl Reader<'_> {
             attrs_at: attrs_at(node),
             to_local: text.abs_transform().invert().unwrap_or_default(),
             scale: scale_of(text.abs_transform()).max(1e-6),
-            line_height: (lines > 1 && (ratio - 1.2).abs() > 0.02).then_some(ratio),
+            // Within what a template allows (og:line-height 0.5-4).
+            line_height: (lines > 1 && (ratio - 1.2).abs() > 0.02).then_some(ratio.clamp(0.5, 4.0)),
             prominence: noticed,
         });
     }
@@ -999,7 +1038,8 @@ fn line_pitch(text: &usvg::Text) -> Option<f32> {
         .map(|w| w[1] - w[0])
         .filter(|d| *d > 0.0)
         .collect();
-    let step = *steps.first()?;
+    // The smallest step: empty lines draw no chunk, so a step may span several lines.
+    let step = steps.into_iter().reduce(f32::min)?;
     Some(step * scale_of(text.abs_transform()))
 }
 
@@ -1269,6 +1309,7 @@ mod tests {
     fn scripts_handlers_and_outside_links_are_stripped() {
         let (out, warnings) = sanitize(
             r##"<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"><script>alert(1)</script><rect onclick="x()" width="1"/><image xlink:href="https://evil.example/x.png"/><image href="data:image/png;base64,AA"/><use href="#a"/><foreignObject><div/></foreignObject></svg>"##,
+            None,
         );
         assert!(!out.contains("script") && !out.contains("onclick") && !out.contains("evil"));
         assert!(!out.contains("foreignObject"));

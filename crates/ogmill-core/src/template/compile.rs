@@ -11,8 +11,10 @@ use crate::xml::{escape_attr, escape_text};
 
 impl Template {
     /// Reads and validates a template file. `usvg` holds the fonts it may use: slots' font
-    /// properties are resolved the way usvg resolves them when drawing.
-    pub fn load(path: &Path, usvg: &usvg::Options) -> Result<Self> {
+    /// properties are resolved the way usvg resolves them when drawing. Image files it links
+    /// are read from its own directory and embedded; they must lie inside `root` (the
+    /// templates directory).
+    pub fn load(path: &Path, root: &Path, usvg: &usvg::Options) -> Result<Self> {
         let bytes = std::fs::read(path).map_err(|error| Error::Io {
             path: path.to_owned(),
             error,
@@ -33,15 +35,49 @@ impl Template {
             .and_then(|s| s.to_str())
             .unwrap_or_default()
             .to_owned();
-        Ok(Self::parse(&name, path, &source, usvg)?)
+        let base = path.parent().unwrap_or(root);
+        let links = crate::linked::Links {
+            base,
+            root,
+            named: "the templates directory",
+        };
+        Ok(Self::parse_linked(&name, path, &source, usvg, Some(links))?)
     }
 
-    /// Parses and validates a template from its source; `path` is only for messages.
+    /// Parses and validates a template from its source; `path` is only for messages. It
+    /// may not link image files (it has no directory): [`Template::parse_in`] reads them.
     pub fn parse(
         name: &str,
         path: &Path,
         source: &str,
         usvg: &usvg::Options,
+    ) -> Result<Self, TemplateError> {
+        Self::parse_linked(name, path, source, usvg, None)
+    }
+
+    /// [`Template::parse`] for a template whose linked image files are read from `dir` (and
+    /// must lie inside it), and embedded.
+    pub fn parse_in(
+        name: &str,
+        path: &Path,
+        source: &str,
+        dir: &Path,
+        usvg: &usvg::Options,
+    ) -> Result<Self, TemplateError> {
+        let links = crate::linked::Links {
+            base: dir,
+            root: dir,
+            named: "the resources directory",
+        };
+        Self::parse_linked(name, path, source, usvg, Some(links))
+    }
+
+    fn parse_linked(
+        name: &str,
+        path: &Path,
+        source: &str,
+        usvg: &usvg::Options,
+        links: Option<crate::linked::Links>,
     ) -> Result<Self, TemplateError> {
         let fail = |position, kind| TemplateError {
             path: path.to_owned(),
@@ -73,7 +109,7 @@ impl Template {
         if let Some(why) = crate::cost::oversized_geometry(&doc) {
             return Err(fail(None, TemplateErrorKind::Invalid(why)));
         }
-        Self::compile(name, path, source, root, usvg).map_err(|p| {
+        Self::compile(name, path, source, root, usvg, links).map_err(|p| {
             let at = p.at.or(Some(position_of(root)));
             fail(at, TemplateErrorKind::Invalid(p.message))
         })
@@ -85,6 +121,7 @@ impl Template {
         source: &str,
         root: roxmltree::Node,
         usvg: &usvg::Options,
+        links: Option<crate::linked::Links>,
     ) -> Result<Self, Problem> {
         let (width, height) = svg_size(root)?;
         let private = match root.attribute((OG_NS, "cache")) {
@@ -108,6 +145,8 @@ impl Template {
             images: vec![],
             levels: vec![],
             clip_attr: None,
+            links,
+            linked_hash: fnv1a(source.as_bytes()),
         };
         compiler.element(root, true)?;
         let probe = super::probe::Probe::new(&compiler, usvg)?;
@@ -119,12 +158,13 @@ impl Template {
             pieces,
             slots,
             images,
+            linked_hash,
             ..
         } = compiler;
         Ok(Template {
             name: name.to_owned(),
             path: path.to_owned(),
-            hash: fnv1a(source.as_bytes()),
+            hash: linked_hash,
             params,
             slots,
             image_slots: images,
@@ -346,6 +386,10 @@ fn choice_options(
 }
 
 pub(super) struct Compiler<'a> {
+    /// Where image files the template links are read from, if anywhere.
+    links: Option<crate::linked::Links<'a>>,
+    /// The source's content hash, extended by every linked file's bytes.
+    linked_hash: u64,
     pub(super) params: &'a [ParamSpec],
     /// The first dynamic element's ancestors, root first: where the layer split may go.
     path: Vec<roxmltree::NodeId>,
@@ -388,6 +432,39 @@ pub(super) struct Child {
     pub(super) definitions: bool,
     /// Leads to the first dynamic element.
     pub(super) on_path: bool,
+    /// The ids it and its descendants have.
+    pub(super) ids: Vec<String>,
+    /// The ids it and its descendants refer to (`href="#…"`, `url(#…)`).
+    pub(super) refs: Vec<String>,
+}
+
+/// The ids `node` and its descendants have, and the ids they refer to: links
+/// (`href="#a"`) and paint, clip, mask, filter and marker references (`url(#a)`, in
+/// attributes and `style`).
+fn ids_and_refs(node: roxmltree::Node) -> (Vec<String>, Vec<String>) {
+    let mut ids = vec![];
+    let mut refs = vec![];
+    for n in node.descendants().filter(|n| n.is_element()) {
+        if let Some(id) = n.attribute("id") {
+            ids.push(id.to_owned());
+        }
+        for a in n.attributes() {
+            let value = a.value();
+            if a.name() == "href" {
+                if let Some(id) = value.trim().strip_prefix('#') {
+                    refs.push(id.to_owned());
+                }
+            }
+            for rest in value.split("url(").skip(1) {
+                let inner = rest.trim_start_matches([' ', '\'', '"']);
+                if let Some(id) = inner.strip_prefix('#') {
+                    let end = id.find([')', '\'', '"', ' ']).unwrap_or(id.len());
+                    refs.push(id[..end].to_owned());
+                }
+            }
+        }
+    }
+    (ids, refs)
 }
 
 /// Elements that define things for others and draw nothing where they stand.
@@ -564,11 +641,14 @@ impl Compiler<'_> {
                 self.element(child, false)?;
                 let definitions = child.tag_name().namespace() != Some(SVG_NS)
                     || DEFINITIONS.contains(&child.tag_name().name());
+                let (ids, refs) = ids_and_refs(child);
                 children.push(Child {
                     range: start..self.pieces.len(),
                     definitions,
                     on_path: self.path.contains(&child.id())
                         || self.first_dynamic == Some(child.id()),
+                    ids,
+                    refs,
                 });
             } else if child.is_text() {
                 let mut s = String::new();
@@ -636,7 +716,11 @@ impl Compiler<'_> {
                 Some(XML_NS) => format!("xml:{}", a.name()),
                 _ => continue,
             };
-            let value = if name == "style" {
+            let value = if self.links_file(node, &name, a.value()) {
+                let file = crate::linked::embed(a.value(), self.links)?;
+                self.linked_hash = fnv1a_extend(self.linked_hash, &file.bytes);
+                file.uri
+            } else if name == "style" {
                 // A style property would override the attribute a param binds, and the
                 // slot's layout properties would move its lines.
                 strip_style(a.value(), |p| {
@@ -699,6 +783,15 @@ impl Compiler<'_> {
         }
         self.lit(">");
         Ok(())
+    }
+
+    /// Whether attribute `name` of `node` links a picture file to draw (not a fragment or
+    /// data): `<image>` and `<feImage>` draw what they link, so it is read and embedded.
+    fn links_file(&self, node: roxmltree::Node, name: &str, value: &str) -> bool {
+        matches!(name, "href" | "xlink:href")
+            && node.tag_name().namespace() == Some(SVG_NS)
+            && matches!(node.tag_name().name(), "image" | "feImage")
+            && crate::linked::is_link(value)
     }
 
     fn image_slot(&self, node: roxmltree::Node, param: &str) -> Result<ImageSlot, String> {

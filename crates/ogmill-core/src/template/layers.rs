@@ -58,6 +58,7 @@ impl Compiler<'_> {
                 None => "nothing is drawn before the first slot or condition".into(),
             });
         }
+        let forward = self.forward_references(levels)?;
         let mut background = vec![];
         let mut foreground = vec![];
         for (i, level) in levels.iter().enumerate() {
@@ -98,6 +99,11 @@ impl Compiler<'_> {
                     .filter(|c| c.definitions)
                     .map(|c| Span::Pieces(c.range.clone())),
             );
+            for (_, c) in forward.iter().filter(|(l, _)| *l == i) {
+                background.push(Span::Lit("<defs>"));
+                background.push(Span::Pieces(level.children[*c].range.clone()));
+                background.push(Span::Lit("</defs>"));
+            }
             background.push(Span::Pieces(level.close.clone()));
             foreground.push(Span::Pieces(level.close.clone()));
         }
@@ -122,5 +128,57 @@ impl Compiler<'_> {
             key_params,
             limit,
         })
+    }
+
+    /// Elements drawn after the split that the background refers to (`<use>` of a shape
+    /// further on, an `feImage` of one): as `(level, child)`, to be put into the
+    /// background's `<defs>` so the reference resolves there as it does in one pass. One
+    /// that depends on the request (or leads to what does) stops the split instead.
+    fn forward_references(&self, levels: &[Level]) -> Result<Vec<(usize, usize)>, String> {
+        let depth = levels.len() - 1;
+        let split = |l: &Level| l.children.iter().position(|c| c.on_path).unwrap_or(0);
+        let mut wanted: Vec<&str> = vec![];
+        let mut later = vec![];
+        for (i, level) in levels.iter().enumerate() {
+            let s = split(level);
+            wanted.extend(
+                level.children[..s]
+                    .iter()
+                    .flat_map(|c| c.refs.iter().map(String::as_str)),
+            );
+            let from = if i == depth { s } else { s + 1 };
+            later.extend((from..level.children.len()).map(|c| (i, c)));
+        }
+        let on_path: Vec<&str> = levels.iter().skip(1).map(|l| l.id.as_str()).collect();
+        let mut taken: Vec<(usize, usize)> = vec![];
+        loop {
+            if let Some(id) = wanted.iter().find(|id| on_path.contains(id)) {
+                return Err(format!(
+                    "an element before the first slot refers to #{id}, which holds it"
+                ));
+            }
+            let next = later.iter().copied().find(|&(l, c)| {
+                let child = &levels[l].children[c];
+                !child.definitions
+                    && !taken.contains(&(l, c))
+                    && child.ids.iter().any(|id| wanted.contains(&id.as_str()))
+            });
+            let Some((l, c)) = next else { break };
+            let child = &levels[l].children[c];
+            let dynamic = child.on_path
+                || self.pieces[child.range.clone()]
+                    .iter()
+                    .any(|p| !matches!(p, Piece::Lit(_)));
+            if dynamic {
+                let id = child.ids.iter().find(|id| wanted.contains(&id.as_str()));
+                return Err(format!(
+                    "an element before the first slot refers to #{}, which is drawn after it and depends on the request",
+                    id.map_or("", String::as_str)
+                ));
+            }
+            wanted.extend(child.refs.iter().map(String::as_str));
+            taken.push((l, c));
+        }
+        Ok(taken)
     }
 }

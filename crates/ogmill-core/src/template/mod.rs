@@ -239,7 +239,12 @@ pub fn valid_name(name: &str) -> bool {
 
 /// FNV-1a: a stable content hash (std's `DefaultHasher` may change between releases).
 pub fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf29ce484222325, |h, b| {
-        (h ^ *b as u64).wrapping_mul(0x100000001b3)
-    })
+    fnv1a_extend(0xcbf29ce484222325, bytes)
+}
+
+/// FNV-1a of what `hash` hashed followed by `bytes`.
+pub(crate) fn fnv1a_extend(hash: u64, bytes: &[u8]) -> u64 {
+    bytes
+        .iter()
+        .fold(hash, |h, b| (h ^ *b as u64).wrapping_mul(0x100000001b3))
 }

@@ -1,0 +1,227 @@
+//! Templates as design tools write them: references forward across the layer split, and
+//! image files linked instead of embedded.
+
+use std::path::{Path, PathBuf};
+
+use ogmill_core::fonts::FontData;
+use ogmill_core::{Inputs, Options, RenderRequest, Renderer};
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn inter() -> FontData {
+    FontData::new(std::fs::read(repo().join("fonts/Inter-Bold.otf")).unwrap())
+}
+
+/// A file of resvg's suite (tests/resvg-suite, written by nobody here).
+fn suite_file(path: &str) -> String {
+    std::fs::read_to_string(repo().join("tests/resvg-suite/tests").join(path)).unwrap()
+}
+
+const SLOT: &str = concat!(
+    r#"<metadata><og:param name="zz" kind="text" default="x"/></metadata>"#,
+    r#"<text og:text="{{zz}}" og:box="0 0 30 12" x="0" y="10" font-size="10" font-family="Inter">x</text>"#
+);
+
+/// `source` with a text slot just before the element whose start is `before`.
+fn slot_before(source: &str, before: &str) -> String {
+    let at = source.find(before).expect("the element is in the file");
+    let source = format!("{}{SLOT}{}", &source[..at], &source[at..]);
+    source.replacen("<svg ", "<svg xmlns:og=\"https://ogmill.dev/template\" ", 1)
+}
+
+fn renderer(options: Options) -> Renderer {
+    Renderer::new(Options {
+        bundled_fonts: false,
+        fonts: vec![inter()],
+        palette_tolerance: 0,
+        ..options
+    })
+    .unwrap()
+}
+
+fn pixels(r: &Renderer, name: &str) -> Vec<u8> {
+    let resolved = r.resolve(&RenderRequest::new(name, &[])).unwrap();
+    // Twice: the second over the cached background, if there is one.
+    r.draw(&resolved, Inputs::default()).unwrap();
+    r.draw(&resolved, Inputs::default())
+        .unwrap()
+        .data()
+        .to_vec()
+}
+
+fn layered_and_single(source: &str) -> (Renderer, Vec<u8>, Vec<u8>) {
+    let make = |layered| {
+        renderer(Options {
+            templates: vec![("t".into(), source.to_owned())],
+            layered,
+            ..Options::default()
+        })
+    };
+    let (layered, single) = (make(true), make(false));
+    let (a, b) = (pixels(&layered, "t"), pixels(&single, "t"));
+    (layered, a, b)
+}
+
+/// A `<use>` (or `feImage`) before the first slot whose target is drawn after it: the
+/// background must still resolve it, or the target is missing from the cached layer.
+#[test]
+fn references_forward_across_the_split_draw_as_in_one_pass() {
+    for (file, target) in [
+        ("structure/use/non-linear-order.svg", "<rect id=\"rect1\""),
+        (
+            "filters/feImage/link-to-an-element-outside-defs-1.svg",
+            "<rect id=\"rect2\"",
+        ),
+        (
+            "filters/feImage/link-to-an-element-outside-defs-2.svg",
+            "<rect id=\"rect2\"",
+        ),
+    ] {
+        let source = slot_before(&suite_file(file), target);
+        let (r, layered, single) = layered_and_single(&source);
+        let layering = r.template("t").unwrap().layering();
+        assert!(layering.starts_with("layered"), "{file}: {layering}");
+        assert!(
+            layered == single,
+            "{file}: layered pixels differ from one pass"
+        );
+    }
+}
+
+/// A forward reference to what depends on the request cannot be drawn once: one pass, and
+/// `templates --json` says why.
+#[test]
+fn a_reference_to_a_slot_drawn_later_keeps_the_template_in_one_pass() {
+    let source = r##"<svg xmlns="http://www.w3.org/2000/svg" xmlns:og="https://ogmill.dev/template" width="200" height="100">
+  <metadata><og:param name="title" kind="text" default="Hi"/></metadata>
+  <rect width="200" height="100" fill="#eee"/>
+  <use href="#t" y="40"/>
+  <text id="t" og:text="{{title}}" og:box="10 10 180 30" x="10" y="30" font-family="Inter" font-size="20">Hi</text>
+</svg>"##;
+    let (r, layered, single) = layered_and_single(source);
+    let layering = r.template("t").unwrap().layering();
+    assert!(
+        layering.starts_with("single pass") && layering.contains("#t"),
+        "{layering}"
+    );
+    assert!(layered == single);
+}
+
+fn png(w: u32, h: u32) -> Vec<u8> {
+    let img = image::RgbaImage::from_fn(w, h, |x, y| {
+        image::Rgba([(x * 40) as u8, (y * 60) as u8, 200, 255])
+    });
+    let mut out = std::io::Cursor::new(vec![]);
+    img.write_to(&mut out, image::ImageFormat::Png).unwrap();
+    out.into_inner()
+}
+
+fn linking(href: &str) -> String {
+    format!(
+        r##"<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" xmlns:og="https://ogmill.dev/template" width="200" height="100">
+  <metadata><og:param name="title" kind="text" default="Hi"/></metadata>
+  <image xlink:href="{href}" x="0" y="0" width="200" height="100" preserveAspectRatio="none"/>
+  <text og:text="{{{{title}}}}" og:box="10 10 180 30" x="10" y="30" font-family="Inter" font-size="20">Hi</text>
+</svg>"##
+    )
+}
+
+/// Design tools link pictures beside the SVG: a template in a directory reads them once and
+/// draws them exactly as it draws the same picture embedded.
+#[test]
+fn a_linked_picture_beside_the_template_draws_as_if_embedded() {
+    let dir = tempfile::tempdir().unwrap();
+    let picture = png(5, 4);
+    std::fs::create_dir(dir.path().join("img")).unwrap();
+    std::fs::write(dir.path().join("img/photo one.png"), &picture).unwrap();
+    std::fs::write(
+        dir.path().join("linked.svg"),
+        linking("img/photo%20one.png"),
+    )
+    .unwrap();
+    use base64::Engine;
+    let data = format!(
+        "data:image/png;base64,{}",
+        base64::engine::general_purpose::STANDARD.encode(&picture)
+    );
+    let r = renderer(Options {
+        templates_dir: Some(dir.path().to_owned()),
+        templates: vec![("embedded".into(), linking(&data))],
+        ..Options::default()
+    });
+    let linked = pixels(&r, "linked");
+    assert!(linked == pixels(&r, "embedded"));
+    // And it is drawn at all: the picture's blue shows.
+    assert!(linked.chunks(4).filter(|p| p[2] > 190).count() > 10_000);
+    // An edit of the picture is a new template (a new hash, so no stale caches).
+    let before = r.template("linked").unwrap().hash;
+    std::fs::write(dir.path().join("img/photo one.png"), png(6, 4)).unwrap();
+    let again = renderer(Options {
+        templates_dir: Some(dir.path().to_owned()),
+        ..Options::default()
+    });
+    assert_ne!(again.template("linked").unwrap().hash, before);
+}
+
+/// A template given as text reads its links from `resources_dir`, and without one says to
+/// embed the picture.
+#[test]
+fn a_template_given_as_text_links_only_inside_its_resources_dir() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("p.png"), png(3, 3)).unwrap();
+    let r = renderer(Options {
+        templates: vec![("t".into(), linking("p.png"))],
+        resources_dir: Some(dir.path().to_owned()),
+        ..Options::default()
+    });
+    assert!(pixels(&r, "t").chunks(4).any(|p| p[2] == 200));
+    let err = Renderer::new(Options {
+        bundled_fonts: false,
+        fonts: vec![inter()],
+        templates: vec![("t".into(), linking("p.png"))],
+        ..Options::default()
+    })
+    .err()
+    .unwrap()
+    .to_string();
+    assert!(
+        err.contains("'p.png'") && err.contains("embed the image"),
+        "{err}"
+    );
+}
+
+/// Out of the directory, absolute, URLs, missing files, what is not a picture: refused at
+/// load, naming the link and what to do (before, the picture was silently not drawn).
+#[test]
+fn links_out_of_the_templates_directory_are_refused_at_load() {
+    let outer = tempfile::tempdir().unwrap();
+    std::fs::write(outer.path().join("secret.png"), png(2, 2)).unwrap();
+    let dir = outer.path().join("templates");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::write(dir.join("notes.txt"), "not a picture").unwrap();
+    for (href, says) in [
+        ("../secret.png", "not a file in the templates directory"),
+        ("/etc/hostname", "absolute path"),
+        ("file:///etc/hostname", "file: URL"),
+        ("https://example.com/a.png", "https: URL"),
+        ("missing.png", "not a file in the templates directory"),
+        ("notes.txt", "not PNG, JPEG, WebP or GIF"),
+    ] {
+        std::fs::write(dir.join("card.svg"), linking(href)).unwrap();
+        let err = Renderer::new(Options {
+            bundled_fonts: false,
+            fonts: vec![inter()],
+            templates_dir: Some(dir.clone()),
+            ..Options::default()
+        })
+        .err()
+        .unwrap_or_else(|| panic!("{href} loaded"))
+        .to_string();
+        assert!(
+            err.contains("card.svg") && err.contains(says),
+            "{href}: {err}"
+        );
+    }
+}
