@@ -109,6 +109,47 @@ try {
   seen.theme_url = await page.$eval("#preview", (i) => i.dataset.url);
   expect(!seen.theme_url.includes("paper="), "the theme's preset colors are not sent as values");
 
+  // The preview stays in view on a short screen: the last card of the gallery, scrolled to
+  // and chosen, shows with the preview beside it.
+  await page.setViewportSize({ width: 1280, height: 640 });
+  const last = page.locator("#gallery li:last-child button");
+  const lastName = await last.locator("span").textContent();
+  await last.scrollIntoViewIfNeeded();
+  await last.click();
+  await page.waitForFunction((n) => (document.getElementById("preview").dataset.url || "").includes(`/${n}`), lastName);
+  seen.sticky = await page.evaluate(() => {
+    const r = document.getElementById("preview").getBoundingClientRect();
+    return { top: r.top, bottom: r.bottom, height: innerHeight, scrolled: scrollY };
+  });
+  expect(seen.sticky.top >= 0 && seen.sticky.bottom <= seen.sticky.height, "the preview in view beside a card chosen low in the gallery");
+  await page.screenshot({ path: join(process.env.ARTIFACTS, "playground-sticky.png") });
+  await page.setViewportSize({ width: 1280, height: 1100 });
+
+  // A value the server refuses: nothing may still show or copy the previous card.
+  await page.click("#gallery button:has(span:text-is('blog'))");
+  await page.waitForSelector("#param-author");
+  await page.waitForFunction(() => (document.getElementById("preview").dataset.url || "").includes("/blog"));
+  const errorsBefore = seen.console_errors.length;
+  await page.fill("#param-title", "x".repeat(2000));
+  await page.waitForFunction(() => !document.getElementById("error").hidden);
+  // The browser logs the refused request (a 400) itself: expected here, and only that.
+  await page.waitForTimeout(200);
+  const logged = seen.console_errors.splice(errorsBefore);
+  expect(logged.every((m) => m.includes("status of 400")), "only the refused value's 400 in the console");
+  seen.after_error = await page.evaluate(() => ({
+    src: document.getElementById("preview").getAttribute("src"),
+    url: document.getElementById("snippet-url").value,
+    meta: document.getElementById("snippet-meta").value,
+    fit: document.getElementById("fit").textContent,
+    copy_disabled: [...document.querySelectorAll("[data-copy]")].every((b) => b.disabled),
+    error: document.getElementById("error").textContent,
+  }));
+  expect(!seen.after_error.src && !seen.after_error.url && !seen.after_error.meta && !seen.after_error.fit && seen.after_error.copy_disabled, "no stale preview, URL, tags or fit after an error");
+  await page.fill("#param-title", "Back to a good value");
+  await page.waitForFunction(() => (document.getElementById("preview").dataset.url || "").includes("Back%20to"));
+  expect(await page.$eval("[data-copy]", (b) => !b.disabled), "copying back once a card shows");
+  expect(await page.isVisible("#checker"), "the page checker on a dev server");
+
   // Usable by keyboard: Tab to the first template (blog) and press Enter.
   await page.focus("#gallery button");
   await page.keyboard.press("Enter");
@@ -119,7 +160,23 @@ try {
   await page.setViewportSize({ width: 390, height: 844 });
   seen.phone_overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   expect(seen.phone_overflow <= 0, "no horizontal scrolling at 390px");
+  // On a phone the gallery is one row and the preview is on the first screen under it.
+  await page.evaluate(() => scrollTo(0, 0));
+  seen.phone = await page.evaluate(() => ({
+    preview_bottom: document.getElementById("preview").getBoundingClientRect().bottom,
+    gallery_height: document.getElementById("gallery").getBoundingClientRect().height,
+    screen: innerHeight,
+  }));
+  expect(seen.phone.preview_bottom <= seen.phone.screen && seen.phone.gallery_height < 200, "a one-row gallery and the preview on a phone's first screen");
   await page.screenshot({ path: join(process.env.ARTIFACTS, "playground-phone.png") });
+
+  // A server without --dev: no page checker (it would fail there).
+  if (process.env.PLAIN_URL) {
+    await page.goto(`${process.env.PLAIN_URL}/#blog`);
+    await page.waitForFunction(() => document.getElementById("preview").dataset.url);
+    seen.plain_checker_hidden = await page.isHidden("#checker");
+    expect(seen.plain_checker_hidden, "no page checker without --dev");
+  }
   expect(seen.console_errors.length === 0, "no console errors");
   console.log(JSON.stringify(seen));
 } finally {

@@ -37,17 +37,21 @@ fn the_playground_previews_as_you_type_and_reloads_on_template_edits() {
     let module = playwright();
     let dir = templates.path().to_str().unwrap();
     let (mut server, addr) = spawn_server(&["--dev", "--templates", dir]);
+    let (mut plain, plain_addr) = spawn_server(&[]);
     let out = Command::new("node")
         .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/playground.mjs"))
         .env("BASE_URL", format!("http://{addr}"))
+        .env("PLAIN_URL", format!("http://{plain_addr}"))
         .env("TEMPLATES_DIR", templates.path())
         .env("ARTIFACTS", &artifacts)
         .env("CHROMIUM", CHROMIUM)
         .env("PLAYWRIGHT", &module)
         .output()
         .expect("node runs (apt-get install nodejs)");
-    let _ = server.kill();
-    let _ = server.wait();
+    for s in [&mut server, &mut plain] {
+        let _ = s.kill();
+        let _ = s.wait();
+    }
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),
@@ -59,6 +63,7 @@ fn the_playground_previews_as_you_type_and_reloads_on_template_edits() {
     assert_eq!(seen["after"], serde_json::json!([255, 0, 0, 255]));
     assert_ne!(seen["before"], seen["after"]);
     assert!(artifacts.join("playground.png").exists());
+    assert_eq!(seen["plain_checker_hidden"], serde_json::json!(true));
 }
 
 /// Design mode end to end (tests/browser/design.mjs): open an Affinity-shaped export, bind

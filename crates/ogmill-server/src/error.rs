@@ -29,6 +29,9 @@ pub enum ApiError {
     /// state-changing request from another site.
     #[error("this is a --dev server: it answers only pages on this machine (localhost), and {0} is not; to expose it anyway, start it with --dev-public (never on the internet)")]
     DevNotLocal(String),
+    /// A change asked of a `--dev` server without the token its playground page carries.
+    #[error("this change must come from the playground page this server served (it sends the server's per-start token in X-Ogmill-Dev-Token); reload the page if the server restarted")]
+    DevToken,
     /// `delivery=signed` on a server whose `/v1` is open to anyone: it would mint signatures.
     #[error("delivery=signed makes signed URLs, so it needs an authenticated caller: start the server with --api-keys KEY and send one")]
     SigningNeedsApiKey,
@@ -85,7 +88,8 @@ impl ApiError {
             ApiError::Forbidden(_)
             | ApiError::UnsignedRouteClosed
             | ApiError::SigningNeedsApiKey
-            | ApiError::DevNotLocal(_) => StatusCode::FORBIDDEN,
+            | ApiError::DevNotLocal(_)
+            | ApiError::DevToken => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,

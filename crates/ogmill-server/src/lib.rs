@@ -155,6 +155,13 @@ impl Default for ServerOptions {
     }
 }
 
+/// 32 random bytes as hex: the per-start `--dev` token.
+fn dev_token() -> Result<String, StartupError> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| StartupError::Randomness(e.to_string()))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
 /// What a dev server tells open playground pages (as server-sent events).
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
@@ -196,6 +203,10 @@ struct Inner {
     /// The last reload error, shown to pages that open after it; cleared by a good reload.
     reload_error: std::sync::Mutex<Option<String>>,
     limiter: ratelimit::Limiter,
+    /// A secret made at start-up that the playground sends with every change it asks a
+    /// `--dev` server for (`X-Ogmill-Dev-Token`): only a page this server served can read
+    /// it, and a custom header cannot be sent cross-site without CORS, which is never given.
+    dev_token: String,
 }
 
 impl AppState {
@@ -250,7 +261,13 @@ impl AppState {
             fault: None,
             events: tokio::sync::broadcast::channel(16).0,
             reload_error: std::sync::Mutex::new(None),
+            dev_token: dev_token()?,
         })))
+    }
+
+    /// The `--dev` token the playground must send with every change (see `dev_guard`).
+    pub fn dev_token(&self) -> &str {
+        &self.0.dev_token
     }
 
     /// The same state with a fault hook; see [`FaultHook`].

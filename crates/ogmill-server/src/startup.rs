@@ -6,6 +6,9 @@ use std::path::PathBuf;
 /// A server that cannot start, and why.
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
+    /// The operating system gave no random bytes (for the `--dev` token).
+    #[error("no random bytes from the operating system: {0}")]
+    Randomness(String),
     /// A setting that becomes a response header is not a valid header value.
     #[error("{setting} '{value}' is not a valid header value")]
     HeaderValue {

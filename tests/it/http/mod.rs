@@ -102,8 +102,13 @@ pub async fn get_with(state: &AppState, uri: &str, headers: &[(&str, &str)]) -> 
     send(state, req.body(Body::empty()).unwrap()).await
 }
 
+/// A JSON POST; to the playground's routes it carries the `--dev` token as the page does,
+/// unless the caller sends its own `x-ogmill-dev-token`.
 pub async fn post_json(state: &AppState, uri: &str, body: &str, headers: &[(&str, &str)]) -> Reply {
     let mut req = Request::post(uri).header("content-type", "application/json");
+    if uri.starts_with("/playground/") && !headers.iter().any(|(k, _)| *k == "x-ogmill-dev-token") {
+        req = req.header("x-ogmill-dev-token", state.dev_token());
+    }
     for (k, v) in headers {
         req = req.header(*k, *v);
     }

@@ -541,6 +541,7 @@ async fn a_dev_server_answers_only_this_machine() {
     )
     .await;
     assert_eq!(cross.status, StatusCode::FORBIDDEN, "{}", cross.text());
+    // Same site, but not the page this server served: no per-start token.
     let same = ask(
         "POST",
         "/playground/design",
@@ -548,7 +549,32 @@ async fn a_dev_server_answers_only_this_machine() {
         Some("http://localhost:3000"),
     )
     .await;
-    assert_ne!(same.status, StatusCode::FORBIDDEN, "{}", same.text());
+    assert_eq!(same.status, StatusCode::FORBIDDEN, "{}", same.text());
+    assert!(
+        same.text().contains("X-Ogmill-Dev-Token"),
+        "{}",
+        same.text()
+    );
+    let page = |token: &str| {
+        let req = Request::builder()
+            .method("POST")
+            .uri("/playground/design")
+            .header("host", "localhost:3000")
+            .header("origin", "http://localhost:3000")
+            .header("x-ogmill-dev-token", token)
+            .body(Body::from(design_source()))
+            .unwrap();
+        super::send(&s, req)
+    };
+    let wrong = page(&"0".repeat(64)).await;
+    assert_eq!(wrong.status, StatusCode::FORBIDDEN, "{}", wrong.text());
+    // The token the playground reads from /playground/state (same-origin only).
+    let st: serde_json::Value =
+        serde_json::from_slice(&super::get(&s, "/playground/state").await.body).unwrap();
+    let token = st["dev_token"].as_str().unwrap().to_owned();
+    assert_eq!(token.len(), 64);
+    let right = page(&token).await;
+    assert_eq!(right.status, StatusCode::OK, "{}", right.text());
 
     let renderer = Arc::new(Renderer::new(Options::default()).unwrap());
     let public = |dev_public| {

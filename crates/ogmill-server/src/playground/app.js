@@ -53,6 +53,8 @@ async function loadState() {
   state = await res.json();
   showMode();
   showReloadError(state.reload_error);
+  // The page checker fetches pages on this machine: a dev server's tool only.
+  $("checker").hidden = !state.dev;
   const names = state.templates.map((t) => t.name);
   if (!names.includes(current)) {
     const wanted = decodeURIComponent(location.hash.slice(1));
@@ -279,6 +281,7 @@ async function update() {
     $("error").hidden = true;
   } catch (e) {
     if (e.name === "AbortError") return;
+    clearOutputs();
     $("error").textContent = e.message;
     $("error").hidden = false;
   } finally {
@@ -306,7 +309,23 @@ async function showSizes(vals, shownBytes, signal) {
   if (!signal.aborted) $("sizes").textContent = sizes.join(" · ");
 }
 
+// After an error nothing may still show the previous card: a user would copy its URL
+// while another template is highlighted.
+function clearOutputs() {
+  const preview = $("preview");
+  preview.removeAttribute("src");
+  delete preview.dataset.url;
+  for (const img of document.querySelectorAll(".mock img")) img.removeAttribute("src");
+  if (shown) URL.revokeObjectURL(shown);
+  shown = null;
+  $("fit").textContent = "";
+  $("sizes").textContent = "";
+  for (const id of ["snippet-url", "snippet-meta", "snippet-next"]) $(id).value = "";
+  for (const b of document.querySelectorAll("[data-copy]")) b.disabled = true;
+}
+
 function show(objectUrl, url) {
+  for (const b of document.querySelectorAll("[data-copy]")) b.disabled = false;
   const preview = $("preview");
   preview.src = objectUrl;
   preview.dataset.url = url;

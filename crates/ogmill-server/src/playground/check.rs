@@ -213,6 +213,10 @@ fn problems(tags: &[(String, String)]) -> Vec<Problem> {
                 out.push(error(format!(
                     "{name} '{src}' is relative: crawlers need an absolute https:// URL"
                 )));
+            } else if let Some(host) = Url::parse(src).ok().and_then(|u| local_host(&u)) {
+                out.push(warning(format!(
+                    "{name} points at {host}, which only this machine can reach: crawlers fetch the image from the internet, so give the page your public origin before it is shared (ogUrl's base, --public-url)"
+                )));
             }
         }
     }
@@ -233,6 +237,25 @@ fn problems(tags: &[(String, String)]) -> Vec<Problem> {
         )));
     }
     out
+}
+
+/// The host of `url` when only this machine or its network can reach it: `localhost` (and
+/// `*.localhost`), loopback, private, link-local and unspecified addresses.
+fn local_host(url: &Url) -> Option<String> {
+    use url::Host;
+    let local = match url.host()? {
+        Host::Domain(d) => {
+            let d = d.trim_end_matches('.').to_ascii_lowercase();
+            d == "localhost" || d.ends_with(".localhost")
+        }
+        Host::Ipv4(a) => {
+            a.is_loopback() || a.is_private() || a.is_link_local() || a.is_unspecified()
+        }
+        Host::Ipv6(a) => {
+            a.is_loopback() || a.is_unspecified() || (a.segments()[0] & 0xfe00) == 0xfc00
+        }
+    };
+    local.then(|| url.host_str().unwrap_or_default().to_owned())
 }
 
 #[cfg(test)]
@@ -261,5 +284,32 @@ mod tests {
             .any(|m| m.contains("og:image:width and og:image:height are missing")));
         assert!(text.iter().any(|m| m.contains("twitter:card is 'summary'")));
         assert!(!text.iter().any(|m| m.starts_with("og:title")));
+    }
+
+    /// What the playground's meta snippet writes on a dev server points at this machine:
+    /// said, since no crawler can fetch it; a public origin is not.
+    #[test]
+    fn an_image_on_this_machine_is_flagged() {
+        for (src, flagged) in [
+            ("http://127.0.0.1:3000/api/og/blog?title=x", true),
+            ("http://localhost:3000/og.png", true),
+            ("http://app.localhost/og.png", true),
+            ("http://[::1]:3000/og.png", true),
+            ("http://192.168.1.20/og.png", true),
+            ("https://example.com/og.png", false),
+            ("https://8.8.8.8/og.png", false),
+        ] {
+            let tags = vec![("og:image".to_owned(), src.to_owned())];
+            let p = problems(&tags);
+            let said = p
+                .iter()
+                .any(|p| p.message.contains("only this machine can reach"));
+            assert_eq!(
+                said,
+                flagged,
+                "{src}: {:?}",
+                p.iter().map(|p| &p.message).collect::<Vec<_>>()
+            );
+        }
     }
 }

@@ -13,6 +13,12 @@
   const history = []; // earlier `choices`, for Undo
   let previewTimer = null;
   let previewAbort = null;
+  let token = ""; // the server's per-start --dev token, sent with every change
+
+  // POST to the dev server with its token (it refuses changes without it).
+  function post(url, init = {}) {
+    return fetch(url, { ...init, method: "POST", headers: { ...(init.headers || {}), "x-ogmill-dev-token": token } });
+  }
 
   async function errorText(res) {
     const text = (await res.text()).trim();
@@ -27,7 +33,7 @@
     if (!file) return;
     say("design-warnings", `Reading ${file.name}…`);
     const colors = $("design-colors").checked ? "?colors=true" : "";
-    const res = await fetch(`/playground/design${colors}`, { method: "POST", body: await file.text() });
+    const res = await post(`/playground/design${colors}`, { body: await file.text() });
     if (!res.ok) {
       say("design-warnings", await errorText(res));
       return;
@@ -243,8 +249,7 @@
       .filter(([i, v]) => v && choices[i] && choices[i].bound)
       .map(([i, v]) => [choices[i].param, v]);
     try {
-      const res = await fetch(`/playground/design/${design.id}/preview`, {
-        method: "POST",
+      const res = await post(`/playground/design/${design.id}/preview`, {
         headers: { "content-type": "application/json" },
         body: JSON.stringify({ choices, values }),
         signal: previewAbort.signal,
@@ -277,8 +282,7 @@
         replace = true;
       }
     }
-    const res = await fetch(`/playground/design/${design.id}/save`, {
-      method: "POST",
+    const res = await post(`/playground/design/${design.id}/save`, {
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ name, choices, replace }),
     });
@@ -292,12 +296,19 @@
       return;
     }
     const done = await res.json();
-    say("design-saved", `Saved. It is served at ${done.url}`);
+    const link = document.createElement("a");
+    link.href = done.url;
+    link.textContent = done.url;
+    link.target = "_blank";
+    link.rel = "noopener";
+    $("design-saved").replaceChildren("Saved. It is served at ", link);
   }
 
   document.addEventListener("DOMContentLoaded", async () => {
     const res = await fetch("/playground/state", { cache: "no-store" });
-    if (!(await res.json()).dev) return;
+    const state = await res.json();
+    if (!state.dev) return;
+    token = state.dev_token || "";
     $("design").hidden = false;
     $("design-file").addEventListener("change", (e) => open(e.target.files[0]));
     const drop = $("design-drop");

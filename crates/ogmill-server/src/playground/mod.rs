@@ -77,6 +77,8 @@ async fn playground_state(State(state): State<AppState>) -> Json<serde_json::Val
     let o = state.options();
     Json(serde_json::json!({
         "dev": o.dev,
+        // Sent back with every change (see `dev_guard`); readable by same-origin pages only.
+        "dev_token": o.dev.then(|| state.dev_token().to_owned()),
         "signs": o.dev && state.0.signer.is_some(),
         "require_signature": o.require_signature,
         "reload_error": *state.reload_error(),

@@ -43,10 +43,23 @@ pub(super) async fn security_headers(req: Request, next: Next) -> Response {
 /// A `--dev` server signs URLs, reads pages on loopback and writes templates: a web page
 /// must not drive it. Every request must be addressed to a loopback name (a DNS-rebinding
 /// page sends its own name as `Host`), and a request that changes anything must not come
-/// from another site's page (`Origin`). `--dev-public` turns this off.
+/// from another site's page (`Origin`); `--dev-public` turns those two off. The playground's
+/// own changes must carry the per-start token whatever the flags.
 pub(super) async fn dev_guard(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let o = state.options();
-    if !o.dev || o.dev_public {
+    if !o.dev {
+        return next.run(req).await;
+    }
+    let changes = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    // The playground's changes (opening and saving designs) carry the per-start token, which
+    // only a page this server served can know; with --dev-public too.
+    if changes && req.uri().path().starts_with("/playground/") {
+        let sent = req.headers().get(DEV_TOKEN).map(|v| v.as_bytes());
+        if !sent.is_some_and(|t| same_secret(t, state.dev_token().as_bytes())) {
+            return ApiError::DevToken.into_response();
+        }
+    }
+    if o.dev_public {
         return next.run(req).await;
     }
     let host = req
@@ -58,7 +71,6 @@ pub(super) async fn dev_guard(State(state): State<AppState>, req: Request, next:
     if let Some(host) = host.filter(|h| !is_loopback_host(h)) {
         return ApiError::DevNotLocal(format!("the host '{}'", clip(&host))).into_response();
     }
-    let changes = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     let origin = req.headers().get(header::ORIGIN).map(|o| {
         let o = String::from_utf8_lossy(o.as_bytes()).into_owned();
         let host = o.split_once("://").map_or("", |(_, rest)| rest);
@@ -68,6 +80,14 @@ pub(super) async fn dev_guard(State(state): State<AppState>, req: Request, next:
         return ApiError::DevNotLocal(format!("a page from '{}'", clip(&origin))).into_response();
     }
     next.run(req).await
+}
+
+/// The header the playground sends its `--dev` token in.
+pub(crate) const DEV_TOKEN: &str = "x-ogmill-dev-token";
+
+/// Compares secrets in time independent of where they differ.
+fn same_secret(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// `localhost`, `*.localhost`, `127.x.y.z` or `[::1]`, with or without a port.
