@@ -51,6 +51,16 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         config.fonts = Some(vec![PathBuf::from("fonts")]);
         config.no_bundled_fonts = Some(true);
     }
+    // A dev server may start on an empty or new templates directory: designs saved from the
+    // playground go there.
+    if let Some(dir) = config.templates.as_ref().filter(|d| dev && !d.exists()) {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("creating the templates directory {}", dir.display()))?;
+        eprintln!(
+            "created {}: save a design there from the playground's design mode",
+            dir.display()
+        );
+    }
     // Loaded by the commands that render; a health probe runs every few seconds and needs none.
     // A server fails fast on a broken template; a command that uses one template of many
     // goes on with the others, warns once per broken one, and fails only if it asks for one.
@@ -58,6 +68,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     let load = || -> anyhow::Result<Renderer> {
         let renderer = Renderer::new(ogmill_core::Options {
             skip_broken_templates: !serving,
+            allow_no_templates: dev,
             ..config.engine_options()
         })?;
         for (name, reason) in renderer.broken_templates() {

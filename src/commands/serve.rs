@@ -11,7 +11,11 @@ use ogmill_server::AppState;
 pub(crate) fn run(config: &Config, renderer: Renderer) -> anyhow::Result<()> {
     let options = config.server_options();
     let state = AppState::new(Arc::new(renderer), options.clone())?;
-    let engine = config.engine_options();
+    let engine = ogmill_core::Options {
+        // As at start-up: a dev server's directory may be empty until a design is saved.
+        allow_no_templates: options.dev,
+        ..config.engine_options()
+    };
     let watched: Vec<PathBuf> = engine
         .templates_dir
         .iter()

@@ -35,12 +35,27 @@ try {
   page.setDefaultTimeout(20000);
   await page.goto(`${base}/`);
   await page.waitForSelector("#design:not([hidden])");
+  // Before a file is opened there is no work area (no broken image), and disabled buttons
+  // look disabled.
+  expect(await page.isHidden("#design-work"), "no work area before a design is opened");
+  seen.undo_opacity = await page.$eval("#design-undo", (b) => Number(getComputedStyle(b).opacity));
+  expect(seen.undo_opacity < 0.8, "a disabled Undo that looks disabled");
+  expect(await page.isHidden("#design-nosave"), "no 'cannot save' notice on a server with --templates");
   await page.setInputFiles("#design-file", process.env.DESIGN);
   const drawn = async (n) =>
     page.waitForFunction((n) => Number(document.getElementById("design-preview").dataset.drawn || 0) >= n, n);
   await drawn(1);
   const boxes = () => page.$$eval(".box", (bs) => bs.map((b) => ({ bound: b.classList.contains("bound"), label: b.getAttribute("aria-label") })));
   seen.suggested = await boxes();
+  // Each label stays inside its own box, so neighbours' labels never overlap.
+  seen.tags_outside = await page.$$eval(".box:not(.selected)", (bs) =>
+    bs.filter((b) => {
+      const r = b.getBoundingClientRect();
+      const t = b.querySelector(".tag").getBoundingClientRect();
+      return t.left < r.left - 1 || t.top < r.top - 1 || t.right > r.right + 1;
+    }).length,
+  );
+  expect(seen.tags_outside === 0, "every label inside its box");
   expect(seen.suggested.length === 4 && seen.suggested.every((b) => b.bound), "four suggested params (two texts, two pictures)");
 
   // Unbind all with the keyboard, then bind two texts and a picture by clicking.
@@ -77,8 +92,9 @@ try {
   const x2 = await page.$eval('.box[data-index="0"]', (b) => b.getBoundingClientRect().x);
   seen.nudge = [x0, x1, x2];
   expect(x1 > x0 && Math.abs(x2 - x0) < 0.5, "the arrow key to move the box and Undo to move it back");
-  const drawnSoFar = await page.$eval("#design-preview", (i) => Number(i.dataset.drawn));
-  await drawn(drawnSoFar + 1);
+  // The previews of these edits are debounced and may all be drawn already: wait for the
+  // fit of the long headline itself, not for one more draw (a race under load).
+  await page.waitForFunction(() => /headline \d+ [2-9]/.test(document.getElementById("design-preview").dataset.fit || ""));
   seen.fit = await page.$eval("#design-preview", (i) => i.dataset.fit);
   expect(/headline \d+ [2-9]/.test(seen.fit), "the long headline on several lines");
   await page.locator("#design").screenshot({ path: join(process.env.ARTIFACTS, "design-mode.png") });

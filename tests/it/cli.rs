@@ -1,5 +1,6 @@
 //! The built `ogmill` binary, run into a temp dir as a user would.
 
+use std::path::Path;
 use std::process::{Command, Output};
 
 use crate::support::{decode_png, Process};
@@ -683,4 +684,63 @@ fn bench_reports_renders_and_which_were_encoded_whole() {
         table.contains("Encoded whole") && table.contains("affinity 2 of 2"),
         "{table}"
     );
+}
+
+/// The body of a GET of `path` on a dev server (addressed to `localhost`, as a dev server
+/// requires), and its status.
+fn dev_get(addr: std::net::SocketAddr, path: &str) -> (u16, String) {
+    use std::io::{Read, Write};
+    let mut conn = std::net::TcpStream::connect(addr).unwrap();
+    conn.set_read_timeout(Some(std::time::Duration::from_secs(30)))
+        .unwrap();
+    let req = format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+    conn.write_all(req.as_bytes()).unwrap();
+    let mut raw = vec![];
+    conn.read_to_end(&mut raw).unwrap();
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let status = text[9..12].parse().unwrap();
+    let body = text
+        .split_once("\r\n\r\n")
+        .map_or("", |(_, b)| b)
+        .to_owned();
+    (status, body)
+}
+
+/// `serve --dev --templates DIR` on a directory that does not exist yet starts (and makes
+/// it) with no templates, instead of refusing: the playground says where designs go, a card
+/// request is a 404 (no crash), and a template written there is served after the reload.
+#[test]
+fn a_dev_server_starts_on_a_new_templates_directory_and_serves_what_lands_there() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("new-templates");
+    let (_server, addr) = spawn_server(&["--dev", "--templates", dir.to_str().unwrap()]);
+    assert!(dir.is_dir());
+    let (status, body) = dev_get(addr, "/playground/state");
+    assert_eq!(status, 200, "{body}");
+    // Chunked or not, the JSON is the part between the outer braces.
+    let json = &body[body.find('{').unwrap()..=body.rfind('}').unwrap()];
+    let state: serde_json::Value = serde_json::from_str(json).unwrap();
+    assert_eq!(state["templates"], serde_json::json!([]));
+    assert!(
+        state["saves_to"]
+            .as_str()
+            .unwrap()
+            .ends_with("new-templates"),
+        "{state}"
+    );
+    assert_eq!(dev_get(addr, "/api/og?title=x").0, 404);
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("svg-templates/blog.svg"),
+        dir.join("blog.svg"),
+    )
+    .unwrap();
+    // The reload is asynchronous: poll (a hang guard of 30 s, not a speed bound).
+    let start = std::time::Instant::now();
+    while dev_get(addr, "/api/og/blog?title=Saved").0 != 200 {
+        assert!(
+            start.elapsed().as_secs() < 30,
+            "the new template is never served"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
 }

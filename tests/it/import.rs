@@ -701,3 +701,37 @@ fn import_embeds_the_pictures_a_real_design_links_beside_it() {
         "{stderr}"
     );
 }
+
+/// A `<text>` whose spans differ in style (a bold name, then an italic grey line) is said,
+/// since its param draws a value in one style; a text that is plainly a date is named
+/// `date`, not after its words.
+#[test]
+fn mixed_styles_are_said_and_a_date_is_named_date() {
+    let svg = r##"<svg xmlns="http://www.w3.org/2000/svg" width="1200" height="630">
+  <rect width="1200" height="630" fill="#ffffff"/>
+  <text x="80" y="200" font-family="Inter" font-size="64">A title for the card</text>
+  <text x="80" y="400" font-family="Inter" font-size="32"><tspan font-weight="700">Jane Doe</tspan> <tspan font-style="italic" fill="#555555">on design</tspan></text>
+  <text x="80" y="500" font-family="Inter" font-size="28">Thursday 4 December</text>
+</svg>"##;
+    let imported = import_plain(svg).unwrap();
+    assert!(
+        imported
+            .warnings
+            .iter()
+            .any(|w| w.contains("\"Jane Doe on design\" mixes fonts, colors")),
+        "{:?}",
+        imported.warnings
+    );
+    let params: Vec<&str> = imported.slots.iter().map(|s| s.param.as_str()).collect();
+    assert!(params.contains(&"date"), "{params:?}");
+    assert_eq!(
+        imported
+            .warnings
+            .iter()
+            .filter(|w| w.contains("mixes"))
+            .count(),
+        1,
+        "{:?}",
+        imported.warnings
+    );
+}

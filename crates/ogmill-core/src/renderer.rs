@@ -122,6 +122,10 @@ pub struct Options {
     /// `templates_dir` read theirs from their own directory. Default: `None`: a template
     /// given as text that links a file is refused, with advice to embed it.
     pub resources_dir: Option<PathBuf>,
+    /// Start with no templates when `templates_dir` holds none yet, instead of failing: a
+    /// `--dev` server waiting for its first design, whose requests name no template until
+    /// one is saved there. Default: `false`.
+    pub allow_no_templates: bool,
 }
 
 impl Default for Options {
@@ -140,6 +144,7 @@ impl Default for Options {
             layer_cache_bytes: 64 << 20,
             strict_fonts: false,
             resources_dir: None,
+            allow_no_templates: false,
             skip_broken_templates: false,
             clock: crate::clock::default_clock(),
         }
@@ -386,7 +391,7 @@ impl Renderer {
                 }
             }
             Some(dir) => {
-                for path in template_files(dir)? {
+                for path in template_files(dir, options.allow_no_templates)? {
                     match Template::load(&path, dir, &usvg) {
                         Ok(t) => {
                             templates.insert(t.name.clone(), Arc::new(t));
@@ -932,7 +937,7 @@ fn font_hash(data: &[u8]) -> u64 {
     h
 }
 
-fn template_files(dir: &Path) -> Result<Vec<PathBuf>> {
+fn template_files(dir: &Path, allow_none: bool) -> Result<Vec<PathBuf>> {
     let io = |error| Error::Io {
         path: dir.to_owned(),
         error,
@@ -943,7 +948,7 @@ fn template_files(dir: &Path) -> Result<Vec<PathBuf>> {
         .filter(|p| p.extension().is_some_and(|e| e == "svg"))
         .collect();
     files.sort();
-    if files.is_empty() {
+    if files.is_empty() && !allow_none {
         return Err(TemplateError {
             path: dir.to_owned(),
             position: None,

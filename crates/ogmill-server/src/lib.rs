@@ -155,6 +155,13 @@ impl Default for ServerOptions {
     }
 }
 
+/// A 1200x630 card of one dark color, as a PNG: the fallback when there is no template.
+fn blank_card() -> Bytes {
+    let mut pixmap = tiny_skia::Pixmap::new(1200, 630).expect("a 1200x630 canvas");
+    pixmap.fill(tiny_skia::Color::from_rgba8(15, 23, 42, 255));
+    pixmap.encode_png().expect("a PNG of a plain canvas").into()
+}
+
 /// 32 random bytes as hex: the per-start `--dev` token.
 fn dev_token() -> Result<String, StartupError> {
     let mut bytes = [0u8; 32];
@@ -393,10 +400,11 @@ fn fallback_image(renderer: &Renderer, options: &ServerOptions) -> Result<Bytes,
     }
     let template = match renderer.template("default") {
         Some(t) => t,
-        None => renderer
-            .templates()
-            .next()
-            .expect("a renderer has templates"),
+        None => match renderer.templates().next() {
+            Some(t) => t,
+            // A dev server waiting for its first design: a plain card of the usual size.
+            None => return Ok(blank_card()),
+        },
     };
     let mut req = RenderRequest {
         template: template.name.clone(),

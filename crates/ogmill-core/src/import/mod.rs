@@ -698,10 +698,19 @@ impl Reader<'_> {
         let fallback = if biggest {
             "title".to_owned()
         } else {
-            slug(&sample, 3)
+            // What the text is (a date, a price, a handle) names it better than its words:
+            // `date`, not `thursday-4-december`.
+            kind_of(&sample).map_or_else(|| slug(&sample, 3), str::to_owned)
         };
         let param = self.name_for(node, &sample, &fallback, "text");
         let lines = visual_lines(text);
+        if let Some(styles) = mixed_styles(text) {
+            self.warnings.push(format!(
+                "line {}: the text \"{}\" mixes {styles}; as a param its value is drawn in one style, its first span's",
+                line_of(node),
+                sample.chars().take(40).collect::<String>().replace('\n', " ")
+            ));
+        }
         // A mirrored text is a reflection of another: it stays as the design drew it (bind
         // it by hand in design mode); fitted values do not read mirrored.
         let ts = text.abs_transform();
@@ -1161,6 +1170,130 @@ fn sample_key(s: &str) -> String {
 }
 
 /// A param name from free text: ASCII lowercase words joined by `-`, at most `words`.
+/// What the spans of a text differ in (font, size, fill), if they do: a bold name and an
+/// italic date in one `<text>`. Whitespace-only spans do not count.
+fn mixed_styles(text: &usvg::Text) -> Option<String> {
+    let mut first: Option<(&usvg::Font, f32, String)> = None;
+    let mut differ: Vec<&str> = vec![];
+    for chunk in text.chunks() {
+        for span in chunk.spans() {
+            let part = chunk.text().get(span.start()..span.end()).unwrap_or("");
+            if part.trim().is_empty() {
+                continue;
+            }
+            let fill = span
+                .fill()
+                .map(|f| format!("{:?}", f.paint()))
+                .unwrap_or_default();
+            let Some((font, size, paint)) = &first else {
+                first = Some((span.font(), span.font_size().get(), fill));
+                continue;
+            };
+            for (what, same) in [
+                ("fonts", *font == span.font()),
+                ("sizes", (*size - span.font_size().get()).abs() < 0.01),
+                ("colors", *paint == fill),
+            ] {
+                if !same && !differ.contains(&what) {
+                    differ.push(what);
+                }
+            }
+        }
+    }
+    (!differ.is_empty()).then(|| differ.join(", "))
+}
+
+/// A name for what a sample is, when it is plainly one thing: `date`, `time`, `price`,
+/// `email`, `handle` or `url`.
+fn kind_of(sample: &str) -> Option<&'static str> {
+    const MONTHS: &[&str] = &[
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "may",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "january",
+        "february",
+        "march",
+        "april",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ];
+    const DAYS: &[&str] = &[
+        "mon",
+        "tue",
+        "wed",
+        "thu",
+        "fri",
+        "sat",
+        "sun",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    ];
+    let s = sample.trim();
+    if s.is_empty() || s.chars().count() > 40 {
+        return None;
+    }
+    let lower = s.to_lowercase();
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let has_digit = s.chars().any(|c| c.is_ascii_digit());
+    let single = !s.contains(char::is_whitespace);
+    if single && s.starts_with('@') && s.len() > 1 && !s[1..].contains('@') {
+        return Some("handle");
+    }
+    if single && s.contains('@') && s.contains('.') {
+        return Some("email");
+    }
+    if single && (s.contains("://") || lower.starts_with("www.")) {
+        return Some("url");
+    }
+    if has_digit && s.chars().any(|c| matches!(c, '$' | '€' | '£' | '¥' | '₹')) {
+        return Some("price");
+    }
+    let named_day = words.iter().any(|w| MONTHS.contains(w) || DAYS.contains(w));
+    let numeric_date = words.len() == 3
+        && words.iter().all(|w| w.chars().all(|c| c.is_ascii_digit()))
+        && s.chars().any(|c| matches!(c, '-' | '/' | '.'))
+        && words.iter().any(|w| w.len() == 4 || w.len() == 2);
+    if (named_day && (has_digit || words.len() <= 3)) || numeric_date {
+        return Some("date");
+    }
+    let clock = s.split_once(':').is_some_and(|(h, m)| {
+        let h = h.trim();
+        let m: String = m.chars().take(2).collect();
+        !h.is_empty()
+            && h.len() <= 2
+            && h.chars().all(|c| c.is_ascii_digit())
+            && m.len() == 2
+            && m.chars().all(|c| c.is_ascii_digit())
+    });
+    if clock && words.len() <= 4 {
+        return Some("time");
+    }
+    None
+}
+
 fn slug(s: &str, words: usize) -> String {
     let s: String = s
         .chars()
@@ -1278,6 +1411,28 @@ impl PreviousNames {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_kinds_of_text_are_named_by_kind() {
+        for (sample, kind) in [
+            ("Thursday 4 December", Some("date")),
+            ("Dec 4, 2025", Some("date")),
+            ("2025-12-04", Some("date")),
+            ("04/12/2025", Some("date")),
+            ("Friday", Some("date")),
+            ("7:30 PM", Some("time")),
+            ("$49", Some("price")),
+            ("€1,299.00", Some("price")),
+            ("@janedoe", Some("handle")),
+            ("jane@acme.dev", Some("email")),
+            ("https://acme.dev", Some("url")),
+            ("Design systems that scale", None),
+            ("May the best team win at the big final tonight", None),
+            ("Version 2.0", None),
+        ] {
+            assert_eq!(kind_of(sample), kind, "{sample}");
+        }
+    }
 
     #[test]
     fn slugs_are_param_names() {

@@ -68,6 +68,12 @@ async function loadState() {
     values[t.name] = fresh;
   }
   renderGallery();
+  if (!state.templates.length) {
+    // A dev server on an empty templates directory: nothing to preview until a design is saved.
+    $("form").replaceChildren(hint(`No templates in ${state.saves_to || "the templates directory"} yet: open a design in design mode below and save it.`));
+    clearOutputs();
+    return;
+  }
   renderForm();
   schedule(0);
 }

@@ -310,6 +310,12 @@
     if (!state.dev) return;
     token = state.dev_token || "";
     $("design").hidden = false;
+    if (!state.saves_to) {
+      // Said before any work, not at Save: this server has nowhere to write templates.
+      say("design-nosave", "This server serves the bundled templates, so a design cannot be saved here: restart it with --dev --templates DIR (a new or empty directory is fine).");
+      $("design-nosave").hidden = false;
+      for (const el of $("design-save").querySelectorAll("input, button")) el.disabled = true;
+    }
     $("design-file").addEventListener("change", (e) => open(e.target.files[0]));
     const drop = $("design-drop");
     drop.addEventListener("dragover", (e) => {

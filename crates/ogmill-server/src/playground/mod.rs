@@ -82,6 +82,8 @@ async fn playground_state(State(state): State<AppState>) -> Json<serde_json::Val
         "signs": o.dev && state.0.signer.is_some(),
         "require_signature": o.require_signature,
         "reload_error": *state.reload_error(),
+        // Where design mode saves templates (none: the bundled templates are served).
+        "saves_to": o.dev.then(|| renderer.options().templates_dir.as_ref().map(|d| d.display().to_string())).flatten(),
         "templates": renderer.templates().map(|t| t.describe()).collect::<Vec<_>>(),
     }))
 }
