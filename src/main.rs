@@ -13,6 +13,15 @@ use cli::{Cli, Command};
 use ogmill::config::Config;
 use ogmill_core::Renderer;
 
+/// jemalloc rather than the system allocator. Under a sustained mix of hits, misses and
+/// hostile requests glibc's malloc kept ~260 MB of freed memory beyond the caches' own
+/// (megabyte canvases freed between long-lived cached cards), and RSS crept to 736 MB in 5
+/// minutes; jemalloc returns it (flat at ~510 MB) and renders ~20% more cards a second.
+/// mimalloc held more (840 MB). Measured with benches/soak.sh: BENCHMARKS.md, "Memory under
+/// load".
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 fn main() {
     let cli = Cli::parse();
     if let Err(e) = run(cli) {
@@ -69,6 +78,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         let renderer = Renderer::new(ogmill_core::Options {
             skip_broken_templates: !serving,
             allow_no_templates: dev,
+            // Over HTTP a client takes either: never a WebP larger than the PNG.
+            webp_never_larger: serving,
             ..config.engine_options()
         })?;
         for (name, reason) in renderer.broken_templates() {
