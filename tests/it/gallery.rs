@@ -250,3 +250,25 @@ fn every_template_in_the_gallery_has_both_themes() {
         assert!(accent.theme_defaults.contains_key("dark"), "{name}");
     }
 }
+
+/// A card is seen ~500 px wide in a feed: no bundled template's text shrinks below a readable
+/// floor, half its own size or 20 px at 1200 px wide (whichever is larger, never above its own
+/// size); past it the value ends with an ellipsis. The same floor `ogmill import` gives.
+#[test]
+fn every_bundled_text_keeps_a_readable_floor() {
+    let mut low = vec![];
+    for t in renderer().templates() {
+        for s in &t.slots {
+            let floor = (s.max_font_size / 2.0)
+                .max(20.0 * t.width / 1200.0)
+                .min(s.max_font_size);
+            if s.min_font_size + 0.01 < floor {
+                low.push(format!(
+                    "{}: {} shrinks to {} (size {}, floor {floor})",
+                    t.name, s.name, s.min_font_size, s.max_font_size
+                ));
+            }
+        }
+    }
+    assert!(low.is_empty(), "{}", low.join("\n"));
+}
