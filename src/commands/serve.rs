@@ -14,6 +14,7 @@ pub(crate) fn run(config: &Config, renderer: Renderer) -> anyhow::Result<()> {
     let engine = ogmill_core::Options {
         // As at start-up: a dev server's directory may be empty until a design is saved.
         allow_no_templates: options.dev,
+        webp_never_larger: true,
         ..config.engine_options()
     };
     let watched: Vec<PathBuf> = engine

@@ -58,7 +58,16 @@ try {
   expect(seen.tags_outside === 0, "every label inside its box");
   expect(seen.suggested.length === 4 && seen.suggested.every((b) => b.bound), "four suggested params (two texts, two pictures)");
 
-  // Unbind all with the keyboard, then bind two texts and a picture by clicking.
+  // The suggestions can be cleared at once (every box then offers "click to bind") and taken
+  // back; then unbind all with the keyboard, and bind two texts and a picture by clicking.
+  seen.suggested_line = await page.textContent("#design-suggested");
+  expect(seen.suggested_line.startsWith("4 of 4"), "the count of suggested params");
+  await page.click("#design-clear");
+  expect((await boxes()).every((b) => !b.bound), "every box unbound by Unbind all");
+  seen.offers = await page.$$eval(".box .tag", (ts) => ts.filter((t) => t.textContent === "click to bind").length);
+  expect(seen.offers === 4, "each box offering 'click to bind'");
+  await page.click("#design-suggest");
+  expect((await boxes()).every((b) => b.bound), "the suggestions back");
   for (let i = 0; i < 4; i++) {
     await page.click(`.box[data-index="${i}"]`);
     await page.keyboard.press("Delete");

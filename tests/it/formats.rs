@@ -405,3 +405,51 @@ async fn pdf_through_http_cli_and_build() {
     let info = read_pdf(&std::fs::read(site.join("a.pdf")).unwrap());
     assert!(info.text.contains("APDFcard"), "{:?}", info.text);
 }
+
+/// A server never sends a WebP larger than the PNG of the same pixels: the flat `minimal` card
+/// (its lossless WebP is several times its indexed PNG) comes as that PNG, said in
+/// `X-Ogmill-Format`, on a miss and on a hit; the blog card, smaller as WebP, stays WebP. A
+/// renderer for files (no `webp_never_larger`) writes the WebP asked for.
+#[tokio::test]
+async fn a_webp_larger_than_the_png_is_sent_as_the_png() {
+    let for_files = renderer();
+    let webp_of = |name: &str| {
+        let req = for_files
+            .resolve(&RenderRequest::new(name, &[("format", "webp")]))
+            .unwrap();
+        for_files.render(&req, Inputs::default()).unwrap()
+    };
+    let written = webp_of("minimal");
+    assert_eq!(written.format, Format::Webp);
+    let server = std::sync::Arc::new(
+        Renderer::new(Options {
+            webp_never_larger: true,
+            ..Options::default()
+        })
+        .unwrap(),
+    );
+    let s = ogmill_server::AppState::new(server, ServerOptions::default()).unwrap();
+    let png = get(&s, "/api/og/minimal.png").await;
+    assert!(
+        png.body.len() < written.bytes.len(),
+        "the case is real: PNG {} bytes, WebP {}",
+        png.body.len(),
+        written.bytes.len()
+    );
+    for cache in ["miss", "hit"] {
+        let flat = get(&s, "/api/og/minimal.webp").await;
+        assert_eq!(flat.status, StatusCode::OK, "{}", flat.text());
+        assert_eq!(flat.header("x-ogmill-cache"), cache);
+        assert_eq!(flat.header("content-type"), "image/png");
+        assert_eq!(
+            flat.header("x-ogmill-format"),
+            "image/png; the webp would be larger"
+        );
+        assert_eq!(flat.body, png.body, "the PNG of the same pixels");
+    }
+    let blog = get(&s, "/api/og/blog.webp?title=Hi").await;
+    assert_eq!(blog.header("content-type"), "image/webp");
+    assert_eq!(blog.header("x-ogmill-format"), "");
+    let blog_png = get(&s, "/api/og/blog.png?title=Hi").await;
+    assert!(blog.body.len() <= blog_png.body.len());
+}

@@ -81,6 +81,17 @@ impl Format {
         }
     }
 
+    /// The format of encoded bytes, read from their first bytes.
+    pub fn of_bytes(bytes: &[u8]) -> Option<Format> {
+        match bytes {
+            [0x89, b'P', b'N', b'G', ..] => Some(Format::Png),
+            [b'R', b'I', b'F', b'F', _, _, _, _, b'W', b'E', b'B', b'P', ..] => Some(Format::Webp),
+            [0xff, 0xd8, 0xff, ..] => Some(Format::Jpeg),
+            [b'%', b'P', b'D', b'F', ..] => Some(Format::Pdf),
+            _ => None,
+        }
+    }
+
     /// Its media type, for `Content-Type`.
     pub fn content_type(self) -> &'static str {
         match self {

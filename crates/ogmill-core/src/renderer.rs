@@ -126,6 +126,11 @@ pub struct Options {
     /// `--dev` server waiting for its first design, whose requests name no template until
     /// one is saved there. Default: `false`.
     pub allow_no_templates: bool,
+    /// Send the PNG instead of a WebP that would be larger (a flat card of few colors is
+    /// 1.4-5x larger as lossless WebP than as its indexed PNG): [`Rendered::format`] says
+    /// which was written. For HTTP servers, whose clients take either; off for files, whose
+    /// names promise a format. Default: `false`.
+    pub webp_never_larger: bool,
 }
 
 impl Default for Options {
@@ -145,6 +150,7 @@ impl Default for Options {
             strict_fonts: false,
             resources_dir: None,
             allow_no_templates: false,
+            webp_never_larger: false,
             skip_broken_templates: false,
             clock: crate::clock::default_clock(),
         }
@@ -637,13 +643,49 @@ impl Renderer {
                 )?
             }
         };
+        let (bytes, format) =
+            self.never_larger_than_png(bytes, &pixmap, background.as_ref(), resolved)?;
         laps.lap(&mut stages.encode);
         Ok(Rendered {
             bytes,
-            format: resolved.output.format,
+            format,
             width: pixmap.width(),
             height: pixmap.height(),
             fits,
+        })
+    }
+
+    /// The WebP, or the PNG of the same pixels when that is smaller and
+    /// [`Options::webp_never_larger`] asks for it; other formats as they are.
+    fn never_larger_than_png(
+        &self,
+        bytes: Vec<u8>,
+        pixmap: &tiny_skia::Pixmap,
+        background: Option<&Arc<Background>>,
+        resolved: &Resolved,
+    ) -> Result<(Vec<u8>, Format)> {
+        let asked = resolved.output.format;
+        if asked != Format::Webp || !self.options.webp_never_larger {
+            return Ok((bytes, asked));
+        }
+        let png_output = Output {
+            format: Format::Png,
+            quality: None,
+            ..resolved.output
+        };
+        let png = match self.encode_over(pixmap, background, &png_output)? {
+            Some(png) => png,
+            None => encode(
+                pixmap,
+                &png_output,
+                self.options.compression,
+                self.options.palette_tolerance,
+            )?,
+        };
+        Ok(if png.len() < bytes.len() {
+            (png, Format::Png)
+        } else {
+            (bytes, Format::Webp)
         })
     }
 

@@ -51,6 +51,7 @@
     $("design-work").hidden = false;
     drawBoxes();
     showSelected();
+    showSuggested();
     preview(0);
   }
 
@@ -58,6 +59,27 @@
     history.push(JSON.stringify(choices));
     if (history.length > 100) history.shift();
     $("design-undo").disabled = false;
+  }
+
+  // The import's suggestions are shown, not imposed: a person may clear them all and bind by
+  // hand ("click to bind"), or take them back, each undoable.
+  function setAll(which) {
+    if (!design) return;
+    remember();
+    choices = design.elements.map((e, i) =>
+      which === "suggested" ? structuredClone(e.suggested) : { ...choices[i], bound: false },
+    );
+    drawBoxes();
+    showSelected();
+    showSuggested();
+    preview(0);
+  }
+
+  function showSuggested() {
+    const kinds = design.elements.filter((e) => e.kind !== "color");
+    const suggested = kinds.filter((e) => e.suggested.bound).length;
+    const bound = choices.filter((c, i) => c.bound && design.elements[i].kind !== "color").length;
+    say("design-suggested", `${bound} of ${kinds.length} texts and pictures are params; ogmill suggested ${suggested}.`);
   }
 
   function undo() {
@@ -76,6 +98,7 @@
   }
 
   function drawBoxes() {
+    if (design) showSuggested();
     const layer = $("design-boxes");
     layer.replaceChildren();
     design.elements.forEach((e, i) => {
@@ -340,6 +363,8 @@
       edited();
     });
     $("design-undo").addEventListener("click", undo);
+    $("design-clear").addEventListener("click", () => setAll("none"));
+    $("design-suggest").addEventListener("click", () => setAll("suggested"));
     document.addEventListener("keydown", (e) => {
       if ((e.ctrlKey || e.metaKey) && e.key === "z" && design && !e.target.matches("input, textarea")) {
         e.preventDefault();

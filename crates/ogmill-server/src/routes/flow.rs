@@ -16,8 +16,8 @@ use ogmill_core::{Inputs, Resolved};
 
 use super::http_cache::{etag, if_none_match};
 use super::{
-    SERVER_TIMING, X_CACHE, X_FALLBACK, X_FIT, X_FONT_SUBSTITUTED, X_IGNORED, X_IMAGE_ERROR,
-    X_MISSING,
+    SERVER_TIMING, X_CACHE, X_FALLBACK, X_FIT, X_FONT_SUBSTITUTED, X_FORMAT, X_IGNORED,
+    X_IMAGE_ERROR, X_MISSING,
 };
 
 /// The request -> card flow: validate, answer 304 or a hit without rendering, else render
@@ -70,6 +70,17 @@ pub(super) async fn render_card(
         }
         if let Some(v) = &substituted {
             res.headers_mut().insert(X_FONT_SUBSTITUTED, v.clone());
+        }
+        if card.content_type != format.content_type() {
+            // The smaller PNG of the same pixels, sent for a WebP that would be larger.
+            let said = format!(
+                "{}; the {} would be larger",
+                card.content_type,
+                format.name()
+            );
+            if let Ok(v) = HeaderValue::from_str(&said) {
+                res.headers_mut().insert(X_FORMAT, v);
+            }
         }
         res
     };
@@ -225,6 +236,9 @@ async fn from_redis(
             Lock::Wait => redis.wait_for(rkey).await?,
         },
     };
+    // A WebP request may have been answered with the smaller PNG: say what the bytes are.
+    let content_type = ogmill_core::output::Format::of_bytes(&stored.bytes)
+        .map_or(content_type, ogmill_core::output::Format::content_type);
     let card = Arc::new(Card {
         bytes: stored.bytes,
         content_type,

@@ -25,6 +25,8 @@ pub const MAX_URI_BYTES: usize = 8 * 1024;
 const X_CACHE: HeaderName = HeaderName::from_static("x-ogmill-cache");
 const X_FALLBACK: HeaderName = HeaderName::from_static("x-ogmill-fallback");
 const X_IGNORED: HeaderName = HeaderName::from_static("x-ogmill-ignored-params");
+/// Set when the card is in another format than asked: the PNG for a WebP that would be larger.
+const X_FORMAT: HeaderName = HeaderName::from_static("x-ogmill-format");
 const X_IMAGE_ERROR: HeaderName = HeaderName::from_static("x-ogmill-image-error");
 const X_MISSING: HeaderName = HeaderName::from_static("x-ogmill-missing-glyphs");
 const X_FIT: HeaderName = HeaderName::from_static("x-ogmill-fit");
