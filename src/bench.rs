@@ -135,6 +135,7 @@ fn measure(renderer: &Renderer, name: &str, options: &BenchOptions) -> Result<Re
                             let inputs = Inputs {
                                 images: &[],
                                 stages: Some(&mut stages),
+                                ..Inputs::default()
                             };
                             renderer.render(resolved, inputs)?;
                             Ok((t.elapsed(), stages))

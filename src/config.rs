@@ -94,7 +94,8 @@ pub struct Config {
     /// Renders that may wait for a slot before requests get 503 [default: 64]
     #[arg(long, global = true, env = "OGMILL_QUEUE", value_name = "N")]
     pub queue: Option<usize>,
-    /// Longest wait for a render, queue included, before the fallback image [default: 10s]
+    /// Longest wait for a render, queue included, before the fallback image; a render still
+    /// drawing this long after it began is stopped [default: 10s]
     #[arg(
         long,
         global = true,

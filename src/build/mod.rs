@@ -305,7 +305,7 @@ fn render_one(renderer: &Renderer, entry: &Entry, images: Option<&Loader>, path:
     let render = || {
         let inputs = Inputs {
             images: &prepared,
-            stages: None,
+            ..Inputs::default()
         };
         renderer.render(&resolved, inputs)
     };

@@ -67,7 +67,7 @@ pub(crate) fn run(config: &Config, renderer: &Renderer, args: RenderArgs) -> any
     } else {
         let inputs = Inputs {
             images: &images,
-            stages: None,
+            ..Inputs::default()
         };
         let r = renderer.render(&resolved, inputs)?;
         (r.bytes, r.fits)

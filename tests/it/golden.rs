@@ -174,7 +174,7 @@ fn render(req: &RenderRequest) -> Vec<u8> {
             &resolved,
             ogmill_core::Inputs {
                 images: &images,
-                stages: None,
+                ..ogmill_core::Inputs::default()
             },
         )
         .expect("renders")

@@ -81,6 +81,10 @@ pub enum Error {
         error: std::io::Error,
     },
 
+    /// The caller raised the render's [`Stop`](crate::stop::Stop) before it finished.
+    #[error("the render was stopped before it finished")]
+    Stopped,
+
     /// A failure inside the pipeline that no request value can cause; a bug or a broken template.
     #[error("internal render error: {0}")]
     Internal(String),
@@ -101,8 +105,8 @@ impl Error {
 
     /// A stable code for programs that act on the kind of failure (the Node and WebAssembly
     /// packages give it as `error.code`): `UNKNOWN_TEMPLATE`, `BAD_PARAM` (an unknown,
-    /// repeated, invalid or too long value), `TEMPLATE_ERROR`, `FONT_ERROR`, `IO_ERROR` or
-    /// `RENDER_ERROR`.
+    /// repeated, invalid or too long value), `TEMPLATE_ERROR`, `FONT_ERROR`, `IO_ERROR`,
+    /// `STOPPED` or `RENDER_ERROR`.
     pub fn code(&self) -> &'static str {
         match self {
             Error::UnknownTemplate { .. } => "UNKNOWN_TEMPLATE",
@@ -110,6 +114,7 @@ impl Error {
             e if e.is_client_error() => "BAD_PARAM",
             Error::Font(_) => "FONT_ERROR",
             Error::Io { .. } => "IO_ERROR",
+            Error::Stopped => "STOPPED",
             _ => "RENDER_ERROR",
         }
     }

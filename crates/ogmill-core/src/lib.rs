@@ -74,9 +74,11 @@ pub mod raster;
 pub mod renderer;
 pub mod runs;
 pub mod signature;
+pub mod stop;
 pub mod template;
 pub mod xml;
 pub mod zlib;
 
 pub use error::{Error, Result};
 pub use renderer::{CardKey, Inputs, Options, RenderRequest, Rendered, Renderer, Resolved, Stages};
+pub use stop::Stop;

@@ -17,6 +17,7 @@ use crate::lang::Lang;
 use crate::memo::{CacheUsage, Memo};
 use crate::output::{Format, Output};
 use crate::params::{Params, UnknownParams};
+use crate::stop::Stop;
 use crate::template::{Dir, ImageFill, PlacedText, Template, TemplateError, TemplateErrorKind};
 
 /// The templates in `svg-templates/`, embedded so the binary works from any directory.
@@ -245,6 +246,10 @@ pub struct Inputs<'a> {
     pub images: &'a [Option<Prepared>],
     /// Where to add each stage's time, for profiling. Default: `None`.
     pub stages: Option<&'a mut Stages>,
+    /// A flag that ends the render early with [`Error::Stopped`] when raised (looked at
+    /// between the shapes it draws): a server raises it when the render overruns its time.
+    /// Default: `None`, the render runs to the end.
+    pub stop: Option<&'a Stop>,
 }
 
 /// Names the output bytes of a resolved request: the template's name and content hash, the
@@ -479,15 +484,20 @@ impl Renderer {
                 template: t.name.clone(),
                 ..RenderRequest::default()
             };
-            self.render_pixmap(&self.resolve(&req)?, &[], &mut Stages::default())
-                .map(drop)
-                .map_err(|e| {
-                    Error::from(TemplateError {
-                        path: t.path.clone(),
-                        position: None,
-                        kind: TemplateErrorKind::DoesNotRender(Box::new(e)),
-                    })
+            self.render_pixmap(
+                &self.resolve(&req)?,
+                &[],
+                &Stop::new(),
+                &mut Stages::default(),
+            )
+            .map(drop)
+            .map_err(|e| {
+                Error::from(TemplateError {
+                    path: t.path.clone(),
+                    position: None,
+                    kind: TemplateErrorKind::DoesNotRender(Box::new(e)),
                 })
+            })
         };
         #[cfg(feature = "parallel")]
         {
@@ -627,7 +637,9 @@ impl Renderer {
         if resolved.output.format == Format::Pdf {
             return self.render_pdf(resolved, inputs.images, stages);
         }
-        let (pixmap, fits, background) = self.render_pixmap(resolved, inputs.images, stages)?;
+        let stop = inputs.stop.cloned().unwrap_or_default();
+        let (pixmap, fits, background) =
+            self.render_pixmap(resolved, inputs.images, &stop, stages)?;
         let mut laps = Laps::start(self.options.clock);
         let bytes = match self.encode_over(&pixmap, background.as_ref(), &resolved.output)? {
             Some(bytes) => bytes,
@@ -695,7 +707,10 @@ impl Renderer {
     pub fn draw(&self, resolved: &Resolved, inputs: Inputs<'_>) -> Result<tiny_skia::Pixmap> {
         let mut own = Stages::default();
         let stages = inputs.stages.unwrap_or(&mut own);
-        Ok(self.render_pixmap(resolved, inputs.images, stages)?.0)
+        let stop = inputs.stop.cloned().unwrap_or_default();
+        Ok(self
+            .render_pixmap(resolved, inputs.images, &stop, stages)?
+            .0)
     }
 
     /// Encodes a card drawn over `background` reusing the background's indexed rows (see
@@ -782,6 +797,7 @@ impl Renderer {
         &self,
         resolved: &Resolved,
         images: &[Option<Prepared>],
+        stop: &Stop,
         stages: &mut Stages,
     ) -> Result<(tiny_skia::Pixmap, Vec<SlotFit>, Option<Arc<Background>>)> {
         let mut laps = Laps::start(self.options.clock);
@@ -802,22 +818,22 @@ impl Renderer {
                 .fill_foreground(&resolved.params, &placed, &fills)
                 .expect("a layered template has a foreground");
             lap(&mut stages.fill);
-            let background = self.background(resolved)?;
+            let background = self.background(resolved, stop)?;
             let mut pixmap = background.pixmap.clone();
-            crate::raster::draw(&svg, opts, &mut pixmap)?;
+            crate::raster::draw(&svg, opts, &mut pixmap, stop)?;
             lap(&mut stages.raster);
             return Ok((pixmap, fits, Some(background)));
         }
         let svg = t.fill(&resolved.params, &placed, &fills);
         lap(&mut stages.fill);
         let (w, h) = resolved.size();
-        let pixmap = crate::raster::rasterize(&svg, opts, w, h)?;
+        let pixmap = crate::raster::rasterize_until(&svg, opts, w, h, stop)?;
         lap(&mut stages.raster);
         Ok((pixmap, fits, None))
     }
 
     /// The template's background for these params: from the cache, or drawn now.
-    fn background(&self, resolved: &Resolved) -> Result<Arc<Background>> {
+    fn background(&self, resolved: &Resolved, stop: &Stop) -> Result<Arc<Background>> {
         let t = &resolved.template;
         let (w, h) = resolved.size();
         let key = t
@@ -831,7 +847,7 @@ impl Renderer {
             .fill_background(&resolved.params)
             .expect("a layered template has a background");
         // Drawn outside the lock: two threads may both draw a new background once.
-        let pixmap = crate::raster::rasterize(&svg, &self.usvg, w, h)?;
+        let pixmap = crate::raster::rasterize_until(&svg, &self.usvg, w, h, stop)?;
         let bands = std::sync::OnceLock::new();
         let bg = Arc::new(Background {
             key: key.clone(),

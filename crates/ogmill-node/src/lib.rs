@@ -320,7 +320,7 @@ pub(crate) fn draw(
     let (images, problems) = ogmill_core::images::load_local(&resolved, assets);
     let inputs = Inputs {
         images: &images,
-        stages: None,
+        ..Inputs::default()
     };
     let rendered = core.render(&resolved, inputs)?;
     Ok(Drawn {

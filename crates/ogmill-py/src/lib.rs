@@ -208,7 +208,7 @@ impl Renderer {
             let (images, problems) = ogmill_core::images::load_local(&resolved, assets.as_deref());
             let inputs = Inputs {
                 images: &images,
-                stages: None,
+                ..Inputs::default()
             };
             (core.render(&resolved, inputs).map(|r| r.bytes), problems)
         });

@@ -53,7 +53,8 @@ pub struct ServerOptions {
     pub concurrency: usize,
     /// Renders that may wait for a free slot; past that, requests get 503. Default: 64.
     pub queue: usize,
-    /// Longest wait for a render, queueing included, before the fallback is sent. Default: 10 s.
+    /// Longest wait for a render, queueing included, before the fallback is sent; a render
+    /// still drawing this long after it started is stopped. Default: 10 s.
     pub render_timeout: Duration,
     /// Longest time for a whole request, body included; then 408. Default: 30 s.
     pub request_timeout: Duration,
@@ -248,7 +249,12 @@ impl AppState {
         Ok(AppState(Arc::new(Inner {
             limiter: ratelimit::Limiter::new(options.rate_limit, &options.rate_limit_keys),
             cache: cache::Cache::new(options.cache_bytes, options.cache_ttl, metrics.clone()),
-            pool: pool::Pool::new(options.concurrency, options.queue, metrics.clone()),
+            pool: pool::Pool::new(
+                options.concurrency,
+                options.queue,
+                options.render_timeout,
+                metrics.clone(),
+            ),
             api_keys: options
                 .api_keys
                 .iter()

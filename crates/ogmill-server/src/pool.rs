@@ -1,6 +1,8 @@
 //! Where renders run: at most `concurrency` at once on tokio's blocking pool, at most `queue`
 //! more waiting for a slot (past that, the request is shed at once), and one render per cache
-//! key at a time: requests for a key already being rendered wait for that render.
+//! key at a time: requests for a key already being rendered wait for that render. A render
+//! that runs past `limit` is stopped (its [`Stop`] raised), so an expensive card gives its
+//! worker back instead of holding it after its requests got the timeout fallback.
 
 use std::future::Future;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -10,6 +12,7 @@ use std::time::Duration;
 use axum::http::HeaderValue;
 use bytes::Bytes;
 use futures_util::future::FutureExt;
+use ogmill_core::Stop;
 use tokio::sync::Semaphore;
 
 use super::flight::SingleFlight;
@@ -39,14 +42,19 @@ pub enum Failure {
     Panic(String),
     /// The renderer returned an error (request errors are caught before a render starts).
     Error(String),
+    /// The render ran past the pool's limit and was stopped.
+    Stopped,
 }
 
-/// A render: runs on a blocking thread, stores its card where it belongs, returns it.
-pub type Job = Box<dyn FnOnce() -> ogmill_core::Result<Arc<Card>> + Send + 'static>;
+/// A render: runs on a blocking thread until the [`Stop`] it is given is raised, stores its
+/// card where it belongs, returns it.
+pub type Job = Box<dyn FnOnce(&Stop) -> ogmill_core::Result<Arc<Card>> + Send + 'static>;
 
 type Outcome = Result<Arc<Card>, Failure>;
 
 pub struct Pool {
+    /// How long one render may draw before it is stopped.
+    limit: Duration,
     workers: Arc<Semaphore>,
     admission: Arc<Semaphore>,
     /// A flight every waiter gave up on (timeouts) is dropped, and its queue slot freed.
@@ -55,8 +63,9 @@ pub struct Pool {
 }
 
 impl Pool {
-    pub fn new(concurrency: usize, queue: usize, metrics: Arc<Metrics>) -> Self {
+    pub fn new(concurrency: usize, queue: usize, limit: Duration, metrics: Arc<Metrics>) -> Self {
         Pool {
+            limit,
             workers: Arc::new(Semaphore::new(concurrency)),
             admission: Arc::new(Semaphore::new(concurrency + queue)),
             flights: SingleFlight::new(),
@@ -90,14 +99,24 @@ impl Pool {
         let workers = self.workers.clone();
         let metrics = self.metrics.clone();
         let queued = Queued::new(metrics.clone());
+        let limit = self.limit;
         Ok(async move {
             let worker = workers.acquire_owned().await.expect("never closed");
             drop(queued);
+            // The timer is its own task, so it fires even when every request waiting for
+            // this render has given up and dropped this future; after the render it is a
+            // flag nobody reads.
+            let stop = Stop::new();
+            let timer = stop.clone();
+            tokio::spawn(async move {
+                tokio::time::sleep(limit).await;
+                timer.stop();
+            });
             let render = tokio::task::spawn_blocking(move || {
                 // The permits live in the render, not in the task awaiting it: a request that
                 // times out goes away, but its slot stays taken until the CPU work ends.
                 let _permits = (admitted, worker);
-                run_job(job, &metrics)
+                run_job(job, &stop, &metrics)
             });
             render
                 .await
@@ -106,9 +125,9 @@ impl Pool {
     }
 }
 
-fn run_job(job: Job, metrics: &Metrics) -> Outcome {
+fn run_job(job: Job, stop: &Stop, metrics: &Metrics) -> Outcome {
     metrics.renders_in_flight.inc();
-    let result = catch_unwind(AssertUnwindSafe(job));
+    let result = catch_unwind(AssertUnwindSafe(|| job(stop)));
     metrics.renders_in_flight.dec();
     match result {
         Ok(Ok(card)) => {
@@ -117,6 +136,10 @@ fn run_job(job: Job, metrics: &Metrics) -> Outcome {
                 .render_seconds
                 .observe(card.render_time.as_secs_f64());
             Ok(card)
+        }
+        Ok(Err(ogmill_core::Error::Stopped)) => {
+            metrics.render_outcome("stopped");
+            Err(Failure::Stopped)
         }
         Ok(Err(e)) => {
             metrics.render_outcome("error");

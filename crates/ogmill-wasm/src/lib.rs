@@ -154,7 +154,7 @@ impl Renderer {
         let (images, problems) = ogmill_core::images::load_local(&resolved, None);
         let inputs = Inputs {
             images: &images,
-            stages: None,
+            ..Inputs::default()
         };
         let rendered = core.render(&resolved, inputs).map_err(|e| core_error(&e))?;
         let fit: Vec<_> = rendered

@@ -75,22 +75,82 @@ async fn a_panicking_render_gets_the_fallback_and_the_server_lives_on() {
     assert!(ok.header("x-ogmill-fallback").is_empty());
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_slow_render_times_out_to_the_fallback_and_its_result_is_kept() {
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_render_that_timed_out_in_the_queue_is_still_drawn_and_kept() {
+    // One worker, each render held 600 ms: the second request waits ~600 ms for the worker
+    // and then ~600 ms for its render, past its 1 s; its render itself stays under 1 s, so
+    // it is not stopped and fills the cache.
     let options = ServerOptions {
-        render_timeout: Duration::from_millis(100),
+        concurrency: 1,
+        render_timeout: Duration::from_millis(1000),
         ..ServerOptions::default()
     };
-    let s = state_with_hook(options, slow(Duration::from_millis(400)));
+    let s = state_with_hook(options, slow(Duration::from_millis(600)));
+    let first = {
+        let s = s.clone();
+        tokio::spawn(async move { get(&s, "/api/og?title=First").await })
+    };
+    until_metric(&s, "ogmill_renders_in_flight", 1.0).await;
     let r = get(&s, "/api/og?title=Slow").await;
     r.fallback_png();
     assert_eq!(r.header("x-ogmill-fallback"), "timeout");
     assert_eq!(r.header("cache-control"), "no-store");
+    first.await.unwrap().png();
     // The render went on in the background and filled the cache.
-    until_metric(&s, "ogmill_renders_total{outcome=\"ok\"}", 1.0).await;
+    until_metric(&s, "ogmill_renders_total{outcome=\"ok\"}", 2.0).await;
     let again = get(&s, "/api/og?title=Slow").await;
     assert_eq!(again.header("x-ogmill-cache"), "hit");
     assert!(again.header("x-ogmill-fallback").is_empty());
+}
+
+/// A card whose text slot comes first and 4,000 finely dashed circles after it: drawn per
+/// request (after the slot, so not in the cached background), for seconds.
+fn heavy_template() -> String {
+    let circles: String = (0..4000)
+        .map(|i| {
+            format!(
+                r#"<circle cx="{}" cy="315" r="280" fill="none" stroke="red" stroke-dasharray="0.2 0.2"/>"#,
+                300 + i % 600
+            )
+        })
+        .collect();
+    format!(
+        r#"<svg xmlns="http://www.w3.org/2000/svg" xmlns:og="https://ogmill.dev/template" width="1200" height="630"><metadata><og:param name="title" kind="text" default="x"/></metadata><text og:text="{{{{title}}}}" og:box="40 40 600 80" x="40" y="100" font-size="60" font-family="Inter">x</text>{circles}</svg>"#
+    )
+}
+
+/// The probe's complaint: a card that overran its time kept its worker drawing for as long
+/// as the drawing took, and every card behind it got the timeout fallback meanwhile. It is
+/// now stopped at its time, between two shapes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_render_past_its_time_is_stopped_and_gives_its_worker_back() {
+    let light = shared_renderer()
+        .template("default")
+        .map(|t| std::fs::read_to_string(&t.path).unwrap())
+        .unwrap();
+    let renderer = ogmill_core::Renderer::new(ogmill_core::Options {
+        templates: vec![
+            ("heavy".into(), heavy_template()),
+            ("default".into(), light),
+        ],
+        ..ogmill_core::Options::default()
+    })
+    .unwrap();
+    let options = ServerOptions {
+        concurrency: 1,
+        render_timeout: Duration::from_millis(400),
+        ..ServerOptions::default()
+    };
+    let s = AppState::new(Arc::new(renderer), options).unwrap();
+    let r = get(&s, "/api/og/heavy?title=Heavy").await;
+    r.fallback_png();
+    assert_eq!(r.header("x-ogmill-fallback"), "timeout");
+    // Without the stop, the only worker would still be drawing circles for seconds, and
+    // this card would wait past its 400 ms too.
+    let next = get(&s, "/api/og/default?title=Next").await;
+    next.png();
+    assert!(next.header("x-ogmill-fallback").is_empty());
+    until_metric(&s, "ogmill_renders_total{outcome=\"stopped\"}", 1.0).await;
 }
 
 #[tokio::test]

@@ -134,7 +134,9 @@ pub(super) async fn render_card(
         Ok(Err(Failure::Shed)) => Err(ApiError::Overloaded),
         Ok(Err(Failure::Panic(msg))) => Ok(fallback(state, "panic", &req, &msg)),
         Ok(Err(Failure::Error(msg))) => Ok(fallback(state, "error", &req, &msg)),
-        Err(_) => Ok(fallback(state, "timeout", &req, "the render took too long")),
+        Ok(Err(Failure::Stopped)) | Err(_) => {
+            Ok(fallback(state, "timeout", &req, "the render took too long"))
+        }
     }
 }
 
@@ -265,7 +267,7 @@ fn render_job(
 ) -> Job {
     let state = state.clone();
     let renderer = renderer.clone();
-    Box::new(move || {
+    Box::new(move |stop| {
         if let Some(hook) = &state.0.fault {
             hook(&resolved.template().name);
         }
@@ -273,6 +275,7 @@ fn render_job(
         let inputs = Inputs {
             images: &images,
             stages: None,
+            stop: Some(stop),
         };
         let rendered = renderer.render(&resolved, inputs)?;
         let mut missing: Vec<char> = rendered

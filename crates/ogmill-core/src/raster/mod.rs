@@ -1,6 +1,9 @@
 //! Rasterizing: a filled SVG becomes pixels on a canvas whose size we choose, never the SVG.
 
+mod walk;
+
 use crate::error::{Error, Result};
+use crate::stop::Stop;
 
 /// Parses `svg` with usvg and draws it, scaled to fill `width` x `height`.
 pub fn rasterize(
@@ -9,14 +12,31 @@ pub fn rasterize(
     width: u32,
     height: u32,
 ) -> Result<tiny_skia::Pixmap> {
+    rasterize_until(svg, opts, width, height, &Stop::new())
+}
+
+/// As [`rasterize`], stopping with [`Error::Stopped`] once `stop` is raised.
+pub fn rasterize_until(
+    svg: &str,
+    opts: &usvg::Options,
+    width: u32,
+    height: u32,
+    stop: &Stop,
+) -> Result<tiny_skia::Pixmap> {
     let mut pixmap = tiny_skia::Pixmap::new(width, height)
         .ok_or_else(|| Error::Internal(format!("cannot allocate a {width}x{height} canvas")))?;
-    draw(svg, opts, &mut pixmap)?;
+    draw(svg, opts, &mut pixmap, stop)?;
     Ok(pixmap)
 }
 
-/// Parses `svg` and draws it over what `pixmap` already holds, scaled to fill it.
-pub fn draw(svg: &str, opts: &usvg::Options, pixmap: &mut tiny_skia::Pixmap) -> Result<()> {
+/// Parses `svg` and draws it over what `pixmap` already holds, scaled to fill it, until
+/// `stop` is raised ([`Error::Stopped`]).
+pub fn draw(
+    svg: &str,
+    opts: &usvg::Options,
+    pixmap: &mut tiny_skia::Pixmap,
+    stop: &Stop,
+) -> Result<()> {
     let tree = usvg::Tree::from_str(svg, opts)
         .map_err(|e| Error::Internal(format!("parsing filled SVG: {e}")))?;
     let size = tree.size();
@@ -24,8 +44,7 @@ pub fn draw(svg: &str, opts: &usvg::Options, pixmap: &mut tiny_skia::Pixmap) -> 
         pixmap.width() as f32 / size.width(),
         pixmap.height() as f32 / size.height(),
     );
-    resvg::render(&tree, ts, &mut pixmap.as_mut());
-    Ok(())
+    walk::render(&tree, ts, &mut pixmap.as_mut(), stop)
 }
 
 /// The usvg options every parse uses: our fonts, and no access to files or URLs.
