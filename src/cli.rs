@@ -43,6 +43,9 @@ pub enum Command {
     /// Make a template of a design tool's SVG export: texts become fitted slots, pictures
     /// image slots
     Import(ImportArgs),
+    /// List the font families ogmill draws with (bundled and --fonts), or add one with
+    /// `fonts add FAMILY`
+    Fonts(FontsArgs),
     /// Exit 0 if the server on --bind (or --url) answers /healthz: a container's HEALTHCHECK,
     /// for images that have no curl
     Healthcheck {
@@ -57,6 +60,47 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         titles: Option<PathBuf>,
     },
+}
+
+#[derive(Args, Debug)]
+pub struct FontsArgs {
+    #[command(subcommand)]
+    pub action: Option<FontsAction>,
+    /// Print JSON instead of a table
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum FontsAction {
+    /// Fetch an open-licence family from Fontsource (its npm package) into a font directory
+    Add(FontsAddArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct FontsAddArgs {
+    /// Families as Fontsource names them (`Work Sans`, `ibm-plex-mono`); see fontsource.org
+    #[arg(value_name = "FAMILY", required = true)]
+    pub families: Vec<String>,
+    /// Where to put them, one directory per family [default: the first --fonts directory,
+    /// else ./fonts]
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// Only these scripts' files, comma-separated (latin, latin-ext, cyrillic, greek,
+    /// vietnamese…) [default: all]
+    #[arg(long, value_delimiter = ',', value_name = "LIST")]
+    pub subsets: Vec<String>,
+    /// Only these weights, comma-separated (400,700) [default: all]
+    #[arg(long, value_delimiter = ',', value_name = "LIST")]
+    pub weights: Vec<u16>,
+    /// The npm registry to fetch from
+    #[arg(
+        long,
+        env = "OGMILL_NPM_REGISTRY",
+        default_value = "https://registry.npmjs.org",
+        value_name = "URL"
+    )]
+    pub registry: String,
 }
 
 #[derive(Args, Debug)]
@@ -77,6 +121,10 @@ pub struct ImportArgs {
     /// Bind every text as a param [default: the 12 most prominent]
     #[arg(long)]
     pub all_texts: bool,
+    /// Which pictures become image params: `suggested` leaves a picture behind the whole
+    /// card (a backdrop) as part of the design, drawn once; `all` binds every one
+    #[arg(long, value_name = "WHICH", default_value = "suggested", value_parser = ["suggested", "all"])]
+    pub image_params: String,
     /// Replace NAME.svg if it exists (params keep the names you gave them there)
     #[arg(long)]
     pub force: bool,

@@ -8,6 +8,7 @@
 pub mod bench;
 pub mod build;
 pub mod config;
+pub mod fontsource;
 
 pub use ogmill_core as core;
 pub use ogmill_server as server;

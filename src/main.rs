@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::Parser;
 
-use cli::{Cli, Command};
+use cli::{Cli, Command, FontsAction, FontsArgs};
 use ogmill::config::Config;
 use ogmill_core::Renderer;
 
@@ -46,6 +46,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
     }
     let mut config = cli.config.resolve()?;
+    // Adding a font needs no renderer: the fonts it would load may be what is missing.
+    if let Some(Command::Fonts(FontsArgs {
+        action: Some(FontsAction::Add(args)),
+        ..
+    })) = &cli.command
+    {
+        return commands::fonts::add(&config, args);
+    }
     init_logging(&config)?;
     let command = cli.command.unwrap_or(Command::Serve);
     // `serve --dev` in a checkout edits the templates there, not the compiled-in copies.
@@ -97,6 +105,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Check { titles } => commands::check::run(&load()?, titles.as_deref()),
         Command::Import(args) => commands::import::run(&config, &load()?, args),
         Command::Healthcheck { url } => commands::healthcheck::run(&config, url.as_deref()),
+        Command::Fonts(args) => commands::fonts::list(&load()?, args.json),
     }
 }
 

@@ -15,7 +15,7 @@ pub(crate) fn run(renderer: &Renderer, titles: Option<&std::path::Path>) -> anyh
     for t in renderer.templates() {
         for s in t.substituted_fonts() {
             out!(
-                "{}: warning: font {s}: no loaded font has {} (add its files with --fonts DIR; --strict-fonts makes this an error)",
+                "{}: warning: font {s}: no loaded font has {} (`ogmill fonts add` fetches an open font; or add its files with --fonts DIR; --strict-fonts makes this an error)",
                 t.name, s.asked
             )?;
         }

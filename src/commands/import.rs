@@ -54,6 +54,7 @@ pub(crate) fn run(config: &Config, renderer: &Renderer, args: ImportArgs) -> any
     let opts = ImportOptions {
         colors: args.colors,
         all_texts: args.all_texts,
+        all_images: args.image_params == "all",
         previous,
         // Pictures the export links are looked for beside it ("" is the current directory).
         linked_dir: design.parent().map(|p| {
@@ -76,8 +77,8 @@ pub(crate) fn run(config: &Config, renderer: &Renderer, args: ImportArgs) -> any
     }
     for s in &substituted {
         eprintln!(
-            "warning: font {s}: no loaded font has {}. Add its files with --fonts DIR (the same for serve), or pass --strict-fonts to refuse",
-            s.asked
+            "warning: font {s}: no loaded font has {}. If it is an open font, fetch it with `ogmill fonts add \"{}\"` and pass --fonts fonts; else add its files with --fonts DIR (the same for serve). --strict-fonts refuses instead",
+            s.asked, s.asked
         );
     }
     out!("| param | kind | box (x y w h, px) | lines | sample |")?;

@@ -20,6 +20,7 @@ macro_rules! out_raw {
 pub(crate) mod bench;
 pub(crate) mod build;
 pub(crate) mod check;
+pub(crate) mod fonts;
 pub(crate) mod healthcheck;
 pub(crate) mod import;
 pub(crate) mod render;

@@ -12,7 +12,7 @@ pub(crate) fn run(renderer: &Renderer, json: bool) -> anyhow::Result<()> {
         out!("{}", t.name)?;
         for s in t.substituted_fonts() {
             out!(
-                "  font: {s} (no loaded font has {}; add it with --fonts DIR)",
+                "  font: {s} (no loaded font has {}; add it with --fonts DIR, or `ogmill fonts add` for an open font)",
                 s.asked
             )?;
         }

@@ -735,3 +735,117 @@ fn mixed_styles_are_said_and_a_date_is_named_date() {
         imported.warnings
     );
 }
+
+/// A tiny PNG as a data URI, for designs written here.
+fn png_uri(w: u32, h: u32, rgb: [u8; 3]) -> String {
+    use base64::Engine as _;
+    let mut png = vec![];
+    image::RgbImage::from_pixel(w, h, image::Rgb(rgb))
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .unwrap();
+    format!(
+        "data:image/png;base64,{}",
+        base64::engine::general_purpose::STANDARD.encode(png)
+    )
+}
+
+/// Issue 32's "pictures": a full-bleed photo behind the texts is the design, not a param
+/// (as one it was decoded and drawn per request, and the cached background stopped at it);
+/// an avatar stays a param; `all_images` binds both.
+#[test]
+fn a_picture_behind_the_whole_card_stays_part_of_the_design() {
+    let design = format!(
+        r##"<svg xmlns="http://www.w3.org/2000/svg" width="1200" height="630">
+  <image width="1200" height="630" href="{}"/>
+  <image x="80" y="420" width="120" height="120" href="{}"/>
+  <text x="80" y="200" font-family="Inter" font-size="64" fill="#fff">A headline over a photo</text>
+</svg>"##,
+        png_uri(60, 32, [20, 60, 120]),
+        png_uri(8, 8, [200, 100, 50])
+    );
+    let plain = import_plain(&design).unwrap();
+    let images: Vec<_> = plain.slots.iter().filter(|s| s.kind == "image").collect();
+    assert_eq!(images.len(), 1, "{:?}", plain.slots);
+    assert_eq!(images[0].rect, [80.0, 420.0, 120.0, 120.0]);
+    assert!(
+        plain
+            .warnings
+            .iter()
+            .any(|w| w.contains("picture behind the card")),
+        "{:?}",
+        plain.warnings
+    );
+    // The backdrop is still drawn, once, in the template's cached background.
+    let (_dir, r) = load("photo", &plain.svg);
+    assert!(r.template("photo").unwrap().is_layered());
+    let card = r
+        .render(
+            &r.resolve(&RenderRequest::new("photo", &[])).unwrap(),
+            Default::default(),
+        )
+        .unwrap();
+    let px = crate::support::decode_png(&card.bytes);
+    assert_eq!(px.get_pixel(1100, 600).0, [20, 60, 120, 255]);
+
+    let all = import(
+        &design,
+        renderer().usvg_options(),
+        &ImportOptions {
+            all_images: true,
+            ..ImportOptions::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(all.slots.iter().filter(|s| s.kind == "image").count(), 2);
+}
+
+/// Over the real exports: no picture covering most of the card becomes a param by default.
+#[test]
+fn real_exports_keep_their_backdrops_as_design() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/designs");
+    let mut files: Vec<PathBuf> = ["real", "linked"]
+        .iter()
+        .flat_map(|d| std::fs::read_dir(root.join(d)).unwrap())
+        .map(|e| e.unwrap().path())
+        .flat_map(|p| {
+            if p.is_dir() {
+                std::fs::read_dir(&p)
+                    .unwrap()
+                    .map(|e| e.unwrap().path())
+                    .collect()
+            } else {
+                vec![p]
+            }
+        })
+        .filter(|p| p.extension().is_some_and(|e| e == "svg"))
+        .collect();
+    files.sort();
+    let (mut kept, mut bound) = (0, 0);
+    for path in &files {
+        let source = std::fs::read_to_string(path).unwrap();
+        let opts = |all_images| ImportOptions {
+            linked_dir: path.parent().map(Path::to_path_buf),
+            all_images,
+            ..ImportOptions::default()
+        };
+        let Ok(plain) = import(&source, renderer().usvg_options(), &opts(false)) else {
+            continue;
+        };
+        let all = import(&source, renderer().usvg_options(), &opts(true)).unwrap();
+        let tree = usvg::Tree::from_str(&plain.svg, renderer().usvg_options()).unwrap();
+        let area = tree.size().width() * tree.size().height();
+        for s in plain.slots.iter().filter(|s| s.kind == "image") {
+            assert!(
+                s.rect[2] * s.rect[3] < 0.6 * area,
+                "{}: '{}' {:?} covers most of the card",
+                path.display(),
+                s.param,
+                s.rect
+            );
+        }
+        let n = |i: &Imported| i.slots.iter().filter(|s| s.kind == "image").count();
+        kept += n(&all) - n(&plain);
+        bound += n(&plain);
+    }
+    eprintln!("real exports: {kept} backdrop(s) kept as design, {bound} picture(s) made params");
+}

@@ -16,6 +16,8 @@ mod escaping;
 mod fit;
 #[cfg(feature = "external-tests")]
 mod fleet;
+#[cfg(feature = "external-tests")]
+mod fontsource;
 mod formats;
 mod gallery;
 mod golden;

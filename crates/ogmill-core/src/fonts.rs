@@ -565,6 +565,40 @@ fn load_web_fonts(db: &mut fontdb::Database, dir: &std::path::Path) -> Result<()
     Ok(())
 }
 
+/// The face to draw `c` with when the faces in `tried` (the first one the text's own) lack
+/// it: another face of the same family, weight and style first, then usvg's default (the
+/// first face of the same style that has it). Web fonts come split by script (Fontsource
+/// and Google Fonts ship `latin`, `latin-ext`, `cyrillic`… files of one family), and
+/// usvg's default alone drew the `latin-ext` letters of such a family in whichever other
+/// family was loaded first.
+pub(crate) fn fallback(
+    c: char,
+    tried: &[fontdb::ID],
+    db: &mut Arc<fontdb::Database>,
+) -> Option<fontdb::ID> {
+    let same_family = {
+        let db: &fontdb::Database = db;
+        let base = db.face(*tried.first()?)?;
+        let family = &base.families.first()?.0;
+        db.faces()
+            .filter(|f| !tried.contains(&f.id))
+            .filter(|f| f.style == base.style && f.weight == base.weight)
+            .filter(|f| f.families.first().is_some_and(|(name, _)| name == family))
+            .find(|f| has_char(db, f.id, c))
+            .map(|f| f.id)
+    };
+    same_family.or_else(|| (usvg::FontResolver::default_fallback_selector())(c, tried, db))
+}
+
+/// Whether face `id` maps `c` to a glyph.
+fn has_char(db: &fontdb::Database, id: fontdb::ID, c: char) -> bool {
+    db.with_face_data(id, |data, index| {
+        skrifa::FontRef::from_index(data, index)
+            .is_ok_and(|font| skrifa::MetadataProvider::charmap(&font).map(c).is_some())
+    })
+    .unwrap_or(false)
+}
+
 /// Whether any loaded face belongs to `family` (as [`find_family`] matches names).
 pub fn has_family(db: &fontdb::Database, family: &str) -> bool {
     find_family(db, family).is_some()

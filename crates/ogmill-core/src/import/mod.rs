@@ -36,6 +36,10 @@ pub struct ImportOptions {
     /// The design's directory: pictures it links (`<image href="photo.png">`) are read from
     /// there (or below) and embedded. Default: `None`: links are stripped, with a warning.
     pub linked_dir: Option<std::path::PathBuf>,
+    /// Make every picture an image param, the card's backdrop too; by default a picture
+    /// that covers most of the card, or lies behind every text, stays part of the design
+    /// (drawn once, in the cached background). Default: `false`.
+    pub all_images: bool,
 }
 
 /// Text params an import suggests at most: a poster with 195 texts is not 195 params.
@@ -255,6 +259,7 @@ impl Design {
             elements: vec![],
             warnings: vec![],
         };
+        let all_images = opts.all_images;
         let node = |n| doc.get_node(n).expect("same document");
         let title = candidates.title_text(&tree, |n| sample_text(node(n)));
         for (n, wrapper) in candidates.of(Kind::Text) {
@@ -264,7 +269,7 @@ impl Design {
             reader.keep_most_prominent(MAX_TEXT_PARAMS);
         }
         for (n, wrapper) in candidates.of(Kind::Image) {
-            reader.image(wrapper, node(n));
+            reader.image(wrapper, node(n), all_images);
         }
         for (n, _) in candidates.of(Kind::Color) {
             reader.color(node(n));
@@ -871,6 +876,24 @@ impl Reader<'_> {
         ((left, top, right, bottom), anchor)
     }
 
+    /// Whether a picture is the card's backdrop, not a photo a user would change: it covers
+    /// most of the card, or it comes before every text and holds them all. As a param it
+    /// would be decoded and drawn per request, and the cached background would stop at it.
+    fn is_backdrop(&self, b: tiny_skia::Rect, starts_at: usize) -> bool {
+        let card = self.tree.size();
+        if b.width() * b.height() >= 0.6 * card.width() * card.height() {
+            return true;
+        }
+        let inside = |r: &[f32; 4]| {
+            r[0] >= b.left() - 1.0
+                && r[1] >= b.top() - 1.0
+                && r[0] + r[2] <= b.right() + 1.0
+                && r[1] + r[3] <= b.bottom() + 1.0
+        };
+        let mut texts = self.elements.iter().filter(|e| e.kind == "text").peekable();
+        texts.peek().is_some() && texts.all(|e| e.range.start > starts_at && inside(&e.ink))
+    }
+
     /// Boxes on the card of everything drawn but the wrapped element.
     fn others(&self, wrapper: &str) -> Vec<tiny_skia::Rect> {
         let mut out = vec![];
@@ -878,7 +901,7 @@ impl Reader<'_> {
         out
     }
 
-    fn image(&mut self, wrapper: &str, node: roxmltree::Node) {
+    fn image(&mut self, wrapper: &str, node: roxmltree::Node, all_images: bool) {
         let drawn = match self.tree.node_by_id(wrapper) {
             Some(usvg::Node::Group(g))
                 if g.abs_bounding_box().width() >= 1.0 && g.abs_bounding_box().height() >= 1.0 =>
@@ -897,12 +920,19 @@ impl Reader<'_> {
         let b = g.abs_bounding_box();
         let param = self.name_for(node, "", "image", "image");
         let rect = [b.left(), b.top(), b.width(), b.height()];
+        let backdrop = self.is_backdrop(b, node.range().start);
+        if backdrop && !all_images {
+            self.warnings.push(format!(
+                "line {}: the picture behind the card stays part of the design, drawn once (--image-params all makes it a param)",
+                line_of(node)
+            ));
+        }
         self.elements.push(Element {
             kind: "image",
             sample: String::new(),
             ink: rect,
             suggested: Choice {
-                bound: true,
+                bound: all_images || !backdrop,
                 param,
                 rect,
                 max_lines: 0,

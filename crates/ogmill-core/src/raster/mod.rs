@@ -54,6 +54,10 @@ pub fn usvg_options(fontdb: std::sync::Arc<fontdb::Database>) -> usvg::Options<'
         resources_dir: None,
         font_family: crate::fonts::DEFAULT_FAMILY.to_owned(),
         fontdb,
+        font_resolver: usvg::FontResolver {
+            select_font: usvg::FontResolver::default_font_selector(),
+            select_fallback: Box::new(crate::fonts::fallback),
+        },
         image_href_resolver: usvg::ImageHrefResolver {
             // Data URIs come only from templates (values never reach an href), so decode them.
             resolve_data: usvg::ImageHrefResolver::default_data_resolver(),
