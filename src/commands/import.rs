@@ -76,9 +76,18 @@ pub(crate) fn run(config: &Config, renderer: &Renderer, args: ImportArgs) -> any
         eprintln!("warning: {w}");
     }
     for s in &substituted {
+        let fetch = match ogmill_core::fonts::open_twin(&s.asked) {
+            Some(twin) => format!(
+                "fetch {twin}, an open font of the same widths, with `ogmill fonts add \"{twin}\"`"
+            ),
+            None => format!(
+                "if it is an open font, fetch it with `ogmill fonts add \"{}\"`",
+                s.asked
+            ),
+        };
         eprintln!(
-            "warning: font {s}: no loaded font has {}. If it is an open font, fetch it with `ogmill fonts add \"{}\"` and pass --fonts fonts; else add its files with --fonts DIR (the same for serve). --strict-fonts refuses instead",
-            s.asked, s.asked
+            "warning: font {s}: no loaded font has {}. To draw it as designed, {fetch} and pass --fonts fonts; else add its files with --fonts DIR (the same for serve). --strict-fonts refuses instead",
+            s.asked
         );
     }
     out!("| param | kind | box (x y w h, px) | lines | sample |")?;

@@ -265,3 +265,64 @@ fn a_word_wider_than_the_box_breaks_at_no_break_spaces_and_punctuation_before_gr
         );
     }
 }
+
+/// A design's own fractional size (69.68 px, as Inkscape writes it) is drawn as it is when
+/// the value fits, and values that do not fit take the largest whole size below it: the
+/// search between a whole size and a fractional cap ends (it once looped forever between
+/// 68 and 69.68) and does not skip 69.
+#[test]
+fn a_fractional_design_size_is_kept_and_whole_sizes_below_it_are_all_tried() {
+    let dir = tempfile::tempdir().unwrap();
+    let template = r#"<svg xmlns="http://www.w3.org/2000/svg" xmlns:og="https://ogmill.dev/template" width="1200" height="630"><metadata><og:param name="title" kind="text" default="x"/></metadata><text og:text="{{title}}" og:box="0 0 1200 100" og:min-font-size="20" x="0" y="80" font-size="69.68" font-family="Inter">x</text></svg>"#;
+    std::fs::write(dir.path().join("f.svg"), template).unwrap();
+    let r = ogmill_core::Renderer::new(ogmill_core::Options {
+        templates_dir: Some(dir.path().to_owned()),
+        ..ogmill_core::Options::default()
+    })
+    .unwrap();
+    let size_for = |title: &str| {
+        let resolved = r
+            .resolve(&RenderRequest::new("f", &[("title", title)]))
+            .unwrap();
+        r.place(&resolved).unwrap().1[0].font_size
+    };
+    assert_eq!(size_for("Short"), 69.68);
+    // Longer titles, one word more each time: every size is the design's or a whole one,
+    // and they never grow as the title does.
+    let mut title = String::from("Words");
+    let mut last = f32::MAX;
+    for _ in 0..40 {
+        title.push_str(" more");
+        let size = size_for(&title);
+        assert!(size == 69.68 || size.fract() == 0.0, "{title}: {size}");
+        assert!(size <= last, "{title}: {size} after {last}");
+        last = size;
+    }
+    assert!(
+        last < 69.0,
+        "the titles never got long enough to shrink: {last}"
+    );
+    // Between the two: in some box a title fits at 69 but not at 69.68, and gets 69.
+    let templates = (300..900)
+        .step_by(2)
+        .map(|w| {
+            (
+                format!("w{w}"),
+                template.replace("0 0 1200 100", &format!("0 0 {w} 100")),
+            )
+        })
+        .collect();
+    let boxes = ogmill_core::Renderer::new(ogmill_core::Options {
+        templates,
+        ..ogmill_core::Options::default()
+    })
+    .unwrap();
+    let sizes: Vec<f32> = (300..900)
+        .step_by(2)
+        .map(|w| {
+            let req = RenderRequest::new(&format!("w{w}"), &[("title", "Hello, world")]);
+            boxes.place(&boxes.resolve(&req).unwrap()).unwrap().1[0].font_size
+        })
+        .collect();
+    assert!(sizes.contains(&69.0), "{sizes:?}");
+}

@@ -167,3 +167,149 @@ fn a_template_draws_with_an_added_family() {
         "only {differ} pixels differ: was Lobster drawn at all?"
     );
 }
+
+/// The open families the real exports name (or metric twins of them), fetched once per
+/// target directory.
+fn design_fonts() -> std::path::PathBuf {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("design-fonts");
+    // Roboto (Figma's exports), DejaVu Sans (Inkscape's, and the twin of its older default,
+    // Bitstream Vera Sans).
+    for family in ["Roboto", "DejaVu Sans"] {
+        let slug = ogmill::fontsource::slug(family);
+        if dir.join(&slug).join("LICENSE").is_file() {
+            continue;
+        }
+        let out = ogmill()
+            .args([
+                "fonts",
+                "add",
+                family,
+                "--subsets",
+                "latin,latin-ext",
+                "--dir",
+            ])
+            .arg(&dir)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    dir
+}
+
+fn rgba(pixmap: &tiny_skia::Pixmap) -> image::RgbaImage {
+    crate::support::decode_png(&pixmap.encode_png().unwrap())
+}
+
+/// Mean absolute difference per channel, 0-255.
+fn mean_difference(a: &image::RgbaImage, b: &image::RgbaImage) -> f64 {
+    assert_eq!(a.dimensions(), b.dimensions());
+    let sum: u64 = a
+        .as_raw()
+        .iter()
+        .zip(b.as_raw())
+        .map(|(x, y)| u64::from(x.abs_diff(*y)))
+        .sum();
+    sum as f64 / a.as_raw().len() as f64
+}
+
+/// Files over the mark, and why; the test fails when one of them comes under it.
+const KNOWN_OVER: &[(&str, &str)] = &[(
+    "inkscape09-film-rating-box-card.svg",
+    "3.3: nine texts in a non-uniformly scaled layer, each a pixel or two off and the two in the badge a little smaller",
+)];
+
+/// Issue 32's fidelity: with the design's own fonts (or their metric twins) loaded, the
+/// default render of each real export's import is within a mean of 3 levels per channel of
+/// resvg's render of the export itself. Files whose fonts are not open are measured too,
+/// with the same stand-in family on both sides, and reported apart. The table printed here
+/// is the one in docs/designs.md.
+#[test]
+fn real_exports_render_as_designed_with_their_own_fonts() {
+    use ogmill_core::import::{import, ImportOptions};
+    use ogmill_core::{Options, RenderRequest, Renderer};
+
+    let fonts = design_fonts();
+    let with_fonts = |templates: Vec<(String, String)>| {
+        Renderer::new(Options {
+            templates,
+            font_dirs: vec![fonts.clone()],
+            allow_no_templates: true,
+            ..Options::default()
+        })
+    };
+    let base = with_fonts(vec![]).unwrap();
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/designs/real");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "svg"))
+        .collect();
+    files.sort();
+    let mut rows = vec![];
+    let mut over = vec![];
+    for path in &files {
+        let file = path.file_name().unwrap().to_string_lossy().into_owned();
+        let source = std::fs::read_to_string(path).unwrap();
+        let Ok(imported) = import(&source, base.usvg_options(), &ImportOptions::default()) else {
+            rows.push(format!("| {file} | not imported (outlined text) | | |"));
+            continue;
+        };
+        let r = with_fonts(vec![("d".into(), imported.svg.clone())]).unwrap();
+        let t = r.template("d").unwrap();
+        let subs = t.substituted_fonts();
+        // The export itself, its missing families drawn as the template draws them.
+        let mut reference = source.clone();
+        for s in &subs {
+            reference = reference.replace(&s.asked, &s.used);
+        }
+        let resolved = r.resolve(&RenderRequest::new("d", &[])).unwrap();
+        let (w, h) = resolved.size();
+        let ours =
+            crate::support::decode_png(&r.render(&resolved, Default::default()).unwrap().bytes);
+        let theirs =
+            rgba(&ogmill_core::raster::rasterize(&reference, r.usvg_options(), w, h).unwrap());
+        let mean = mean_difference(&ours, &theirs);
+        if let Ok(out) = std::env::var("FIDELITY_OUT") {
+            ours.save(format!("{out}/{file}.ours.png")).unwrap();
+            theirs.save(format!("{out}/{file}.theirs.png")).unwrap();
+        }
+        let twins = subs.iter().all(|s| {
+            ogmill_core::fonts::metric_twin(r.fontdb(), &[s.asked.as_str()]).as_deref()
+                == Some(s.used.as_str())
+        });
+        let fonts_note = if subs.is_empty() {
+            "its own".to_owned()
+        } else {
+            let list: Vec<String> = subs.iter().map(|s| s.to_string()).collect();
+            format!(
+                "{}{}",
+                list.join("; "),
+                if twins {
+                    " (metric twin)"
+                } else {
+                    " (not open)"
+                }
+            )
+        };
+        let known = KNOWN_OVER.iter().find(|(f, _)| *f == file);
+        if (subs.is_empty() || twins) && (mean > 3.0) != known.is_some() {
+            over.push(format!("{file}: {mean:.2} (known: {known:?})"));
+        }
+        rows.push(format!(
+            "| {file} | {fonts_note} | {} | {mean:.2} |",
+            imported.slots.iter().filter(|s| s.kind == "text").count()
+        ));
+    }
+    eprintln!(
+        "| file | fonts | text params | mean difference (0-255) |\n|---|---|---|---|\n{}",
+        rows.join("\n")
+    );
+    assert!(
+        over.is_empty(),
+        "over a mean of 3 with the design's fonts, or a known one now under it: {over:#?}"
+    );
+}

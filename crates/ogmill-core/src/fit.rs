@@ -172,7 +172,9 @@ pub(crate) fn fit(slot: &TextSlot, text: &str, opts: &Typesetter) -> Result<(Pla
     let min = whole_up(slot, slot.min_font_size);
     let px = 1.0 / slot.scale;
     let mut limits = Limits {
-        cap: whole_down(slot, slot.max_font_size).max(min),
+        // The design's own size first, fractional as a design tool wrote it (an imported
+        // 69.68 px headline stays 69.68, not 69); sizes below it are whole pixels.
+        cap: slot.max_font_size.max(min),
         slack: 0.0,
         lines: slot.max_lines,
     };
@@ -454,7 +456,15 @@ impl<'a> Metrics<'a> {
             None => return (lo, self.ellipsize(slot, lo, limits), true),
             Some(_) => {
                 while (hi - lo) * slot.scale > 1.0 + 1e-3 {
-                    let mid = whole_down(slot, (lo + hi) / 2.0);
+                    let mut mid = whole_down(slot, (lo + hi) / 2.0);
+                    // Under a fractional cap (a design's own 69.68 px) the middle of 68 and
+                    // it floors to 68: try 69, the one whole size left between them.
+                    if mid <= lo {
+                        mid = lo + 1.0 / slot.scale;
+                    }
+                    if mid >= hi {
+                        break;
+                    }
                     if self.layout(slot, mid, limits).is_some() {
                         lo = mid
                     } else {

@@ -485,6 +485,140 @@ pub fn closest_family(db: &fontdb::Database, class: FontClass) -> Option<String>
         .cloned()
 }
 
+/// Families drawn to the same advance widths, so one stands in for another without moving
+/// a line break: fontconfig's metric aliases (30-metric-aliases.conf), and Vera, which DejaVu
+/// extends. A design exported on a machine with one names it; the other is often what is
+/// open (on Fontsource: Arimo, Tinos, Cousine, DejaVu Sans, Carlito, Caladea, Gelasio).
+const METRIC_TWINS: &[&[&str]] = &[
+    &[
+        "Arial",
+        "Helvetica",
+        "Liberation Sans",
+        "Arimo",
+        "Nimbus Sans",
+        "Nimbus Sans L",
+        "Albany",
+    ],
+    &[
+        "Arial Narrow",
+        "Helvetica Narrow",
+        "Liberation Sans Narrow",
+        "Nimbus Sans Narrow",
+    ],
+    &[
+        "Times New Roman",
+        "Times",
+        "Liberation Serif",
+        "Tinos",
+        "Nimbus Roman",
+        "Nimbus Roman No9 L",
+        "Thorndale",
+    ],
+    &[
+        "Courier New",
+        "Courier",
+        "Liberation Mono",
+        "Cousine",
+        "Nimbus Mono PS",
+        "Nimbus Mono L",
+        "Cumberland",
+    ],
+    &["Bitstream Vera Sans", "DejaVu Sans", "Verajja"],
+    &["Bitstream Vera Serif", "DejaVu Serif"],
+    &["Bitstream Vera Sans Mono", "DejaVu Sans Mono"],
+    &["Calibri", "Carlito"],
+    &["Cambria", "Caladea"],
+    &["Georgia", "Gelasio"],
+    &[
+        "Palatino",
+        "Palatino Linotype",
+        "TeX Gyre Pagella",
+        "P052",
+        "URW Palladio L",
+    ],
+    &[
+        "Bookman",
+        "ITC Bookman",
+        "TeX Gyre Bonum",
+        "URW Bookman",
+        "URW Bookman L",
+    ],
+    &[
+        "Zapf Chancery",
+        "ITC Zapf Chancery",
+        "URW Chancery L",
+        "Z003",
+        "TeX Gyre Chorus",
+    ],
+    &[
+        "New Century Schoolbook",
+        "Century Schoolbook",
+        "C059",
+        "TeX Gyre Schola",
+        "Century Schoolbook L",
+    ],
+    &[
+        "Avant Garde",
+        "ITC Avant Garde Gothic",
+        "URW Gothic",
+        "URW Gothic L",
+        "TeX Gyre Adventor",
+    ],
+];
+
+/// Members of [`METRIC_TWINS`] that Fontsource packs (`ogmill fonts add` fetches them).
+const OPEN_TWINS: &[&str] = &[
+    "Arimo",
+    "Tinos",
+    "Cousine",
+    "DejaVu Sans",
+    "DejaVu Serif",
+    "Carlito",
+    "Caladea",
+    "Gelasio",
+];
+
+/// An open family with the same advance widths as `name`, to suggest fetching when `name`
+/// is not loaded: `Bitstream Vera Sans` -> `DejaVu Sans`, `Arial` -> `Arimo`.
+pub fn open_twin(name: &str) -> Option<&'static str> {
+    let key = |s: &str| -> String {
+        s.chars()
+            .filter(|c| !matches!(c, ' ' | '-' | '_'))
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    let wanted = [key(name), key(name.split('-').next().unwrap_or(name))];
+    let group = METRIC_TWINS
+        .iter()
+        .find(|g| g.iter().any(|f| wanted.contains(&key(f))))?;
+    group.iter().copied().find(|f| OPEN_TWINS.contains(f))
+}
+
+/// A loaded family with the same advance widths as one of `asked` (see [`METRIC_TWINS`]),
+/// to draw a missing family with before falling back to one of its class.
+pub fn metric_twin(db: &fontdb::Database, asked: &[&str]) -> Option<String> {
+    let key = |s: &str| -> String {
+        s.chars()
+            .filter(|c| !matches!(c, ' ' | '-' | '_'))
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    // A face name (`Arial-BoldMT`, as Illustrator writes) names its family before the dash.
+    let names = asked
+        .iter()
+        .flat_map(|n| [*n, n.split('-').next().unwrap_or(n)]);
+    names.into_iter().find_map(|name| {
+        let wanted = key(name);
+        let group = METRIC_TWINS
+            .iter()
+            .find(|g| g.iter().any(|f| key(f) == wanted))?;
+        group
+            .iter()
+            .filter(|f| key(f) != wanted)
+            .find_map(|f| find_family(db, f))
+    })
+}
+
 /// The loaded families' names (each face's first), in load order.
 pub fn loaded_families(db: &fontdb::Database) -> Vec<String> {
     let mut names: Vec<String> = vec![];
@@ -602,4 +736,40 @@ fn has_char(db: &fontdb::Database, id: fontdb::ID, c: char) -> bool {
 /// Whether any loaded face belongs to `family` (as [`find_family`] matches names).
 pub fn has_family(db: &fontdb::Database, family: &str) -> bool {
     find_family(db, family).is_some()
+}
+
+#[cfg(test)]
+mod twin_tests {
+    use super::*;
+
+    /// A database whose one face calls itself `family`.
+    fn db_with(family: &str) -> fontdb::Database {
+        let mut db = fontdb::Database::new();
+        db.load_font_data(include_bytes!("../../../fonts/Inter-Bold.otf").to_vec());
+        let mut info = db.faces().next().unwrap().clone();
+        info.families = vec![(family.to_owned(), fontdb::Language::English_UnitedStates)];
+        let mut renamed = fontdb::Database::new();
+        renamed.push_face_info(info);
+        renamed
+    }
+
+    #[test]
+    fn a_missing_family_finds_its_loaded_metric_twin() {
+        let db = db_with("Arimo");
+        assert_eq!(metric_twin(&db, &["Arial"]), Some("Arimo".into()));
+        assert_eq!(metric_twin(&db, &["Arial-BoldMT"]), Some("Arimo".into()));
+        assert_eq!(metric_twin(&db, &["helvetica"]), Some("Arimo".into()));
+        assert_eq!(
+            metric_twin(&db, &["Verdana", "Arial"]),
+            Some("Arimo".into())
+        );
+        assert_eq!(metric_twin(&db, &["Times New Roman"]), None);
+        assert_eq!(metric_twin(&db, &["Myriad Pro"]), None);
+        let db = db_with("DejaVu Sans");
+        assert_eq!(
+            metric_twin(&db, &["Bitstream Vera Sans"]),
+            Some("DejaVu Sans".into())
+        );
+        assert_eq!(metric_twin(&db, &["Bitstream Vera Serif"]), None);
+    }
 }

@@ -411,21 +411,32 @@ pub fn clean_text_keeping_breaks(raw: &str) -> String {
 
 fn clean(raw: &str, keep_breaks: bool) -> String {
     let mut out = String::with_capacity(raw.len());
-    let mut pending: Option<char> = None;
-    for c in raw.chars() {
+    // Within a run of whitespace: whether it held a space, and how many line breaks.
+    let (mut space, mut breaks) = (false, 0usize);
+    let mut chars = raw.chars().peekable();
+    while let Some(c) = chars.next() {
         if !is_xml_char(c) || ('\u{80}'..='\u{9F}').contains(&c) {
             continue;
         }
         if c.is_whitespace() && !matches!(c, '\u{A0}' | '\u{2007}' | '\u{202F}') {
-            let brk = keep_breaks && matches!(c, '\n' | '\r' | '\u{2028}' | '\u{2029}');
-            if !out.is_empty() && (brk || pending.is_none()) {
-                pending = Some(if brk { '\n' } else { ' ' });
+            // Each break is kept, so a blank line (two in a run) stays one, as CSS's
+            // pre-line keeps it; `\r\n` is one break.
+            let crlf = c == '\r' && chars.peek() == Some(&'\n');
+            if keep_breaks && matches!(c, '\n' | '\r' | '\u{2028}' | '\u{2029}') && !crlf {
+                breaks += 1;
+            } else if !crlf {
+                space = true;
             }
             continue;
         }
-        if let Some(p) = pending.take() {
-            out.push(p);
+        if !out.is_empty() {
+            if breaks > 0 {
+                out.extend(std::iter::repeat_n('\n', breaks));
+            } else if space {
+                out.push(' ');
+            }
         }
+        (space, breaks) = (false, 0);
         out.push(c);
     }
     out
@@ -527,8 +538,9 @@ mod tests {
         assert_eq!(clean_text("a\u{A0}b"), "a\u{A0}b");
         assert_eq!(
             clean_text_keeping_breaks(" a \r\n\n b\tc \u{2028}d\n"),
-            "a\nb c\nd"
+            "a\n\nb c\nd"
         );
+        assert_eq!(clean_text_keeping_breaks("a\r\nb\rc"), "a\nb\nc");
         assert_eq!(clean_text_keeping_breaks("a\n \t b"), "a\nb");
         let s = spec(ParamKind::Text);
         assert_eq!(s.validate("   ").unwrap().text, "dflt");

@@ -610,28 +610,71 @@ enum Kind {
 }
 
 /// The text usvg lays out, a line per baseline (chunks with a new `y`), each line's runs of
-/// whitespace collapsed; empty lines (Inkscape's blank tspans) dropped.
+/// whitespace collapsed. A blank line the designer left (Inkscape's empty tspan draws no
+/// chunk) stays a blank line: a step between baselines of twice the smallest is one more
+/// line. Blank lines before the first and after the last are dropped.
 fn drawn_lines(text: &usvg::Text) -> Vec<String> {
     // A chunk without its own `y` continues the line it is on; the first line is at the
     // text's `y`, 0 when unset (Illustrator puts the first letter there and positions the
     // kerned rest at y="0" explicitly: one line, not two).
-    let mut lines: Vec<String> = vec![];
+    let mut lines: Vec<(f32, String)> = vec![];
     let mut baseline = None;
     for chunk in text.chunks() {
         let y = chunk.y().or(baseline).unwrap_or(0.0);
         if lines.is_empty() || baseline.is_some_and(|b: f32| (y - b).abs() >= 0.5) {
-            lines.push(String::new());
+            lines.push((y, String::new()));
         }
         baseline = Some(y);
-        if let Some(line) = lines.last_mut() {
+        if let Some((_, line)) = lines.last_mut() {
             line.push_str(chunk.text());
         }
     }
-    lines
+    let lines: Vec<(f32, String)> = lines
         .into_iter()
-        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
-        .filter(|l| !l.is_empty())
-        .collect()
+        .map(|(y, l)| (y, l.split_whitespace().collect::<Vec<_>>().join(" ")))
+        .filter(|(_, l)| !l.is_empty())
+        .collect();
+    let pitch = lines
+        .windows(2)
+        .map(|w| w[1].0 - w[0].0)
+        .filter(|d| *d > 0.5)
+        .reduce(f32::min);
+    let mut out = vec![];
+    for (i, (y, line)) in lines.iter().enumerate() {
+        if let (Some(pitch), Some((prev, _))) = (pitch, i.checked_sub(1).map(|j| &lines[j])) {
+            let blank = ((y - prev) / pitch).round() as usize;
+            out.extend(std::iter::repeat_n(
+                String::new(),
+                blank.saturating_sub(1).min(4),
+            ));
+        }
+        out.push(line.clone());
+    }
+    out
+}
+
+/// Where a centred text's lines are centred, on the card: the `x` most of its lines share
+/// (Inkscape moves a line it was asked to nudge, and a trailing space shifts a line's ink
+/// from its anchor), else the middle of its ink.
+fn middle_of(text: &usvg::Text, ink: tiny_skia::Rect) -> f32 {
+    let mut at: Vec<(f32, f32)> = text
+        .chunks()
+        .iter()
+        .filter_map(|c| Some((c.x()?, c.y().unwrap_or(0.0))))
+        .collect();
+    at.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let most = at
+        .chunk_by(|a, b| (a.0 - b.0).abs() < 0.5)
+        .max_by_key(|run| run.len())
+        .and_then(|run| run.first().copied());
+    match most {
+        Some((x, y)) => {
+            let mut p = tiny_skia::Point::from_xy(x, y);
+            text.abs_transform().map_point(&mut p);
+            p.x
+        }
+        None => (ink.left() + ink.right()) / 2.0,
+    }
 }
 
 /// Letters in a text (not digits, symbols or emoji).
@@ -835,12 +878,9 @@ impl Reader<'_> {
                 ink.right(),
             ),
             usvg::TextAnchor::Middle => {
-                let c = (ink.left() + ink.right()) / 2.0;
+                let c = middle_of(text, ink);
                 let half = (c - container.left()).min(container.right() - c) - gap;
-                (
-                    c - half.max(ink.width() / 2.0),
-                    c + half.max(ink.width() / 2.0),
-                )
+                (c - half, c + half)
             }
         };
         for r in others.iter().filter(|r| beside(r)) {
@@ -851,8 +891,28 @@ impl Reader<'_> {
                 left = left.max(r.right() + gap);
             }
         }
-        right = right.max(ink.right());
-        left = left.min(ink.left());
+        // A one-line text keeps a pixel beyond its ink: cut to the ink, the design's own
+        // text shrank a pixel wherever measuring rounded the other way. (More lines may
+        // not get more width: their lines would re-wrap.)
+        let slack = if visual_lines(text) == 1 { 1.0 } else { 0.0 };
+        if anchor == usvg::TextAnchor::Middle {
+            // Centred lines are centred in the box: keep it even about the design's centre,
+            // as narrow as its nearer side allows but never narrower than the ink.
+            let c = middle_of(text, ink);
+            let half = (c - left)
+                .min(right - c)
+                .max(c - ink.left() + slack)
+                .max(ink.right() - c + slack);
+            (left, right) = (c - half, c + half);
+        }
+        // The slack goes on the side the text grows to; its anchored side stays on the ink.
+        let (l_slack, r_slack) = match anchor {
+            usvg::TextAnchor::Start => (0.0, slack),
+            usvg::TextAnchor::End => (slack, 0.0),
+            usvg::TextAnchor::Middle => (slack, slack),
+        };
+        right = right.max(ink.right() + r_slack);
+        left = left.min(ink.left() - l_slack);
         // Down to whatever comes next below, or the container's margin.
         let margin = (ink.top() - container.top())
             .min(container.bottom() - ink.bottom())

@@ -80,10 +80,13 @@ impl Probe {
         }
         slot.substituted = None;
         if families.is_empty() {
-            // The design names a family that is not loaded: draw it with the closest loaded
-            // family of its class, keeping the weight and style its name says, and say so.
+            // The design names a family that is not loaded: draw it with a loaded family of
+            // the same advance widths, else the closest loaded family of its class, keeping
+            // the weight and style its name says, and say so.
             let class = crate::fonts::class_of(&asked);
-            let Some(used) = crate::fonts::closest_family(&usvg.fontdb, class) else {
+            let Some(used) = crate::fonts::metric_twin(&usvg.fontdb, &asked)
+                .or_else(|| crate::fonts::closest_family(&usvg.fontdb, class))
+            else {
                 return Err(format!("{ctx}: no fonts are loaded to draw it with"));
             };
             named = first_named.and_then(style_of_name);
