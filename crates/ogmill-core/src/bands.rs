@@ -46,7 +46,7 @@ impl Bands {
         }
         let pieces = indices
             .chunks(BAND_ROWS * width)
-            .map(|band| Piece::deflate(&scanlines(band, width), CACHED_LEVEL))
+            .map(|band| Piece::deflate(&crate::encode::scanlines(band, width), CACHED_LEVEL))
             .collect();
         Some(Bands {
             palette: quantizer.palette().to_vec(),
@@ -195,17 +195,6 @@ impl Bands {
             + self.palette.capacity() * 4
             + self.pieces.iter().map(Piece::heap_bytes).sum::<usize>()
     }
-}
-
-/// PNG scanlines of whole rows of `indices`: each row behind a filter byte of 0 (none:
-/// indices are labels, so predicting them from their neighbours only hurts).
-pub fn scanlines(indices: &[u8], width: usize) -> Vec<u8> {
-    let mut out = Vec::with_capacity(indices.len() + indices.len() / width.max(1));
-    for row in indices.chunks(width.max(1)) {
-        out.push(0);
-        out.extend_from_slice(row);
-    }
-    out
 }
 
 #[cfg(test)]

@@ -221,7 +221,7 @@ pub fn encode_png_with(
     // Quantizing checks opacity as it goes: a transparent card costs one early exit.
     let (w, h) = (pixmap.width(), pixmap.height());
     if let Some((palette, indices)) = crate::palette::quantize(data, w as usize, tolerance) {
-        let lines = crate::bands::scanlines(&indices, w as usize);
+        let lines = scanlines(&indices, w as usize);
         let piece = crate::zlib::Piece::deflate(&lines, palette_level(compression));
         return write_indexed(w, h, &palette, &crate::zlib::stream([&piece]));
     }
@@ -295,4 +295,15 @@ fn write(
     // caps lie (seen: a 256 MiB cache holding over 500 MB).
     out.shrink_to_fit();
     Ok(out)
+}
+
+/// PNG scanlines of whole rows of `indices`: each row behind a filter byte of 0 (none:
+/// indices are labels, so predicting them from their neighbours only hurts).
+pub fn scanlines(indices: &[u8], width: usize) -> Vec<u8> {
+    let mut out = Vec::with_capacity(indices.len() + indices.len() / width.max(1));
+    for row in indices.chunks(width.max(1)) {
+        out.push(0);
+        out.extend_from_slice(row);
+    }
+    out
 }

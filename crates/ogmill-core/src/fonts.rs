@@ -594,7 +594,7 @@ pub fn open_twin(name: &str) -> Option<&'static str> {
     group.iter().copied().find(|f| OPEN_TWINS.contains(f))
 }
 
-/// A loaded family with the same advance widths as one of `asked` (see [`METRIC_TWINS`]),
+/// A loaded family with the same advance widths as one of `asked` (fontconfig's metric aliases),
 /// to draw a missing family with before falling back to one of its class.
 pub fn metric_twin(db: &fontdb::Database, asked: &[&str]) -> Option<String> {
     let key = |s: &str| -> String {

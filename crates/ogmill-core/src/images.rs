@@ -13,8 +13,6 @@ use std::sync::Arc;
 
 use base64::Engine;
 
-use crate::template::{Fit, ImageSlot};
-
 /// An image ready to draw: a PNG of at most the frame's size, encoded by ogmill.
 #[derive(Clone, Debug)]
 pub struct Prepared {
@@ -40,18 +38,14 @@ pub struct Frame {
     pub fit: Fit,
 }
 
-impl Frame {
-    /// The frame of `slot` when a template `template_width` units wide is drawn
-    /// `output_width` pixels wide.
-    pub fn of(slot: &ImageSlot, template_width: f32, output_width: u32) -> Frame {
-        let scale = output_width as f32 / template_width;
-        let px = |v: f32| ((v * scale).ceil() as u32).clamp(1, 4096);
-        Frame {
-            width: px(slot.width),
-            height: px(slot.height),
-            fit: slot.fit,
-        }
-    }
+/// How an image fills its box.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Fit {
+    /// Scaled to cover the box, centered, the overflow cropped; never stretched.
+    Cover,
+    /// Scaled to fit inside the box, centered.
+    Contain,
 }
 
 /// Why an image could not be drawn. The message is safe to show the requester.
@@ -467,60 +461,6 @@ pub fn is_svg(bytes: &[u8]) -> bool {
 pub const LOCAL_MAX_BYTES: u64 = 8 * 1024 * 1024;
 /// The most pixels such an image may decode to.
 pub const LOCAL_MAX_PIXELS: u64 = 16_000_000;
-
-/// Each image slot's image for an in-process embedder (the Python and Node packages): a data
-/// URI, or a file name in `assets`. URLs are not fetched here (fetching is the server's, with
-/// its defences); the caller fetches the bytes and passes a data URI. A slot whose image
-/// cannot be had is `None` (drawn as its placeholder) and named with its problem.
-pub fn load_local(
-    resolved: &crate::Resolved,
-    assets: Option<&std::path::Path>,
-) -> (Vec<Option<Prepared>>, Vec<(String, ImageProblem)>) {
-    let t = resolved.template();
-    let output_width = resolved.size().0;
-    let mut images = vec![];
-    let mut problems = vec![];
-    for slot in &t.image_slots {
-        let reference = resolved
-            .params()
-            .get(&slot.param)
-            .map_or("", |v| v.text.as_str());
-        if reference.is_empty() {
-            images.push(None);
-            continue;
-        }
-        let frame = Frame::of(slot, t.width, output_width);
-        let bytes = match parse_source(reference, LOCAL_MAX_BYTES) {
-            Ok(Source::Data(bytes)) => Ok(bytes),
-            Ok(Source::Asset(name)) => match assets {
-                Some(dir) => {
-                    std::fs::read(dir.join(&name)).map_err(|_| ImageProblem::NoAsset(name.clone()))
-                }
-                None => Err(ImageProblem::NoAsset(name)),
-            },
-            Ok(Source::Url(_)) => Err(ImageProblem::Blocked(
-                "URLs are not fetched in-process: fetch the image and pass it as a data URI".into(),
-            )),
-            Err(p) => Err(p),
-        };
-        let prepared = bytes.and_then(|b| {
-            if is_svg(&b) {
-                // The caller's own files and data: trusted as the CLI trusts its assets.
-                prepare_svg(&b, SvgTrust::Local)
-            } else {
-                prepare(&b, frame, LOCAL_MAX_PIXELS)
-            }
-        });
-        match prepared {
-            Ok(p) => images.push(Some(p)),
-            Err(p) => {
-                problems.push((slot.param.clone(), p));
-                images.push(None);
-            }
-        }
-    }
-    (images, problems)
-}
 
 #[cfg(test)]
 mod tests {

@@ -236,6 +236,65 @@ impl Resolved {
             .size(self.template.width, self.template.height)
             .expect("checked by resolve")
     }
+
+    /// Each image slot's image for an in-process embedder (the Python and Node packages): a data
+    /// URI, or a file name in `assets`. URLs are not fetched here (fetching is the server's, with
+    /// its defences); the caller fetches the bytes and passes a data URI. A slot whose image
+    /// cannot be had is `None` (drawn as its placeholder) and named with its problem.
+    pub fn local_images(
+        &self,
+        assets: Option<&std::path::Path>,
+    ) -> (
+        Vec<Option<Prepared>>,
+        Vec<(String, crate::images::ImageProblem)>,
+    ) {
+        let resolved = self;
+        let t = resolved.template();
+        let output_width = resolved.size().0;
+        let mut images = vec![];
+        let mut problems = vec![];
+        for slot in &t.image_slots {
+            let reference = resolved
+                .params()
+                .get(&slot.param)
+                .map_or("", |v| v.text.as_str());
+            if reference.is_empty() {
+                images.push(None);
+                continue;
+            }
+            let frame = slot.frame(t.width, output_width);
+            let bytes = match crate::images::parse_source(reference, crate::images::LOCAL_MAX_BYTES)
+            {
+                Ok(crate::images::Source::Data(bytes)) => Ok(bytes),
+                Ok(crate::images::Source::Asset(name)) => match assets {
+                    Some(dir) => std::fs::read(dir.join(&name))
+                        .map_err(|_| crate::images::ImageProblem::NoAsset(name.clone())),
+                    None => Err(crate::images::ImageProblem::NoAsset(name)),
+                },
+                Ok(crate::images::Source::Url(_)) => Err(crate::images::ImageProblem::Blocked(
+                    "URLs are not fetched in-process: fetch the image and pass it as a data URI"
+                        .into(),
+                )),
+                Err(p) => Err(p),
+            };
+            let prepared = bytes.and_then(|b| {
+                if crate::images::is_svg(&b) {
+                    // The caller's own files and data: trusted as the CLI trusts its assets.
+                    crate::images::prepare_svg(&b, crate::images::SvgTrust::Local)
+                } else {
+                    crate::images::prepare(&b, frame, crate::images::LOCAL_MAX_PIXELS)
+                }
+            });
+            match prepared {
+                Ok(p) => images.push(Some(p)),
+                Err(p) => {
+                    problems.push((slot.param.clone(), p));
+                    images.push(None);
+                }
+            }
+        }
+        (images, problems)
+    }
 }
 
 /// What a render takes besides the resolved request.

@@ -317,7 +317,7 @@ pub(crate) fn draw(
 ) -> Result<Drawn, Error> {
     let resolved = core.resolve(req)?;
     let etag = core.key(&resolved).etag();
-    let (images, problems) = ogmill_core::images::load_local(&resolved, assets);
+    let (images, problems) = resolved.local_images(assets);
     let inputs = Inputs {
         images: &images,
         ..Inputs::default()

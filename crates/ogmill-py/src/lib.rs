@@ -205,7 +205,7 @@ impl Renderer {
                 Ok(r) => r,
                 Err(e) => return (Err(e), vec![]),
             };
-            let (images, problems) = ogmill_core::images::load_local(&resolved, assets.as_deref());
+            let (images, problems) = resolved.local_images(assets.as_deref());
             let inputs = Inputs {
                 images: &images,
                 ..Inputs::default()

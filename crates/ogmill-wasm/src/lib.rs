@@ -151,7 +151,7 @@ impl Renderer {
         };
         let resolved = core.resolve(&req).map_err(|e| core_error(&e))?;
         // Images come as data URIs; there are no asset files or URL fetches here.
-        let (images, problems) = ogmill_core::images::load_local(&resolved, None);
+        let (images, problems) = resolved.local_images(None);
         let inputs = Inputs {
             images: &images,
             ..Inputs::default()

@@ -1,183 +1,13 @@
-//! From a file to pieces, once per template: parse with roxmltree, validate every `og:`
-//! attribute and param, serialise static markup ahead of time and find the layer split.
+//! From a parsed file to pieces, once per template: validate every `og:` attribute and
+//! param, serialise static markup ahead of time and find the layer split.
 
-use std::path::Path;
-
-use super::error::{position_of, Position, Problem, TemplateError, TemplateErrorKind};
 use super::*;
-use crate::error::{Error, Result};
+use crate::error::Result;
+use crate::error::{position_of, Problem};
 use crate::params::{ParamKind, DEFAULT_MAX_LENGTH, THEME_PARAM};
 use crate::xml::{escape_attr, escape_text};
 
-impl Template {
-    /// Reads and validates a template file. `usvg` holds the fonts it may use: slots' font
-    /// properties are resolved the way usvg resolves them when drawing. Image files it links
-    /// are read from its own directory and embedded; they must lie inside `root` (the
-    /// templates directory).
-    pub fn load(path: &Path, root: &Path, usvg: &usvg::Options) -> Result<Self> {
-        let bytes = std::fs::read(path).map_err(|error| Error::Io {
-            path: path.to_owned(),
-            error,
-        })?;
-        // A file that is not UTF-8 is a broken template, said like the others.
-        let source = String::from_utf8(bytes).map_err(|e| {
-            Error::from(super::TemplateError {
-                path: path.to_owned(),
-                position: None,
-                kind: super::TemplateErrorKind::Invalid(format!(
-                    "not UTF-8 text (byte {} is not): save the SVG as UTF-8",
-                    e.utf8_error().valid_up_to()
-                )),
-            })
-        })?;
-        let name = path
-            .file_stem()
-            .and_then(|s| s.to_str())
-            .unwrap_or_default()
-            .to_owned();
-        let base = path.parent().unwrap_or(root);
-        let links = crate::linked::Links {
-            base,
-            root,
-            named: "the templates directory",
-        };
-        Ok(Self::parse_linked(&name, path, &source, usvg, Some(links))?)
-    }
-
-    /// Parses and validates a template from its source; `path` is only for messages. It
-    /// may not link image files (it has no directory): [`Template::parse_in`] reads them.
-    pub fn parse(
-        name: &str,
-        path: &Path,
-        source: &str,
-        usvg: &usvg::Options,
-    ) -> Result<Self, TemplateError> {
-        Self::parse_linked(name, path, source, usvg, None)
-    }
-
-    /// [`Template::parse`] for a template whose linked image files are read from `dir` (and
-    /// must lie inside it), and embedded.
-    pub fn parse_in(
-        name: &str,
-        path: &Path,
-        source: &str,
-        dir: &Path,
-        usvg: &usvg::Options,
-    ) -> Result<Self, TemplateError> {
-        let links = crate::linked::Links {
-            base: dir,
-            root: dir,
-            named: "the resources directory",
-        };
-        Self::parse_linked(name, path, source, usvg, Some(links))
-    }
-
-    fn parse_linked(
-        name: &str,
-        path: &Path,
-        source: &str,
-        usvg: &usvg::Options,
-        links: Option<crate::linked::Links>,
-    ) -> Result<Self, TemplateError> {
-        let fail = |position, kind| TemplateError {
-            path: path.to_owned(),
-            position,
-            kind,
-        };
-        if crate::xml::declares_entities(source) {
-            let why = "the DOCTYPE declares entities or an internal subset, which templates may not; delete it (design tools' exports never need it)";
-            return Err(fail(None, TemplateErrorKind::Invalid(why.into())));
-        }
-        // A bare `<!DOCTYPE svg PUBLIC …>` (Affinity, older Illustrator) is harmless; what a
-        // DTD could do harm with, entity declarations, is refused above.
-        let opts = roxmltree::ParsingOptions {
-            allow_dtd: true,
-            ..Default::default()
-        };
-        let doc = roxmltree::Document::parse_with_options(source, opts).map_err(|e| {
-            let pos = e.pos();
-            let at = Position {
-                line: pos.row,
-                column: pos.col,
-            };
-            fail(Some(at), TemplateErrorKind::Xml(e))
-        })?;
-        let root = doc.root_element();
-        if root.tag_name().name() != "svg" || root.tag_name().namespace() != Some(SVG_NS) {
-            return Err(fail(Some(position_of(root)), TemplateErrorKind::NotSvg));
-        }
-        if let Some(why) = crate::cost::oversized_geometry(&doc) {
-            return Err(fail(None, TemplateErrorKind::Invalid(why)));
-        }
-        Self::compile(name, path, source, root, usvg, links).map_err(|p| {
-            let at = p.at.or(Some(position_of(root)));
-            fail(at, TemplateErrorKind::Invalid(p.message))
-        })
-    }
-
-    fn compile(
-        name: &str,
-        path: &Path,
-        source: &str,
-        root: roxmltree::Node,
-        usvg: &usvg::Options,
-        links: Option<crate::linked::Links>,
-    ) -> Result<Self, Problem> {
-        let (width, height) = svg_size(root)?;
-        let private = match root.attribute((OG_NS, "cache")) {
-            None | Some("public") => false,
-            Some("private") => true,
-            Some(other) => {
-                return Err(
-                    format!("og:cache=\"{other}\" must be \"public\" or \"private\"").into(),
-                )
-            }
-        };
-        let params = parse_params(root)?;
-        let (split, first_dynamic) = split_path(root);
-        let mut compiler = Compiler {
-            params: &params,
-            path: split,
-            first_dynamic,
-            pieces: vec![],
-            slots: vec![],
-            samples: vec![],
-            images: vec![],
-            levels: vec![],
-            clip_attr: None,
-            links,
-            linked_hash: fnv1a(source.as_bytes()),
-        };
-        compiler.element(root, true)?;
-        let probe = super::probe::Probe::new(&compiler, usvg)?;
-        for slot in compiler.slots.iter_mut() {
-            probe.resolve_font(slot, usvg)?;
-        }
-        let layers = compiler.layers(&probe, root);
-        let Compiler {
-            pieces,
-            slots,
-            images,
-            linked_hash,
-            ..
-        } = compiler;
-        Ok(Template {
-            name: name.to_owned(),
-            path: path.to_owned(),
-            hash: linked_hash,
-            params,
-            slots,
-            image_slots: images,
-            private,
-            width,
-            height,
-            pieces,
-            layers,
-        })
-    }
-}
-
-fn svg_size(root: roxmltree::Node) -> Result<(f32, f32), String> {
+pub(super) fn svg_size(root: roxmltree::Node) -> Result<(f32, f32), String> {
     let num = |name: &str| root.attribute(name).and_then(length_px);
     if let (Some(w), Some(h)) = (num("width"), num("height")) {
         return Ok((w, h));
@@ -243,7 +73,7 @@ fn parse_box(value: Option<&str>, ctx: &str) -> Result<[f32; 4], String> {
     Ok([x, y, width, height])
 }
 
-fn parse_params(root: roxmltree::Node) -> Result<Vec<ParamSpec>, Problem> {
+pub(super) fn parse_params(root: roxmltree::Node) -> Result<Vec<ParamSpec>, Problem> {
     let mut params: Vec<ParamSpec> = vec![];
     for node in root
         .descendants()
@@ -406,6 +236,37 @@ pub(super) struct Compiler<'a> {
     clip_attr: Option<usize>,
 }
 
+impl<'a> Compiler<'a> {
+    /// A compiler for the template whose root is `root`, with its params parsed.
+    pub(super) fn new(
+        params: &'a [ParamSpec],
+        root: roxmltree::Node,
+        source: &str,
+        links: Option<crate::linked::Links<'a>>,
+    ) -> Self {
+        let (path, first_dynamic) = split_path(root);
+        Compiler {
+            params,
+            path,
+            first_dynamic,
+            pieces: vec![],
+            slots: vec![],
+            samples: vec![],
+            images: vec![],
+            levels: vec![],
+            clip_attr: None,
+            links,
+            linked_hash: fnv1a(source.as_bytes()),
+        }
+    }
+
+    /// What it compiled: the pieces, text and image slots, and the content hash (the
+    /// source's, extended by every linked file's bytes).
+    pub(super) fn into_parts(self) -> (Vec<Piece>, Vec<TextSlot>, Vec<ImageSlot>, u64) {
+        (self.pieces, self.slots, self.images, self.linked_hash)
+    }
+}
+
 /// An element on the way to the first dynamic element, fenced into pieces so the layer
 /// split can take its start tag, any run of its children and its end tag apart.
 #[derive(Clone, Debug)]
@@ -532,7 +393,7 @@ impl Compiler<'_> {
 
     /// Compiles an element; a problem in it or its children is placed at it unless a child
     /// placed it first.
-    fn element(&mut self, node: roxmltree::Node, is_root: bool) -> Result<(), Problem> {
+    pub(super) fn element(&mut self, node: roxmltree::Node, is_root: bool) -> Result<(), Problem> {
         self.element_here(node, is_root).map_err(|p| p.at(node))
     }
 

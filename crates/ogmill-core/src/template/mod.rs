@@ -10,9 +10,9 @@
 //! one request from those pieces.
 
 mod compile;
-mod error;
 mod fill;
 mod layers;
+mod load;
 mod probe;
 mod slot;
 
@@ -20,7 +20,7 @@ use std::path::PathBuf;
 
 use crate::params::{ParamSpec, Params};
 
-pub use error::{Position, TemplateError, TemplateErrorKind};
+pub use crate::error::{Position, TemplateError, TemplateErrorKind};
 pub use fill::initials;
 pub use slot::{
     Align, Dir, Fit, ImageFill, ImageSlot, PlacedLine, PlacedRun, PlacedText, TextSlot, VAlign,

@@ -5,8 +5,8 @@
 //! parser that draws the card, so the fit measures exactly what is drawn.
 
 use super::compile::{Compiler, Level};
-use super::error::Problem;
 use super::{Piece, TextSlot};
+use crate::error::Problem;
 
 pub(super) struct Probe {
     tree: usvg::Tree,

@@ -86,14 +86,20 @@ pub struct ImageSlot {
     pub(super) initials: Option<Vec<Part>>,
 }
 
-/// How an image fills its box.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Fit {
-    /// Scaled to cover the box, centered, the overflow cropped; never stretched.
-    Cover,
-    /// Scaled to fit inside the box, centered.
-    Contain,
+pub use crate::images::Fit;
+
+impl ImageSlot {
+    /// The size its image is drawn at when a template `template_width` units wide is drawn
+    /// `output_width` pixels wide, and how the image fills it.
+    pub fn frame(&self, template_width: f32, output_width: u32) -> crate::images::Frame {
+        let scale = output_width as f32 / template_width;
+        let px = |v: f32| ((v * scale).ceil() as u32).clamp(1, 4096);
+        crate::images::Frame {
+            width: px(self.width),
+            height: px(self.height),
+            fit: self.fit,
+        }
+    }
 }
 
 /// What an image slot shows in one render.

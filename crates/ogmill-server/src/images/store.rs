@@ -199,7 +199,7 @@ impl ImageStore {
                 .get(&slot.param)
                 .map_or("", |v| v.text.as_str())
                 .to_owned();
-            let frame = Frame::of(slot, t.width, output_width);
+            let frame = slot.frame(t.width, output_width);
             async move {
                 if reference.is_empty() {
                     return Ok(None);

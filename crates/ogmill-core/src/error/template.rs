@@ -55,9 +55,9 @@ pub enum TemplateErrorKind {
 /// A problem met while compiling, with the element it is about once known: an element's
 /// check fails with a message, and the nearest element that sees it gives its position.
 #[derive(Debug)]
-pub(super) struct Problem {
-    pub(super) at: Option<Position>,
-    pub(super) message: String,
+pub(crate) struct Problem {
+    pub(crate) at: Option<Position>,
+    pub(crate) message: String,
 }
 
 impl From<String> for Problem {
@@ -74,13 +74,13 @@ impl From<&str> for Problem {
 
 impl Problem {
     /// Places the problem at `node` unless an inner element placed it already.
-    pub(super) fn at(mut self, node: roxmltree::Node) -> Self {
+    pub(crate) fn at(mut self, node: roxmltree::Node) -> Self {
         self.at.get_or_insert_with(|| position_of(node));
         self
     }
 }
 
-pub(super) fn position_of(node: roxmltree::Node) -> Position {
+pub(crate) fn position_of(node: roxmltree::Node) -> Position {
     let pos = node.document().text_pos_at(node.range().start);
     Position {
         line: pos.row,

@@ -3,6 +3,11 @@
 
 use std::path::PathBuf;
 
+mod template;
+
+pub(crate) use template::{position_of, Problem};
+pub use template::{Position, TemplateError, TemplateErrorKind};
+
 /// Everything that can go wrong between a raw request and PNG bytes.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -56,7 +61,7 @@ pub enum Error {
     /// A template file is broken; start-up stops with this.
     // Not `#[from]`: that would also make it the source, and `{:#}` would print it twice.
     #[error("template {0}")]
-    Template(crate::template::TemplateError),
+    Template(TemplateError),
 
     /// The request named a template whose file did not load (with
     /// [`Options::skip_broken_templates`](crate::Options::skip_broken_templates)).
@@ -123,8 +128,8 @@ impl Error {
 /// A result whose error is the core's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-impl From<crate::template::TemplateError> for Error {
-    fn from(e: crate::template::TemplateError) -> Self {
+impl From<TemplateError> for Error {
+    fn from(e: TemplateError) -> Self {
         Error::Template(e)
     }
 }
