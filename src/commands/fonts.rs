@@ -96,7 +96,6 @@ pub(crate) fn add(config: &Config, args: &FontsAddArgs) -> anyhow::Result<()> {
             .map(|f| f.family)
             .collect();
         let mut weights: Vec<u16> = added.files.iter().map(|f| f.weight).collect();
-        weights.dedup();
         weights.sort_unstable();
         weights.dedup();
         let mut subsets: Vec<&str> = added.files.iter().map(|f| f.subset.as_str()).collect();

@@ -578,43 +578,44 @@ const OPEN_TWINS: &[&str] = &[
     "Gelasio",
 ];
 
+/// A family name as design tools' spellings of it compare: lower case, without spaces,
+/// dashes and underscores (`sourcesanspro`, `Source-Sans-Pro`, `Source Sans Pro`).
+fn family_key(s: &str) -> String {
+    s.chars()
+        .filter(|c| !matches!(c, ' ' | '-' | '_'))
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// The [`METRIC_TWINS`] group `name` belongs to, and its key there. A face name
+/// (`Arial-BoldMT`, as Illustrator writes) names its family before the dash.
+fn twin_group(name: &str) -> Option<(&'static [&'static str], String)> {
+    [name, name.split('-').next().unwrap_or(name)]
+        .into_iter()
+        .find_map(|n| {
+            let wanted = family_key(n);
+            let group = METRIC_TWINS
+                .iter()
+                .find(|g| g.iter().any(|f| family_key(f) == wanted))?;
+            Some((*group, wanted))
+        })
+}
+
 /// An open family with the same advance widths as `name`, to suggest fetching when `name`
 /// is not loaded: `Bitstream Vera Sans` -> `DejaVu Sans`, `Arial` -> `Arimo`.
 pub fn open_twin(name: &str) -> Option<&'static str> {
-    let key = |s: &str| -> String {
-        s.chars()
-            .filter(|c| !matches!(c, ' ' | '-' | '_'))
-            .flat_map(char::to_lowercase)
-            .collect()
-    };
-    let wanted = [key(name), key(name.split('-').next().unwrap_or(name))];
-    let group = METRIC_TWINS
-        .iter()
-        .find(|g| g.iter().any(|f| wanted.contains(&key(f))))?;
+    let (group, _) = twin_group(name)?;
     group.iter().copied().find(|f| OPEN_TWINS.contains(f))
 }
 
 /// A loaded family with the same advance widths as one of `asked` (fontconfig's metric aliases),
 /// to draw a missing family with before falling back to one of its class.
 pub fn metric_twin(db: &fontdb::Database, asked: &[&str]) -> Option<String> {
-    let key = |s: &str| -> String {
-        s.chars()
-            .filter(|c| !matches!(c, ' ' | '-' | '_'))
-            .flat_map(char::to_lowercase)
-            .collect()
-    };
-    // A face name (`Arial-BoldMT`, as Illustrator writes) names its family before the dash.
-    let names = asked
-        .iter()
-        .flat_map(|n| [*n, n.split('-').next().unwrap_or(n)]);
-    names.into_iter().find_map(|name| {
-        let wanted = key(name);
-        let group = METRIC_TWINS
-            .iter()
-            .find(|g| g.iter().any(|f| key(f) == wanted))?;
+    asked.iter().find_map(|name| {
+        let (group, wanted) = twin_group(name)?;
         group
             .iter()
-            .filter(|f| key(f) != wanted)
+            .filter(|f| family_key(f) != wanted)
             .find_map(|f| find_family(db, f))
     })
 }
@@ -650,20 +651,14 @@ pub fn find_family(db: &fontdb::Database, name: &str) -> Option<String> {
     if let Some(class) = generic {
         return closest_family(db, class);
     }
-    let key = |s: &str| -> String {
-        s.chars()
-            .filter(|c| !matches!(c, ' ' | '-' | '_'))
-            .flat_map(char::to_lowercase)
-            .collect()
-    };
-    let wanted = key(name);
+    let wanted = family_key(name);
     let mut loose = None;
     for face in db.faces() {
         for (family, _) in &face.families {
             if family.eq_ignore_ascii_case(name) {
                 return Some(family.clone());
             }
-            if loose.is_none() && key(family) == wanted {
+            if loose.is_none() && family_key(family) == wanted {
                 loose = Some(family.clone());
             }
         }
