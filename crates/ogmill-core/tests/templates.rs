@@ -225,3 +225,81 @@ fn links_out_of_the_templates_directory_are_refused_at_load() {
         );
     }
 }
+
+/// An avatar slot with initials, colored by the template (`og:initials-fill`,
+/// `og:initials-color`) or, without them, on a color from the name in white.
+fn initials_template(colors: &str) -> String {
+    format!(
+        r##"<svg xmlns="http://www.w3.org/2000/svg" xmlns:og="https://ogmill.dev/template" width="200" height="100">
+<metadata>
+<og:param name="who" kind="text" default="Ada Lovelace"/>
+<og:param name="avatar" kind="image" default=""/>
+<og:param name="accent" kind="color" default="#00ff00"/>
+</metadata>
+<g og:image="avatar" og:box="0 0 100 100" og:initials="{{{{who}}}}" {colors}>
+<rect width="100" height="100" fill="#808080"/>
+</g>
+</svg>"##
+    )
+}
+
+fn pixel(p: &tiny_skia::Pixmap, x: u32, y: u32) -> [u8; 3] {
+    let c = p.pixel(x, y).unwrap().demultiply();
+    [c.red(), c.green(), c.blue()]
+}
+
+/// Every opaque color in the box's middle band, where the letters are.
+fn letter_colors(p: &tiny_skia::Pixmap) -> std::collections::HashSet<[u8; 3]> {
+    (20..80)
+        .flat_map(|y| (10..90).map(move |x| (x, y)))
+        .map(|(x, y)| pixel(p, x, y))
+        .collect()
+}
+
+#[test]
+fn initials_take_the_templates_colors_or_the_names() {
+    let draw = |colors: &str, params: &[(&str, &str)]| {
+        let r = renderer(Options {
+            templates: vec![("t".into(), initials_template(colors))],
+            ..Options::default()
+        });
+        let resolved = r.resolve(&RenderRequest::new("t", params)).unwrap();
+        r.draw(&resolved, Inputs::default()).unwrap()
+    };
+    let themed = draw(
+        r##"og:initials-fill="#123456" og:initials-color="{{accent}}""##,
+        &[("accent", "#ff0000")],
+    );
+    assert_eq!(pixel(&themed, 2, 2), [0x12, 0x34, 0x56], "the fill");
+    let letters = letter_colors(&themed);
+    assert!(letters.contains(&[255, 0, 0]), "letters in the accent");
+    assert!(!letters.contains(&[255, 255, 255]), "no white letters");
+
+    let plain = draw("", &[]);
+    let corner = pixel(&plain, 2, 2);
+    assert_ne!(corner, [0x12, 0x34, 0x56]);
+    assert_ne!(corner, [0x80, 0x80, 0x80], "initials, not the placeholder");
+    assert!(
+        letter_colors(&plain).contains(&[255, 255, 255]),
+        "white letters"
+    );
+}
+
+#[test]
+fn an_initials_color_that_is_no_color_is_refused_at_load() {
+    for (colors, names) in [
+        (r#"og:initials-fill="blurple""#, "og:initials-fill"),
+        (r#"og:initials-color="{{who}}""#, "og:initials-color"),
+    ] {
+        let err = Renderer::new(Options {
+            bundled_fonts: false,
+            fonts: vec![inter()],
+            templates: vec![("t".into(), initials_template(colors))],
+            ..Options::default()
+        })
+        .err()
+        .expect("refused");
+        let msg = err.to_string();
+        assert!(msg.contains(names), "{msg}");
+    }
+}

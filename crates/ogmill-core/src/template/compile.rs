@@ -685,6 +685,10 @@ impl Compiler<'_> {
                 Some(pattern)
             }
         };
+        let initials_colors = [
+            self.initials_color(og("initials-fill"), "og:initials-fill")?,
+            self.initials_color(og("initials-color"), "og:initials-color")?,
+        ];
         Ok(ImageSlot {
             param: param.to_owned(),
             x,
@@ -693,7 +697,27 @@ impl Compiler<'_> {
             height,
             fit,
             initials,
+            initials_colors,
         })
+    }
+
+    /// `og:initials-fill` / `og:initials-color`: a literal color or one color param, checked
+    /// here so a typo fails at load, not as an invisible avatar.
+    fn initials_color(&self, value: Option<&str>, attr: &str) -> Result<Option<Vec<Part>>, String> {
+        let Some(value) = value else {
+            return Ok(None);
+        };
+        let pattern = parse_pattern(value);
+        match pattern.as_slice() {
+            [Part::Param(p)] if self.param(p, attr)?.kind == ParamKind::Color => Ok(Some(pattern)),
+            [Part::Lit(c)] => match crate::color::parse_color(c.trim()) {
+                Some(c) => Ok(Some(vec![Part::Lit(c)])),
+                None => Err(format!("{attr}='{value}' is not a color (#rgb, #rrggbb or a CSS color name)")),
+            },
+            _ => Err(format!(
+                "{attr}='{value}' is not a color (#rgb, #rrggbb, a CSS color name) or one color param ({{{{accent}}}})"
+            )),
+        }
     }
 
     fn text_slot(&self, node: roxmltree::Node, pattern: &str) -> Result<TextSlot, String> {

@@ -157,17 +157,31 @@ impl Template {
             return false;
         }
         let size = (s.width.min(s.height) * 0.38).round();
+        // A color param's value is already a validated color; an empty one falls back.
+        let color = |n: usize| {
+            s.initials_colors[n].as_ref().and_then(|p| match p.first() {
+                Some(Part::Lit(c)) => Some(c.as_str()),
+                Some(Part::Param(p)) => params.get(p).map(|v| v.text.as_str()),
+                _ => None,
+            })
+        };
+        let background = match color(0) {
+            Some(c) if !c.is_empty() => c.to_owned(),
+            _ => color_for(&name),
+        };
+        let letters_color = color(1).filter(|c| !c.is_empty()).unwrap_or("#ffffff");
         let _ = write!(
             out,
-            "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\"/><text x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-family=\"{}\" font-weight=\"700\" font-size=\"{size}\" fill=\"#ffffff\">",
+            "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\"/><text x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-family=\"{}\" font-weight=\"700\" font-size=\"{size}\" fill=\"{}\">",
             s.x,
             s.y,
             s.width,
             s.height,
-            color_for(&name),
+            background,
             s.x + s.width / 2.0,
             (s.y + s.height / 2.0 + size * 0.36).round(),
             crate::fonts::DEFAULT_FAMILY,
+            letters_color,
         );
         escape_text(&letters, out);
         out.push_str("</text>");

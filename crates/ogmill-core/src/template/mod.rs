@@ -49,6 +49,8 @@ const RESERVED: &[&str] = &[
     "image",
     "fit",
     "initials",
+    "initials-fill",
+    "initials-color",
     "cache",
 ];
 /// Font properties a text slot must set on its own `<text>`, so that measuring sees them.

@@ -84,6 +84,11 @@ pub struct ImageSlot {
     /// from the text instead of the placeholder children.
     #[serde(skip)]
     pub(super) initials: Option<Vec<Part>>,
+    /// `og:initials-fill` and `og:initials-color`: the initials' background and letters, a
+    /// color or a color param; unset, the background comes from the name and the letters are
+    /// white.
+    #[serde(skip)]
+    pub(super) initials_colors: [Option<Vec<Part>>; 2],
 }
 
 pub use crate::images::Fit;
