@@ -58,9 +58,9 @@ pub fn encode(
 /// would hold (the same palette rounding within `tolerance`), so both decode alike, and
 /// libwebp's colour-indexing makes the most of them. `compression` picks libwebp's effort.
 ///
-/// Measured on the blog card (palette pixels; 56 KB as PNG in ~3 ms): method 0 30 KB in
-/// 16 ms, method 2 22 KB in 29 ms, method 4 23 KB in 40 ms; lossy q80 25 KB in 18 ms.
-/// image-webp (pure Rust) wrote 61 KB in 3 ms: larger than the PNG, so no use.
+/// Measured on the blog card (palette pixels; 50 KB as a fast PNG in 3.4 ms): method 1 29 KB
+/// in 19 ms, method 2 22 KB in 29 ms; lossy q80 25 KB in 18 ms. image-webp (pure Rust) wrote
+/// 61 KB in 3 ms: larger than the PNG, so it is only the fallback where C cannot build.
 pub fn encode_webp(
     pixmap: &tiny_skia::Pixmap,
     quality: Option<u8>,
@@ -71,19 +71,61 @@ pub fn encode_webp(
         None => crate::palette::quantize(pixmap.data(), pixmap.width() as usize, tolerance),
         Some(_) => None,
     };
-    webp_from(pixmap, indexed, quality, compression)
+    webp_from(pixmap, indexed, quality, compression, None)
+}
+
+/// libwebp's lossless settings: its method (0-6) and effort ("quality", 0-100).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Lossless {
+    method: i32,
+    effort: f32,
+}
+
+impl Lossless {
+    /// The settings `compression` asks for, on palette pixels (`indexed`) or full-color ones.
+    ///
+    /// Measured over the 18 bundled cards (examples/webp_effort.rs, one core, against the fast
+    /// PNG). Palette pixels: method 0 wrote 1.5-5.1x the PNG on the flat cards (its backward
+    /// references barely search), method 1 at effort 0 0.51-0.80x in less time; but on a card
+    /// that is one dithered gradient (profile) method 1 wrote 0.92x in 40x the PNG's time
+    /// where method 0 wrote 0.60x in 7x. So `Fast` over a cached background tries both on the
+    /// first card and keeps the smaller ([`Lossless::FAST_CHOICES`]); alone it takes method 1.
+    /// Full-color pixels: method 0 0.6-1.1x in ~5x the PNG's time, method 1 0.43x in 30x.
+    fn of(compression: Compression, indexed: bool) -> Lossless {
+        let (method, effort) = match (compression, indexed) {
+            (Compression::Fast, true) => (1, 0.0),
+            (Compression::Fast, false) => (0, 25.0),
+            (Compression::Balanced, _) => (2, 25.0),
+            (Compression::High, _) => (4, 25.0),
+        };
+        Lossless { method, effort }
+    }
+
+    /// What `Fast` chooses between per background, on its first card.
+    pub(crate) const FAST_CHOICES: [Lossless; 2] = [
+        Lossless {
+            method: 1,
+            effort: 0.0,
+        },
+        Lossless {
+            method: 0,
+            effort: 25.0,
+        },
+    ];
 }
 
 /// WebP of `pixmap`, or of its `indexed` pixels (palette RGB triples, one entry per pixel)
-/// when given and lossless.
+/// when given and lossless; `lossless` overrides the settings `compression` picks.
 pub(crate) fn webp_from(
     pixmap: &tiny_skia::Pixmap,
     indexed: Option<(Vec<u8>, Vec<u8>)>,
     quality: Option<u8>,
     compression: Compression,
+    lossless: Option<Lossless>,
 ) -> Result<Vec<u8>> {
     let (w, h) = (pixmap.width(), pixmap.height());
     let opaque = pixmap.data().chunks_exact(4).all(|p| p[3] == 255);
+    let palette_pixels = indexed.is_some() && quality.is_none();
     let pixels = match indexed {
         Some((palette, indices)) if quality.is_none() => indices
             .iter()
@@ -95,7 +137,8 @@ pub(crate) fn webp_from(
         _ if opaque => rgb_over_white(pixmap),
         _ => straight_rgba(pixmap),
     };
-    webp_encode(&pixels, opaque, w, h, quality, compression)
+    let lossless = lossless.unwrap_or_else(|| Lossless::of(compression, palette_pixels));
+    webp_encode(&pixels, opaque, w, h, quality, lossless)
 }
 
 /// libwebp (the `webp-native` feature, C): lossless with its colour indexing, or lossy.
@@ -106,7 +149,7 @@ fn webp_encode(
     w: u32,
     h: u32,
     quality: Option<u8>,
-    compression: Compression,
+    lossless: Lossless,
 ) -> Result<Vec<u8>> {
     let encoder = if opaque {
         webp::Encoder::from_rgb(pixels, w, h)
@@ -115,15 +158,11 @@ fn webp_encode(
     };
     let mut config =
         webp::WebPConfig::new().map_err(|_| Error::Internal("webp: no config".into()))?;
-    config.method = match compression {
-        Compression::Fast => 0,
-        Compression::Balanced => 2,
-        Compression::High => 4,
-    };
+    config.method = lossless.method;
     match quality {
         None => {
             config.lossless = 1;
-            config.quality = 25.0;
+            config.quality = lossless.effort;
         }
         Some(q) => {
             config.lossless = 0;
@@ -147,7 +186,7 @@ fn webp_encode(
     w: u32,
     h: u32,
     _quality: Option<u8>,
-    _compression: Compression,
+    _lossless: Lossless,
 ) -> Result<Vec<u8>> {
     use image::ImageEncoder;
     let mut out = Vec::new();

@@ -401,6 +401,9 @@ struct Background {
     key: String,
     pixmap: tiny_skia::Pixmap,
     bands: std::sync::OnceLock<Option<Bands>>,
+    /// Lossless WebP's settings for cards over it, chosen by size on the first one (see
+    /// `encode::Lossless::of`): cards over one background are alike.
+    webp: std::sync::OnceLock<crate::encode::Lossless>,
 }
 
 impl Background {
@@ -795,10 +798,31 @@ impl Renderer {
             let level = crate::encode::palette_level(compression);
             return Ok(bands.encode(pixmap, &bg.pixmap, level));
         }
-        bands
-            .quantize(pixmap, &bg.pixmap)
-            .map(|indexed| crate::encode::webp_from(pixmap, Some(indexed), None, compression))
-            .transpose()
+        let Some(indexed) = bands.quantize(pixmap, &bg.pixmap) else {
+            return Ok(None);
+        };
+        if compression != Compression::Fast {
+            return crate::encode::webp_from(pixmap, Some(indexed), None, compression, None)
+                .map(Some);
+        }
+        let webp = |indexed, lossless| {
+            crate::encode::webp_from(pixmap, Some(indexed), None, compression, Some(lossless))
+        };
+        if let Some(&lossless) = bg.webp.get() {
+            return webp(indexed, lossless).map(Some);
+        }
+        // The first card over this background: each choice, the smaller kept (ties to the
+        // first, the faster on the flat cards).
+        let mut best: Option<(Vec<u8>, crate::encode::Lossless)> = None;
+        for lossless in crate::encode::Lossless::FAST_CHOICES {
+            let bytes = webp(indexed.clone(), lossless)?;
+            if best.as_ref().is_none_or(|(b, _)| bytes.len() < b.len()) {
+                best = Some((bytes, lossless));
+            }
+        }
+        let (bytes, lossless) = best.expect("two choices");
+        let _ = bg.webp.set(lossless);
+        Ok(Some(bytes))
     }
 
     /// A background's bands, made on the first card encoded over it (start-up draws every
@@ -912,6 +936,7 @@ impl Renderer {
             key: key.clone(),
             pixmap,
             bands,
+            webp: std::sync::OnceLock::new(),
         });
         self.backgrounds.put(key, bg.clone(), bg.cost());
         Ok(bg)
