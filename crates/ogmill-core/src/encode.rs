@@ -71,7 +71,8 @@ pub fn encode_webp(
         None => crate::palette::quantize(pixmap.data(), pixmap.width() as usize, tolerance),
         Some(_) => None,
     };
-    webp_from(pixmap, indexed, quality, compression, None)
+    let lossless = Lossless::choices(compression, indexed.is_some())[0];
+    webp_from(pixmap, indexed, quality, lossless)
 }
 
 /// libwebp's lossless settings: its method (0-6) and effort ("quality", 0-100).
@@ -82,50 +83,51 @@ pub(crate) struct Lossless {
 }
 
 impl Lossless {
-    /// The settings `compression` asks for, on palette pixels (`indexed`) or full-color ones.
+    const M0: Lossless = Lossless {
+        method: 0,
+        effort: 25.0,
+    };
+    const M1: Lossless = Lossless {
+        method: 1,
+        effort: 0.0,
+    };
+
+    /// The settings worth trying for `compression` on palette pixels (`indexed`) or
+    /// full-color ones, the one to take without trying first.
     ///
     /// Measured over the 18 bundled cards (examples/webp_effort.rs, one core, against the fast
     /// PNG). Palette pixels: method 0 wrote 1.5-5.1x the PNG on the flat cards (its backward
     /// references barely search), method 1 at effort 0 0.51-0.80x in less time; but on a card
     /// that is one dithered gradient (profile) method 1 wrote 0.92x in 40x the PNG's time
-    /// where method 0 wrote 0.60x in 7x. So `Fast` over a cached background tries both on the
-    /// first card and keeps the smaller ([`Lossless::FAST_CHOICES`]); alone it takes method 1.
-    /// Full-color pixels: method 0 0.6-1.1x in ~5x the PNG's time, method 1 0.43x in 30x.
-    fn of(compression: Compression, indexed: bool) -> Lossless {
-        let (method, effort) = match (compression, indexed) {
-            (Compression::Fast, true) => (1, 0.0),
-            (Compression::Fast, false) => (0, 25.0),
-            (Compression::Balanced, _) => (2, 25.0),
-            (Compression::High, _) => (4, 25.0),
-        };
-        Lossless { method, effort }
+    /// where method 0 wrote 0.60x in 7x. So `Fast` on palette pixels has two: a cached
+    /// background tries both on its first card and keeps the smaller. Full-color pixels:
+    /// method 0 0.6-1.1x in ~5x the PNG's time, method 1 0.43x in 30x.
+    pub(crate) fn choices(compression: Compression, indexed: bool) -> &'static [Lossless] {
+        match (compression, indexed) {
+            (Compression::Fast, true) => &[Lossless::M1, Lossless::M0],
+            (Compression::Fast, false) => &[Lossless::M0],
+            (Compression::Balanced, _) => &[Lossless {
+                method: 2,
+                effort: 25.0,
+            }],
+            (Compression::High, _) => &[Lossless {
+                method: 4,
+                effort: 25.0,
+            }],
+        }
     }
-
-    /// What `Fast` chooses between per background, on its first card.
-    pub(crate) const FAST_CHOICES: [Lossless; 2] = [
-        Lossless {
-            method: 1,
-            effort: 0.0,
-        },
-        Lossless {
-            method: 0,
-            effort: 25.0,
-        },
-    ];
 }
 
 /// WebP of `pixmap`, or of its `indexed` pixels (palette RGB triples, one entry per pixel)
-/// when given and lossless; `lossless` overrides the settings `compression` picks.
+/// when given and lossless; `lossless` is libwebp's effort then.
 pub(crate) fn webp_from(
     pixmap: &tiny_skia::Pixmap,
     indexed: Option<(Vec<u8>, Vec<u8>)>,
     quality: Option<u8>,
-    compression: Compression,
-    lossless: Option<Lossless>,
+    lossless: Lossless,
 ) -> Result<Vec<u8>> {
     let (w, h) = (pixmap.width(), pixmap.height());
     let opaque = pixmap.data().chunks_exact(4).all(|p| p[3] == 255);
-    let palette_pixels = indexed.is_some() && quality.is_none();
     let pixels = match indexed {
         Some((palette, indices)) if quality.is_none() => indices
             .iter()
@@ -137,7 +139,6 @@ pub(crate) fn webp_from(
         _ if opaque => rgb_over_white(pixmap),
         _ => straight_rgba(pixmap),
     };
-    let lossless = lossless.unwrap_or_else(|| Lossless::of(compression, palette_pixels));
     webp_encode(&pixels, opaque, w, h, quality, lossless)
 }
 

@@ -401,8 +401,8 @@ struct Background {
     key: String,
     pixmap: tiny_skia::Pixmap,
     bands: std::sync::OnceLock<Option<Bands>>,
-    /// Lossless WebP's settings for cards over it, chosen by size on the first one (see
-    /// `encode::Lossless::of`): cards over one background are alike.
+    /// Lossless WebP's settings for cards over it, chosen by size on the first one among
+    /// `encode::Lossless::choices`: cards over one background are alike.
     webp: std::sync::OnceLock<crate::encode::Lossless>,
 }
 
@@ -801,26 +801,26 @@ impl Renderer {
         let Some(indexed) = bands.quantize(pixmap, &bg.pixmap) else {
             return Ok(None);
         };
-        if compression != Compression::Fast {
-            return crate::encode::webp_from(pixmap, Some(indexed), None, compression, None)
-                .map(Some);
-        }
-        let webp = |indexed, lossless| {
-            crate::encode::webp_from(pixmap, Some(indexed), None, compression, Some(lossless))
-        };
-        if let Some(&lossless) = bg.webp.get() {
+        let webp =
+            |indexed, lossless| crate::encode::webp_from(pixmap, Some(indexed), None, lossless);
+        let choices = crate::encode::Lossless::choices(compression, true);
+        if let Some(&lossless) = bg
+            .webp
+            .get()
+            .or(choices.first().filter(|_| choices.len() == 1))
+        {
             return webp(indexed, lossless).map(Some);
         }
         // The first card over this background: each choice, the smaller kept (ties to the
         // first, the faster on the flat cards).
         let mut best: Option<(Vec<u8>, crate::encode::Lossless)> = None;
-        for lossless in crate::encode::Lossless::FAST_CHOICES {
+        for &lossless in choices {
             let bytes = webp(indexed.clone(), lossless)?;
             if best.as_ref().is_none_or(|(b, _)| bytes.len() < b.len()) {
                 best = Some((bytes, lossless));
             }
         }
-        let (bytes, lossless) = best.expect("two choices");
+        let (bytes, lossless) = best.expect("at least one choice");
         let _ = bg.webp.set(lossless);
         Ok(Some(bytes))
     }

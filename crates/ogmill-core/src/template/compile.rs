@@ -685,10 +685,8 @@ impl Compiler<'_> {
                 Some(pattern)
             }
         };
-        let initials_colors = [
-            self.initials_color(og("initials-fill"), "og:initials-fill")?,
-            self.initials_color(og("initials-color"), "og:initials-color")?,
-        ];
+        let initials_fill = self.initials_color(og("initials-fill"), "og:initials-fill")?;
+        let initials_color = self.initials_color(og("initials-color"), "og:initials-color")?;
         Ok(ImageSlot {
             param: param.to_owned(),
             x,
@@ -697,26 +695,34 @@ impl Compiler<'_> {
             height,
             fit,
             initials,
-            initials_colors,
+            initials_fill,
+            initials_color,
         })
     }
 
     /// `og:initials-fill` / `og:initials-color`: a literal color or one color param, checked
     /// here so a typo fails at load, not as an invisible avatar.
-    fn initials_color(&self, value: Option<&str>, attr: &str) -> Result<Option<Vec<Part>>, String> {
+    fn initials_color(
+        &self,
+        value: Option<&str>,
+        attr: &str,
+    ) -> Result<Option<ColorSource>, String> {
         let Some(value) = value else {
             return Ok(None);
         };
-        let pattern = parse_pattern(value);
-        match pattern.as_slice() {
-            [Part::Param(p)] if self.param(p, attr)?.kind == ParamKind::Color => Ok(Some(pattern)),
-            [Part::Lit(c)] => match crate::color::parse_color(c.trim()) {
-                Some(c) => Ok(Some(vec![Part::Lit(c)])),
-                None => Err(format!("{attr}='{value}' is not a color (#rgb, #rrggbb or a CSS color name)")),
-            },
-            _ => Err(format!(
+        let not_a_color = || {
+            format!(
                 "{attr}='{value}' is not a color (#rgb, #rrggbb, a CSS color name) or one color param ({{{{accent}}}})"
-            )),
+            )
+        };
+        match parse_pattern(value).as_slice() {
+            [Part::Param(p)] if self.param(p, attr)?.kind == ParamKind::Color => {
+                Ok(Some(ColorSource::Param(p.clone())))
+            }
+            [Part::Lit(c)] => crate::color::parse_color(c.trim())
+                .map(|c| Some(ColorSource::Color(c)))
+                .ok_or_else(not_a_color),
+            _ => Err(not_a_color()),
         }
     }
 

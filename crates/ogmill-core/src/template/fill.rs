@@ -157,19 +157,16 @@ impl Template {
             return false;
         }
         let size = (s.width.min(s.height) * 0.38).round();
-        // A color param's value is already a validated color; an empty one falls back.
-        let color = |n: usize| {
-            s.initials_colors[n].as_ref().and_then(|p| match p.first() {
-                Some(Part::Lit(c)) => Some(c.as_str()),
-                Some(Part::Param(p)) => params.get(p).map(|v| v.text.as_str()),
-                _ => None,
-            })
+        // A color param's value is already a checked color; an empty one falls back.
+        let background = match s.initials_fill.as_ref().and_then(|c| c.of(params)) {
+            Some(c) => c.to_owned(),
+            None => color_for(&name),
         };
-        let background = match color(0) {
-            Some(c) if !c.is_empty() => c.to_owned(),
-            _ => color_for(&name),
-        };
-        let letters_color = color(1).filter(|c| !c.is_empty()).unwrap_or("#ffffff");
+        let letters_color = s
+            .initials_color
+            .as_ref()
+            .and_then(|c| c.of(params))
+            .unwrap_or("#ffffff");
         let _ = write!(
             out,
             "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\"/><text x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-family=\"{}\" font-weight=\"700\" font-size=\"{size}\" fill=\"{}\">",

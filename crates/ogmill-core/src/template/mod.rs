@@ -22,6 +22,7 @@ use crate::params::{ParamSpec, Params};
 
 pub use crate::error::{Position, TemplateError, TemplateErrorKind};
 pub use fill::initials;
+use slot::ColorSource;
 pub use slot::{
     Align, Dir, Fit, ImageFill, ImageSlot, PlacedLine, PlacedRun, PlacedText, TextSlot, VAlign,
 };

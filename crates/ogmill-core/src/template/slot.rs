@@ -84,11 +84,33 @@ pub struct ImageSlot {
     /// from the text instead of the placeholder children.
     #[serde(skip)]
     pub(super) initials: Option<Vec<Part>>,
-    /// `og:initials-fill` and `og:initials-color`: the initials' background and letters, a
-    /// color or a color param; unset, the background comes from the name and the letters are
-    /// white.
+    /// `og:initials-fill`: the initials' background; unset (or an empty param), a color
+    /// derived from the name.
     #[serde(skip)]
-    pub(super) initials_colors: [Option<Vec<Part>>; 2],
+    pub(super) initials_fill: Option<ColorSource>,
+    /// `og:initials-color`: the initials' letters; unset (or an empty param), white.
+    #[serde(skip)]
+    pub(super) initials_color: Option<ColorSource>,
+}
+
+/// A color a template sets: written out, or a color param's value.
+#[derive(Clone, Debug)]
+pub(super) enum ColorSource {
+    /// A checked, normalised color.
+    Color(String),
+    /// A param of kind color.
+    Param(String),
+}
+
+impl ColorSource {
+    /// The color for these values; `None` when its param is empty.
+    pub(super) fn of<'a>(&'a self, params: &'a crate::params::Params) -> Option<&'a str> {
+        match self {
+            ColorSource::Color(c) => Some(c.as_str()),
+            ColorSource::Param(p) => params.get(p).map(|v| v.text.as_str()),
+        }
+        .filter(|c| !c.is_empty())
+    }
 }
 
 pub use crate::images::Fit;
