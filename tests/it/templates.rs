@@ -215,6 +215,11 @@ fn layered_rendering_draws_exactly_the_pixels_of_one_pass() {
             &[("title", "Another accent"), ("accent", "#ff0066")],
         ),
         ("product", &[("name", "Lamp"), ("badge", "-20%")]),
+        // Image slots without a picture: their placeholders are in the background.
+        ("episode", &[("title", "Pods"), ("theme", "dark")]),
+        ("episode", &[("title", "Paper"), ("paper", "#fef3c7")]),
+        ("launch", &[("headline", "Shipped"), ("theme", "dark")]),
+        ("docs", &[("title", "Install"), ("section", "Guide")]),
         ("profile", &[("username", "Ada Lovelace")]),
         (
             "square",

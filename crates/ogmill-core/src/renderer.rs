@@ -896,12 +896,12 @@ impl Renderer {
         } else {
             &self.usvg
         };
-        if self.options.layered && t.is_layered() {
+        if self.options.layered && t.is_layered_for(&fills) {
             let svg = t
                 .fill_foreground(&resolved.params, &placed, &fills)
                 .expect("a layered template has a foreground");
             lap(&mut stages.fill);
-            let background = self.background(resolved, stop)?;
+            let background = self.background(resolved, &fills, stop)?;
             let mut pixmap = background.pixmap.clone();
             crate::raster::draw(&svg, opts, &mut pixmap, stop)?;
             lap(&mut stages.raster);
@@ -916,18 +916,23 @@ impl Renderer {
     }
 
     /// The template's background for these params: from the cache, or drawn now.
-    fn background(&self, resolved: &Resolved, stop: &Stop) -> Result<Arc<Background>> {
+    fn background(
+        &self,
+        resolved: &Resolved,
+        fills: &[ImageFill],
+        stop: &Stop,
+    ) -> Result<Arc<Background>> {
         let t = &resolved.template;
         let (w, h) = resolved.size();
         let key = t
-            .background_key(&resolved.params)
+            .background_key(&resolved.params, fills)
             .expect("a layered template has a background")
             + &format!("\0{w}x{h}");
         if let Some(bg) = self.backgrounds.get(&key) {
             return Ok(bg);
         }
         let svg = t
-            .fill_background(&resolved.params)
+            .fill_background(&resolved.params, fills)
             .expect("a layered template has a background");
         // Drawn outside the lock: two threads may both draw a new background once.
         let pixmap = crate::raster::rasterize_until(&svg, &self.usvg, w, h, stop)?;

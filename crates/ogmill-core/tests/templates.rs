@@ -303,3 +303,118 @@ fn an_initials_color_that_is_no_color_is_refused_at_load() {
         assert!(msg.contains(names), "{msg}");
     }
 }
+
+/// A card whose image slot (no initials) comes before its text, with a placeholder that
+/// binds a color: `inner` goes inside the placeholder.
+fn picture_card(inner: &str) -> String {
+    format!(
+        r##"<svg xmlns="http://www.w3.org/2000/svg" xmlns:og="https://ogmill.dev/template" width="240" height="120">
+  <metadata>
+    <og:param name="photo" kind="image" default=""/>
+    <og:param name="paper" kind="color" default="#dbeafe"/>
+    <og:param name="title" kind="text" default="Hi"/>
+  </metadata>
+  <defs><clipPath id="c"><rect x="10" y="10" width="100" height="100" rx="12"/></clipPath></defs>
+  <rect width="240" height="120" fill="#f8fafc"/>
+  <g og:image="photo" og:box="10 10 100 100" og:fit="cover" clip-path="url(#c)">
+    <rect x="10" y="10" width="100" height="100" fill="#93c5fd" og:fill="{{{{paper}}}}"/>
+    <circle cx="60" cy="60" r="30" fill="#1e3a8a" fill-opacity="0.6"/>{inner}
+  </g>
+  <text og:text="{{{{title}}}}" og:box="120 40 110 40" x="120" y="70" font-family="Inter" font-size="24">Hi</text>
+</svg>"##
+    )
+}
+
+/// A 3x2 PNG as a data URI: a picture for an image param.
+fn png_uri() -> String {
+    use base64::Engine;
+    let img = image::RgbaImage::from_fn(3, 2, |x, y| {
+        image::Rgba([x as u8 * 80, y as u8 * 120, 200, 255])
+    });
+    let mut png = std::io::Cursor::new(vec![]);
+    img.write_to(&mut png, image::ImageFormat::Png).unwrap();
+    let b64 = base64::engine::general_purpose::STANDARD.encode(png.into_inner());
+    format!("data:image/png;base64,{b64}")
+}
+
+/// Draws the card for `params` twice (the second over a cached background, if any), with
+/// its pictures prepared as an embedder does.
+fn draw_with(r: &Renderer, params: &[(&str, &str)]) -> Vec<u8> {
+    let resolved = r.resolve(&RenderRequest::new("t", params)).unwrap();
+    let (images, problems) = resolved.local_images(None);
+    assert!(problems.is_empty(), "{problems:?}");
+    let inputs = || Inputs {
+        images: &images,
+        ..Inputs::default()
+    };
+    r.draw(&resolved, inputs()).unwrap();
+    r.draw(&resolved, inputs()).unwrap().data().to_vec()
+}
+
+/// Without a picture, an image slot's placeholder is the same on every card, so it joins
+/// the cached background; with one, the split is the usual one, before the slot. Both
+/// draw exactly what one pass draws, in any order of requests.
+#[test]
+fn a_placeholder_joins_the_background_while_no_picture_is_given() {
+    let source = picture_card("");
+    let make = |layered| {
+        renderer(Options {
+            templates: vec![("t".into(), source.clone())],
+            layered,
+            ..Options::default()
+        })
+    };
+    let (layered, single) = (make(true), make(false));
+    let t = layered.template("t").unwrap();
+    assert!(
+        t.layering()
+            .ends_with("without a picture, its image placeholders are part of the background"),
+        "{}",
+        t.layering()
+    );
+    let uri = png_uri();
+    let cases: [&[(&str, &str)]; 5] = [
+        &[],
+        &[("photo", &uri)],
+        &[("paper", "#fde68a"), ("title", "Yellow")],
+        &[("photo", &uri), ("paper", "#fde68a")],
+        &[("title", "Back to none")],
+    ];
+    for params in cases {
+        assert!(
+            draw_with(&layered, params) == draw_with(&single, params),
+            "{params:?}: layered pixels differ from one pass"
+        );
+    }
+    // The two splits keep their backgrounds apart, and the placeholder's bound color keys
+    // the one that holds it.
+    let resolved = layered.resolve(&RenderRequest::new("t", &[])).unwrap();
+    let key = |fill| {
+        t.background_key(resolved.params(), &[fill])
+            .expect("layered")
+    };
+    let (absent, given) = (
+        key(ogmill_core::template::ImageFill::Placeholder),
+        key(ogmill_core::template::ImageFill::Picture),
+    );
+    assert!(
+        absent.contains("+placeholders") && absent.contains("paper="),
+        "{absent:?}"
+    );
+    assert!(
+        !given.contains("+placeholders") && !given.contains("paper="),
+        "{given:?}"
+    );
+}
+
+/// A text slot inside a placeholder is fitted per request, so the placeholder cannot be
+/// drawn once: the usual split, still exact.
+#[test]
+fn a_placeholder_holding_a_text_slot_keeps_the_usual_split() {
+    let inner = r#"<text og:text="{{title}}" og:box="20 40 80 30" x="20" y="60" font-family="Inter" font-size="16">Hi</text>"#;
+    let source = picture_card(inner);
+    let (r, layered, single) = layered_and_single(&source);
+    let layering = r.template("t").unwrap().layering();
+    assert_eq!(layering, "layered: the static background is drawn once");
+    assert!(layered == single);
+}

@@ -243,8 +243,9 @@ impl<'a> Compiler<'a> {
         root: roxmltree::Node,
         source: &str,
         links: Option<crate::linked::Links<'a>>,
+        split: Split,
     ) -> Self {
-        let (path, first_dynamic) = split_path(root);
+        let (path, first_dynamic) = split_path(root, split);
         Compiler {
             params,
             path,
@@ -258,6 +259,11 @@ impl<'a> Compiler<'a> {
             links,
             linked_hash: fnv1a(source.as_bytes()),
         }
+    }
+
+    /// The first element that depends on a request, as this compiler splits.
+    pub(super) fn first_dynamic(&self) -> Option<roxmltree::NodeId> {
+        self.first_dynamic
     }
 
     /// What it compiled: the pieces, text and image slots, and the content hash (the
@@ -345,17 +351,43 @@ const DEFINITIONS: &[&str] = &[
     "metadata",
 ];
 
+/// Which elements count as depending on a request when finding the split.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Split {
+    /// Every slot and condition: the split that holds for any request.
+    Always,
+    /// As `Always`, but an image slot without initials counts as static: for requests
+    /// where it has no picture, its placeholder children draw the same every time and
+    /// may join the background.
+    PicturesAbsent,
+}
+
 /// The ancestors, root first, of the first element in paint order that depends on a request
 /// (a slot or a condition). Bound attributes do not count: they key the background instead.
-fn split_path(root: roxmltree::Node) -> (Vec<roxmltree::NodeId>, Option<roxmltree::NodeId>) {
+/// With `Split::PicturesAbsent`, none when that element lies inside a placeholder (an
+/// `og:text` in it would be filled into the background, which has no fitted text).
+fn split_path(
+    root: roxmltree::Node,
+    split: Split,
+) -> (Vec<roxmltree::NodeId>, Option<roxmltree::NodeId>) {
     let dynamic = root.descendants().find(|n| {
-        ["text", "image", "if", "unless"]
-            .iter()
-            .any(|a| n.attribute((OG_NS, *a)).is_some())
+        let image = n.attribute((OG_NS, "image")).is_some()
+            && (split == Split::Always || n.attribute((OG_NS, "initials")).is_some());
+        image
+            || ["text", "if", "unless"]
+                .iter()
+                .any(|a| n.attribute((OG_NS, *a)).is_some())
     });
     let Some(node) = dynamic else {
         return (vec![], None);
     };
+    let in_placeholder = node
+        .ancestors()
+        .skip(1)
+        .any(|a| a.attribute((OG_NS, "image")).is_some());
+    if split == Split::PicturesAbsent && in_placeholder {
+        return (vec![], None);
+    }
     let mut path: Vec<_> = node.ancestors().skip(1).map(|n| n.id()).collect();
     path.pop(); // the document node above the root element
     path.reverse();

@@ -9,27 +9,59 @@ impl Template {
     /// image slots as `images` says (missing entries mean the placeholder).
     pub fn fill(&self, params: &Params, placed: &[PlacedText], images: &[ImageFill]) -> String {
         let mut out = String::with_capacity(8 * 1024);
-        self.fill_range(0..self.pieces.len(), params, placed, images, &mut out);
+        let all = 0..self.pieces.len();
+        self.fill_range(&self.pieces, all, params, placed, images, &mut out);
         out
     }
 
-    /// Whether the template splits into a cached background and a per-request foreground.
+    /// Whether the template splits into a cached background and a per-request foreground
+    /// (for some requests: see [`Template::is_layered_for`]).
     pub fn is_layered(&self) -> bool {
-        self.layers.is_ok()
+        self.layers.is_ok() || self.pictures_absent.is_some()
+    }
+
+    /// Whether it splits for a request whose image slots show `images`.
+    pub fn is_layered_for(&self, images: &[ImageFill]) -> bool {
+        self.split_for(images).is_some()
     }
 
     /// Why the template is drawn in one pass, when it is.
     pub fn single_pass_reason(&self) -> Option<&str> {
+        if self.pictures_absent.is_some() {
+            return None;
+        }
         self.layers.as_ref().err().map(String::as_str)
     }
 
-    /// The key the background for these params is cached under: the template and the
-    /// values of the params the background binds. `None` when the template is not layered.
-    pub fn background_key(&self, params: &Params) -> Option<String> {
-        let layers = self.layers.as_ref().ok()?;
+    /// The pieces and split that draw a request whose image slots show `images`: the later
+    /// split when no slot without initials has a picture, else the one for any request.
+    fn split_for(&self, images: &[ImageFill]) -> Option<(&[Piece], &Layers, bool)> {
+        let picture = |n: usize| images.get(n) == Some(&ImageFill::Picture);
+        let placeholders_drawn = self
+            .image_slots
+            .iter()
+            .enumerate()
+            .all(|(n, s)| s.initials.is_some() || !picture(n));
+        match &self.pictures_absent {
+            Some(v) if placeholders_drawn => Some((&v.pieces, &v.layers, true)),
+            _ => self
+                .layers
+                .as_ref()
+                .ok()
+                .map(|l| (&self.pieces[..], l, false)),
+        }
+    }
+
+    /// The key the background for these params and pictures is cached under: the template
+    /// and the values of the params the background binds. `None` when it is not layered.
+    pub fn background_key(&self, params: &Params, images: &[ImageFill]) -> Option<String> {
+        let (_, layers, placeholders) = self.split_for(images)?;
         // The content hash too: a template edited in place (hot reload, a draft in the
         // playground) must not get its old background.
         let mut key = format!("{}#{:x}", self.name, self.hash);
+        if placeholders {
+            key.push_str("+placeholders");
+        }
         for p in &layers.key_params {
             let v = params.get(p).map_or("", |v| v.text.as_str());
             key.push_str(&format!("\0{p}={}:{v}", v.len()));
@@ -37,12 +69,15 @@ impl Template {
         Some(key)
     }
 
-    /// The background document for these params (drawn only when its key is not cached).
-    pub fn fill_background(&self, params: &Params) -> Option<String> {
-        let layers = self.layers.as_ref().ok()?;
+    /// The background document for these params and pictures (drawn only when its key is
+    /// not cached).
+    pub fn fill_background(&self, params: &Params, images: &[ImageFill]) -> Option<String> {
+        let (pieces, layers, _) = self.split_for(images)?;
         let mut out = String::with_capacity(4 * 1024);
         for span in &layers.background {
-            self.fill_span(span, params, &[], &[], &mut out);
+            // No fits and no pictures: the background holds no slot, and its image slots
+            // (if any) draw their placeholders.
+            self.fill_span(pieces, span, params, &[], &[], &mut out);
         }
         Some(out)
     }
@@ -54,16 +89,17 @@ impl Template {
         placed: &[PlacedText],
         images: &[ImageFill],
     ) -> Option<String> {
-        let layers = self.layers.as_ref().ok()?;
+        let (pieces, layers, _) = self.split_for(images)?;
         let mut out = String::with_capacity(8 * 1024);
         for span in &layers.foreground {
-            self.fill_span(span, params, placed, images, &mut out);
+            self.fill_span(pieces, span, params, placed, images, &mut out);
         }
         Some(out)
     }
 
     fn fill_span(
         &self,
+        pieces: &[Piece],
         span: &Span,
         params: &Params,
         placed: &[PlacedText],
@@ -71,13 +107,14 @@ impl Template {
         out: &mut String,
     ) {
         match span {
-            Span::Pieces(r) => self.fill_range(r.clone(), params, placed, images, out),
+            Span::Pieces(r) => self.fill_range(pieces, r.clone(), params, placed, images, out),
             Span::Lit(s) => out.push_str(s),
         }
     }
 
     fn fill_range(
         &self,
+        pieces: &[Piece],
         range: std::ops::Range<usize>,
         params: &Params,
         placed: &[PlacedText],
@@ -86,7 +123,7 @@ impl Template {
     ) {
         let mut i = range.start;
         while i < range.end {
-            match &self.pieces[i] {
+            match &pieces[i] {
                 Piece::Lit(s) => out.push_str(s),
                 Piece::Attr { name, pattern } => {
                     out.push(' ');

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use super::compile::{parse_params, svg_size, Compiler};
+use super::compile::{parse_params, svg_size, Compiler, Split};
 use super::probe::Probe;
 use super::*;
 use crate::error::{position_of, Position, Problem, TemplateError, TemplateErrorKind};
@@ -134,13 +134,15 @@ impl Template {
             }
         };
         let params = parse_params(root)?;
-        let mut compiler = Compiler::new(&params, root, source, links);
+        let mut compiler = Compiler::new(&params, root, source, links, Split::Always);
         compiler.element(root, true)?;
         let probe = Probe::new(&compiler, usvg)?;
         for slot in compiler.slots.iter_mut() {
             probe.resolve_font(slot, usvg)?;
         }
         let layers = compiler.layers(&probe, root);
+        let pictures_absent = Self::compile_pictures_absent(&params, root, source, usvg, links)
+            .filter(|v| v.first_dynamic != compiler.first_dynamic());
         let (pieces, slots, images, linked_hash) = compiler.into_parts();
         Ok(Template {
             name: name.to_owned(),
@@ -154,6 +156,43 @@ impl Template {
             height,
             pieces,
             layers,
+            pictures_absent: pictures_absent.map(|v| v.layered),
         })
     }
+
+    /// The template compiled again with image slots without initials counted as static
+    /// (`Split::PicturesAbsent`), when that splits it: requests without those pictures then
+    /// draw the placeholders once, into the background. None when it does not split, or
+    /// fails where the first compile did not (it cannot, but a second opinion is no reason
+    /// to refuse a template).
+    fn compile_pictures_absent(
+        params: &[ParamSpec],
+        root: roxmltree::Node,
+        source: &str,
+        usvg: &usvg::Options,
+        links: Option<crate::linked::Links>,
+    ) -> Option<Variant> {
+        let placeholders = root.descendants().any(|n| {
+            n.attribute((OG_NS, "image")).is_some() && n.attribute((OG_NS, "initials")).is_none()
+        });
+        if !placeholders {
+            return None;
+        }
+        let mut compiler = Compiler::new(params, root, source, links, Split::PicturesAbsent);
+        compiler.element(root, true).ok()?;
+        let probe = Probe::new(&compiler, usvg).ok()?;
+        let layers = compiler.layers(&probe, root).ok()?;
+        let first_dynamic = compiler.first_dynamic();
+        let (pieces, ..) = compiler.into_parts();
+        Some(Variant {
+            first_dynamic,
+            layered: Layered { pieces, layers },
+        })
+    }
+}
+
+/// A second compile and what sets it apart.
+struct Variant {
+    first_dynamic: Option<roxmltree::NodeId>,
+    layered: Layered,
 }

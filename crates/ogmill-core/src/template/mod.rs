@@ -110,6 +110,17 @@ pub struct Template {
     /// The template split into a static background and a per-request foreground (see
     /// [`Layers`]), or why it is drawn in one pass.
     layers: std::result::Result<Layers, String>,
+    /// For requests that give none of the image slots without initials a picture: the
+    /// template compiled again with those slots' placeholders in the background, which
+    /// splits later than `layers` (product's sample picture is drawn once, not per card).
+    pictures_absent: Option<Layered>,
+}
+
+/// Pieces compiled for a split of their own, and that split.
+#[derive(Debug)]
+struct Layered {
+    pieces: Vec<Piece>,
+    layers: Layers,
 }
 
 /// Most of a card never changes: everything painted before the first element that depends
@@ -194,7 +205,7 @@ impl Template {
     /// How the template is drawn, in a sentence: layered (and where the split stops), or
     /// in one pass and why.
     pub fn layering(&self) -> String {
-        match &self.layers {
+        let mut said = match &self.layers {
             Ok(Layers { limit: None, .. }) => "layered: the static background is drawn once".into(),
             Ok(Layers {
                 limit: Some(why), ..
@@ -202,7 +213,11 @@ impl Template {
                 "layered, but the split stops above a group: {why}, so it is drawn per request"
             ),
             Err(why) => format!("single pass: {why}"),
+        };
+        if self.pictures_absent.is_some() {
+            said.push_str("; without a picture, its image placeholders are part of the background");
         }
+        said
     }
 
     /// The text a slot shows for these params (cleaned, whitespace collapsed; line breaks
