@@ -18,7 +18,9 @@ use crate::memo::{CacheUsage, Memo};
 use crate::output::{Format, Output};
 use crate::params::{Params, UnknownParams};
 use crate::stop::Stop;
-use crate::template::{Dir, ImageFill, PlacedText, Template, TemplateError, TemplateErrorKind};
+use crate::template::{
+    Dir, ImageFill, PlacedText, SplitPoint, Template, TemplateError, TemplateErrorKind,
+};
 
 /// The templates in `svg-templates/`, embedded so the binary works from any directory.
 pub const BUNDLED_TEMPLATES: &[(&str, &str)] = &[
@@ -536,9 +538,11 @@ impl Renderer {
         Ok(renderer)
     }
 
-    /// Draws every template once with its defaults, so one that cannot be drawn stops
-    /// start-up, and its background is cached for the first request. On every core: with
-    /// eighteen templates this was most of start-up.
+    /// Draws every template once with its defaults, as a request would be, so one that
+    /// cannot be drawn stops start-up. Its background is not kept: it is drawn again on the
+    /// template's first request, so an idle server holds only the backgrounds of templates
+    /// in use (the bundled eighteen's were 57 MB of a 128 MB idle process). On every core:
+    /// with eighteen templates this was most of start-up.
     fn draw_each_template(&self) -> Result<()> {
         let templates: Vec<&Arc<Template>> = self.templates.values().collect();
         let draw = |t: &Arc<Template>| -> Result<()> {
@@ -551,6 +555,7 @@ impl Renderer {
                 &[],
                 &Stop::new(),
                 &mut Stages::default(),
+                Keep::Nothing,
             )
             .map(drop)
             .map_err(|e| {
@@ -701,7 +706,7 @@ impl Renderer {
         }
         let stop = inputs.stop.cloned().unwrap_or_default();
         let (pixmap, fits, background) =
-            self.render_pixmap(resolved, inputs.images, &stop, stages)?;
+            self.render_pixmap(resolved, inputs.images, &stop, stages, Keep::Background)?;
         let mut laps = Laps::start(self.options.clock);
         let bytes = match self.encode_over(&pixmap, background.as_ref(), &resolved.output)? {
             Some(bytes) => bytes,
@@ -771,7 +776,7 @@ impl Renderer {
         let stages = inputs.stages.unwrap_or(&mut own);
         let stop = inputs.stop.cloned().unwrap_or_default();
         Ok(self
-            .render_pixmap(resolved, inputs.images, &stop, stages)?
+            .render_pixmap(resolved, inputs.images, &stop, stages, Keep::Background)?
             .0)
     }
 
@@ -882,6 +887,7 @@ impl Renderer {
         images: &[Option<Prepared>],
         stop: &Stop,
         stages: &mut Stages,
+        keep: Keep,
     ) -> Result<(tiny_skia::Pixmap, Vec<SlotFit>, Option<Arc<Background>>)> {
         let mut laps = Laps::start(self.options.clock);
         let mut lap = |stage: &mut Duration| laps.lap(stage);
@@ -896,12 +902,13 @@ impl Renderer {
         } else {
             &self.usvg
         };
-        if self.options.layered && t.is_layered_for(&fills) {
+        let split = t.split_for(&fills).filter(|_| self.options.layered);
+        if let Some(split) = split {
+            let (split, background) = self.background(resolved, split, stop, keep)?;
             let svg = t
-                .fill_foreground(&resolved.params, &placed, &fills)
+                .fill_foreground(&resolved.params, &placed, &fills, split)
                 .expect("a layered template has a foreground");
             lap(&mut stages.fill);
-            let background = self.background(resolved, &fills, stop)?;
             let mut pixmap = background.pixmap.clone();
             crate::raster::draw(&svg, opts, &mut pixmap, stop)?;
             lap(&mut stages.raster);
@@ -915,24 +922,50 @@ impl Renderer {
         Ok((pixmap, fits, None))
     }
 
-    /// The template's background for these params: from the cache, or drawn now.
+    /// The background of split `at` for these params, and the split drawn: `at`, or the
+    /// first split when `at` is past placeholders whose colors keep its background from a
+    /// palette while the first one's may (a PNG over it would be encoded whole, 3x larger
+    /// for product's sample picture; the first split's bands had room for it).
     fn background(
         &self,
         resolved: &Resolved,
-        fills: &[ImageFill],
+        at: SplitPoint,
         stop: &Stop,
+        keep: Keep,
+    ) -> Result<(SplitPoint, Arc<Background>)> {
+        let bg = self.background_at(resolved, at, stop, keep)?;
+        let unindexed = keep == Keep::Background
+            && at == SplitPoint::PastPlaceholders
+            && resolved.template.has_split(SplitPoint::First)
+            && indexes_over_bands(&resolved.output)
+            && self.bands(&bg).is_none();
+        if unindexed {
+            let first = SplitPoint::First;
+            return Ok((first, self.background_at(resolved, first, stop, keep)?));
+        }
+        Ok((at, bg))
+    }
+
+    /// The background of split `at` for these params: from the cache, or drawn now (and
+    /// cached unless `keep` says not to).
+    fn background_at(
+        &self,
+        resolved: &Resolved,
+        at: SplitPoint,
+        stop: &Stop,
+        keep: Keep,
     ) -> Result<Arc<Background>> {
         let t = &resolved.template;
         let (w, h) = resolved.size();
         let key = t
-            .background_key(&resolved.params, fills)
+            .background_key(&resolved.params, at)
             .expect("a layered template has a background")
             + &format!("\0{w}x{h}");
         if let Some(bg) = self.backgrounds.get(&key) {
             return Ok(bg);
         }
         let svg = t
-            .fill_background(&resolved.params, fills)
+            .fill_background(&resolved.params, at)
             .expect("a layered template has a background");
         // Drawn outside the lock: two threads may both draw a new background once.
         let pixmap = crate::raster::rasterize_until(&svg, &self.usvg, w, h, stop)?;
@@ -943,7 +976,9 @@ impl Renderer {
             bands,
             webp: std::sync::OnceLock::new(),
         });
-        self.backgrounds.put(key, bg.clone(), bg.cost());
+        if keep == Keep::Background {
+            self.backgrounds.put(key, bg.clone(), bg.cost());
+        }
         Ok(bg)
     }
 
@@ -1033,6 +1068,15 @@ impl Renderer {
     pub fn usvg_options(&self) -> &usvg::Options<'static> {
         &self.usvg
     }
+}
+
+/// Whether a render keeps the background it draws for the next request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Keep {
+    /// Cache it (requests).
+    Background,
+    /// Drop it (start-up's check that each template draws).
+    Nothing,
 }
 
 /// What each image slot shows: the picture when there is one.

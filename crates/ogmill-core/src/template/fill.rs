@@ -15,14 +15,31 @@ impl Template {
     }
 
     /// Whether the template splits into a cached background and a per-request foreground
-    /// (for some requests: see [`Template::is_layered_for`]).
+    /// (for some requests: see [`Template::split_for`]).
     pub fn is_layered(&self) -> bool {
         self.layers.is_ok() || self.pictures_absent.is_some()
     }
 
-    /// Whether it splits for a request whose image slots show `images`.
-    pub fn is_layered_for(&self, images: &[ImageFill]) -> bool {
-        self.split_for(images).is_some()
+    /// The latest split that draws a request whose image slots show `images` exactly:
+    /// past the placeholders when no image slot without initials has a picture, else
+    /// before the first slot or condition. `None`: drawn in one pass.
+    pub fn split_for(&self, images: &[ImageFill]) -> Option<SplitPoint> {
+        let picture = |n: usize| images.get(n) == Some(&ImageFill::Picture);
+        let placeholders_drawn = self
+            .image_slots
+            .iter()
+            .enumerate()
+            .all(|(n, s)| s.initials.is_some() || !picture(n));
+        if self.pictures_absent.is_some() && placeholders_drawn {
+            return Some(SplitPoint::PastPlaceholders);
+        }
+        self.has_split(SplitPoint::First)
+            .then_some(SplitPoint::First)
+    }
+
+    /// Whether the template has this split.
+    pub fn has_split(&self, at: SplitPoint) -> bool {
+        self.layered(at).is_some()
     }
 
     /// Why the template is drawn in one pass, when it is.
@@ -33,33 +50,25 @@ impl Template {
         self.layers.as_ref().err().map(String::as_str)
     }
 
-    /// The pieces and split that draw a request whose image slots show `images`: the later
-    /// split when no slot without initials has a picture, else the one for any request.
-    fn split_for(&self, images: &[ImageFill]) -> Option<(&[Piece], &Layers, bool)> {
-        let picture = |n: usize| images.get(n) == Some(&ImageFill::Picture);
-        let placeholders_drawn = self
-            .image_slots
-            .iter()
-            .enumerate()
-            .all(|(n, s)| s.initials.is_some() || !picture(n));
-        match &self.pictures_absent {
-            Some(v) if placeholders_drawn => Some((&v.pieces, &v.layers, true)),
-            _ => self
-                .layers
-                .as_ref()
-                .ok()
-                .map(|l| (&self.pieces[..], l, false)),
+    /// The pieces and layers of a split.
+    fn layered(&self, at: SplitPoint) -> Option<(&[Piece], &Layers)> {
+        match at {
+            SplitPoint::First => self.layers.as_ref().ok().map(|l| (&self.pieces[..], l)),
+            SplitPoint::PastPlaceholders => {
+                let v = self.pictures_absent.as_ref()?;
+                Some((&v.pieces, &v.layers))
+            }
         }
     }
 
-    /// The key the background for these params and pictures is cached under: the template
-    /// and the values of the params the background binds. `None` when it is not layered.
-    pub fn background_key(&self, params: &Params, images: &[ImageFill]) -> Option<String> {
-        let (_, layers, placeholders) = self.split_for(images)?;
+    /// The key the background of split `at` for these params is cached under: the template
+    /// and the values of the params the background binds. `None` without that split.
+    pub fn background_key(&self, params: &Params, at: SplitPoint) -> Option<String> {
+        let (_, layers) = self.layered(at)?;
         // The content hash too: a template edited in place (hot reload, a draft in the
         // playground) must not get its old background.
         let mut key = format!("{}#{:x}", self.name, self.hash);
-        if placeholders {
+        if at == SplitPoint::PastPlaceholders {
             key.push_str("+placeholders");
         }
         for p in &layers.key_params {
@@ -69,10 +78,10 @@ impl Template {
         Some(key)
     }
 
-    /// The background document for these params and pictures (drawn only when its key is
+    /// The background document of split `at` for these params (drawn only when its key is
     /// not cached).
-    pub fn fill_background(&self, params: &Params, images: &[ImageFill]) -> Option<String> {
-        let (pieces, layers, _) = self.split_for(images)?;
+    pub fn fill_background(&self, params: &Params, at: SplitPoint) -> Option<String> {
+        let (pieces, layers) = self.layered(at)?;
         let mut out = String::with_capacity(4 * 1024);
         for span in &layers.background {
             // No fits and no pictures: the background holds no slot, and its image slots
@@ -82,14 +91,16 @@ impl Template {
         Some(out)
     }
 
-    /// The foreground document: what is drawn per request over the background.
+    /// The foreground document of split `at`: what is drawn per request over the
+    /// background. `images` must be ones [`Template::split_for`] allows `at` for.
     pub fn fill_foreground(
         &self,
         params: &Params,
         placed: &[PlacedText],
         images: &[ImageFill],
+        at: SplitPoint,
     ) -> Option<String> {
-        let (pieces, layers, _) = self.split_for(images)?;
+        let (pieces, layers) = self.layered(at)?;
         let mut out = String::with_capacity(8 * 1024);
         for span in &layers.foreground {
             self.fill_span(pieces, span, params, placed, images, &mut out);

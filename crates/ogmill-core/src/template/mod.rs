@@ -24,7 +24,8 @@ pub use crate::error::{Position, TemplateError, TemplateErrorKind};
 pub use fill::initials;
 use slot::ColorSource;
 pub use slot::{
-    Align, Dir, Fit, ImageFill, ImageSlot, PlacedLine, PlacedRun, PlacedText, TextSlot, VAlign,
+    Align, Dir, Fit, ImageFill, ImageSlot, PlacedLine, PlacedRun, PlacedText, SplitPoint, TextSlot,
+    VAlign,
 };
 
 /// The namespace of ogmill's template attributes and elements.

@@ -138,6 +138,16 @@ pub enum ImageFill {
     Placeholder,
 }
 
+/// Where a layered template splits into a cached background and a per-request foreground.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SplitPoint {
+    /// Before its first slot or condition: right for every request.
+    First,
+    /// Past its image slots without initials, whose placeholders are then part of the
+    /// background: right for requests that give none of those slots a picture.
+    PastPlaceholders,
+}
+
 /// Where lines sit across their box. Logical: `start` is the right edge in a right-to-left
 /// paragraph.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
