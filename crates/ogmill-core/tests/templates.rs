@@ -446,3 +446,17 @@ fn a_placeholder_too_colorful_for_a_palette_is_drawn_per_request_for_pngs() {
         assert!(a.data() == b.data(), "layered pixels differ from one pass");
     }
 }
+
+/// Start-up draws each template to prove it draws, but keeps no background: an idle
+/// process holds only the backgrounds of templates that were asked for (the bundled
+/// eighteen's were 57 MB of a 128 MB idle server).
+#[test]
+fn start_up_keeps_no_background_until_a_card_is_asked_for() {
+    let r = renderer(Options {
+        templates: vec![("t".into(), picture_card(""))],
+        ..Options::default()
+    });
+    assert_eq!(r.layer_cache_usage().entries, 0);
+    draw_with(&r, &[("title", "Asked for")]);
+    assert_eq!(r.layer_cache_usage().entries, 1);
+}
