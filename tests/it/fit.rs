@@ -119,7 +119,15 @@ fn drawn_width(text: &str, size: f32) -> f32 {
         r#"<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><text font-family="Inter" font-weight="700" letter-spacing="-1.5" font-size=""#,
     );
     svg.push_str(&format!("{size}\">"));
-    ogmill_core::xml::escape_text(text, &mut svg);
+    // Escaped here: the core's XML helpers are private.
+    for c in text.chars() {
+        match c {
+            '&' => svg.push_str("&amp;"),
+            '<' => svg.push_str("&lt;"),
+            '>' => svg.push_str("&gt;"),
+            c => svg.push(c),
+        }
+    }
     svg.push_str("</text></svg>");
     let tree = usvg::Tree::from_str(&svg, renderer().usvg_options()).unwrap();
     match tree.root().children().first() {

@@ -24,7 +24,7 @@ thread_local! {
 }
 
 /// A background's palette, indices and bands of rows, deflated apart.
-pub struct Bands {
+pub(crate) struct Bands {
     palette: Vec<u32>,
     tolerance: u8,
     /// One entry per pixel, row after row (no filter bytes).
@@ -36,7 +36,7 @@ pub struct Bands {
 impl Bands {
     /// Indexes and compresses `background`; `None` when it needs more than 256 entries
     /// within `tolerance` (a photo), in which case cards over it are encoded whole.
-    pub fn new(background: &tiny_skia::Pixmap, tolerance: u8) -> Option<Bands> {
+    pub(crate) fn new(background: &tiny_skia::Pixmap, tolerance: u8) -> Option<Bands> {
         let pixels = words(background.data());
         let quantizer = Quantizer::new(&pixels, tolerance)?;
         let width = background.width() as usize;
@@ -61,7 +61,7 @@ impl Bands {
     /// from): bands equal to the background's are copied, the others indexed (a pixel the
     /// card did not change keeps the background's entry) and deflated at `level`. `None`
     /// when the card's own colors do not fit the palette; the caller then encodes it whole.
-    pub fn encode(
+    pub(crate) fn encode(
         &self,
         card: &tiny_skia::Pixmap,
         background: &tiny_skia::Pixmap,
@@ -87,7 +87,7 @@ impl Bands {
 
     /// `card`'s palette (RGB triples) and one entry per pixel, as [`Bands::encode`] writes
     /// them: for encoders that take indexed pixels whole (lossless WebP).
-    pub fn quantize(
+    pub(crate) fn quantize(
         &self,
         card: &tiny_skia::Pixmap,
         background: &tiny_skia::Pixmap,
@@ -190,7 +190,7 @@ impl Bands {
     }
 
     /// Bytes held, for the layer cache's byte count.
-    pub fn heap_bytes(&self) -> usize {
+    pub(crate) fn heap_bytes(&self) -> usize {
         self.indices.capacity()
             + self.palette.capacity() * 4
             + self.pieces.iter().map(Piece::heap_bytes).sum::<usize>()

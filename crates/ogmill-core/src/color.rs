@@ -1,7 +1,7 @@
 //! Color values: `#rgb`, `#rrggbb`, `#rrggbbaa` and the CSS named colors.
 
 /// Accepts `#rgb`, `#rrggbb`, `#rrggbbaa` and CSS named colors; returns the lowercase form.
-pub fn parse_color(s: &str) -> Option<String> {
+pub(crate) fn parse_color(s: &str) -> Option<String> {
     let lower = s.to_ascii_lowercase();
     if let Some(hex) = lower.strip_prefix('#') {
         let ok = matches!(hex.len(), 3 | 6 | 8) && hex.bytes().all(|b| b.is_ascii_hexdigit());

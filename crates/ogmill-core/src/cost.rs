@@ -5,18 +5,18 @@
 //! drawing once begun, so an image from a request is refused when its work is over budget.
 
 /// Units of drawing work: one per shape drawn, one per path point, one per dash.
-pub type Work = u64;
+pub(crate) type Work = u64;
 
 /// The largest coordinate a shape may have: a card is at most 4096 px, and usvg turns an
 /// arc into a number of curves that grows with its radius, so an arc between points 1e54
 /// apart (a few bytes of path data) asked for billions of curves and 3.7 GB before a
 /// single one was drawn.
-pub const MAX_COORDINATE: f64 = 1e9;
+pub(crate) const MAX_COORDINATE: f64 = 1e9;
 
 /// The first shape whose geometry has a number beyond [`MAX_COORDINATE`] (or not finite):
 /// `d`, `points` and the radii usvg draws with arcs. Checked before usvg parses anything
 /// from outside: a design to import, an SVG image, a template.
-pub fn oversized_geometry(doc: &roxmltree::Document) -> Option<String> {
+pub(crate) fn oversized_geometry(doc: &roxmltree::Document) -> Option<String> {
     const GEOMETRY: &[&str] = &["d", "points", "r", "rx", "ry"];
     doc.descendants().filter(|n| n.is_element()).find_map(|n| {
         n.attributes()
@@ -54,7 +54,7 @@ fn numbers(s: &str) -> impl Iterator<Item = f64> + '_ {
 /// Marker work, estimated from the source before usvg expands it (expanding is itself the
 /// cost): for every element that names a marker, its path points times the largest marker's
 /// elements.
-pub fn marker_work(doc: &roxmltree::Document) -> Work {
+pub(crate) fn marker_work(doc: &roxmltree::Document) -> Work {
     let largest_marker = doc
         .descendants()
         .filter(|n| n.has_tag_name("marker"))
@@ -96,7 +96,7 @@ fn points_in_source(n: &roxmltree::Node) -> Work {
 
 /// The work of drawing a parsed tree: every node (clip paths, masks, patterns and text
 /// glyphs included), every path point, and every dash of a dashed stroke.
-pub fn tree_work(tree: &usvg::Tree) -> Work {
+pub(crate) fn tree_work(tree: &usvg::Tree) -> Work {
     group_work(tree.root())
 }
 

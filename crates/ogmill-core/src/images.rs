@@ -326,7 +326,7 @@ pub const MAX_REMOTE_SVG_BYTES: usize = 256 * 1024;
 /// so a few dozen nest into billions of drawn elements; a logo needs a handful.
 pub const MAX_REMOTE_SVG_USES: usize = 8;
 
-/// Drawing work ([`crate::cost`]) an SVG from a request may cost: a logo is a few thousand;
+/// Drawing work (counted by the core's `cost` module) an SVG from a request may cost: a logo is a few thousand;
 /// 100,000 is a fraction of a second on one core.
 pub const MAX_REMOTE_SVG_WORK: crate::cost::Work = 100_000;
 /// The same, for an SVG from the assets directory.

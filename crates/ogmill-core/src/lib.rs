@@ -47,11 +47,11 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs, unreachable_pub)]
 
-pub mod bands;
+mod bands;
 pub mod check;
 pub mod clock;
-pub mod color;
-pub mod cost;
+mod color;
+mod cost;
 pub mod coverage;
 pub mod encode;
 pub mod error;
@@ -61,8 +61,8 @@ pub mod images;
 pub mod import;
 pub mod lang;
 mod linked;
-pub mod memo;
-pub mod numbers;
+mod memo;
+mod numbers;
 pub mod output;
 pub mod palette;
 pub mod params;
@@ -72,12 +72,12 @@ pub mod platforms;
 pub mod query;
 pub mod raster;
 pub mod renderer;
-pub mod runs;
+mod runs;
 pub mod signature;
 pub mod stop;
 pub mod template;
-pub mod xml;
-pub mod zlib;
+mod xml;
+mod zlib;
 
 pub use error::{Error, Result};
 pub use renderer::{CardKey, Inputs, Options, RenderRequest, Rendered, Renderer, Resolved, Stages};

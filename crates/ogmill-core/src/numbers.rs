@@ -3,7 +3,7 @@
 
 /// A way to write a number in a text slot, chosen in the template after a `|`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum NumberFormat {
+pub(crate) enum NumberFormat {
     /// `12.3k`, `4.5M`, `1.2B`: one decimal at most, none when it is `.0`; below 1,000 as is.
     Compact,
     /// `12,345` and `1,234,567.5`: thousands grouped with commas.
@@ -12,7 +12,7 @@ pub enum NumberFormat {
 
 impl NumberFormat {
     /// `compact` or `thousands`.
-    pub fn parse(s: &str) -> Option<Self> {
+    pub(crate) fn parse(s: &str) -> Option<Self> {
         match s.trim() {
             "compact" => Some(NumberFormat::Compact),
             "thousands" => Some(NumberFormat::Thousands),
@@ -21,7 +21,7 @@ impl NumberFormat {
     }
 
     /// `n` written this way.
-    pub fn apply(self, n: f64) -> String {
+    pub(crate) fn apply(self, n: f64) -> String {
         match self {
             NumberFormat::Compact => compact(n),
             NumberFormat::Thousands => thousands(n),

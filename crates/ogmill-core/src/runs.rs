@@ -17,7 +17,7 @@ use crate::coverage::{invisible, Coverage};
 /// Families tried, in order, after the ones a template names: the bundled script fonts,
 /// then the emoji font, then math and symbols (last, so a character the emoji font also has
 /// keeps its emoji look). Families from `--fonts` dirs that are not named come after these.
-pub const FALLBACK: &[&str] = &[
+pub(crate) const FALLBACK: &[&str] = &[
     "Inter",
     "Noto Sans Arabic",
     "Noto Sans Hebrew",
@@ -49,14 +49,14 @@ pub const FALLBACK: &[&str] = &[
 ];
 
 /// The family emoji-presentation graphemes try first.
-pub const EMOJI_FAMILY: &str = "Noto Color Emoji";
+pub(crate) const EMOJI_FAMILY: &str = "Noto Color Emoji";
 
 /// Right-to-left marks around an RTL run: usvg lays each chunk out with a left-to-right base,
 /// so without them the neutrals at a run's ends (spaces, `!`, `:`) would jump to its right.
-pub const RLM: char = '\u{200F}';
+pub(crate) const RLM: char = '\u{200F}';
 
 /// Every loaded family with what it can draw; built once per font database.
-pub struct Families {
+pub(crate) struct Families {
     families: Vec<Family>,
 }
 
@@ -67,14 +67,14 @@ struct Family {
 
 /// The order in which one text slot tries the families (indices into [`Families`]).
 #[derive(Clone, Debug, Default)]
-pub struct Chain {
+pub(crate) struct Chain {
     order: Vec<usize>,
     emoji: Option<usize>,
 }
 
 /// A piece of a line in one font and one direction; `range` indexes the line's text.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Run {
+pub(crate) struct Run {
     /// Its bytes in the line's text.
     pub range: Range<usize>,
     /// The family that draws it (an index into [`Families`]).
@@ -85,14 +85,14 @@ pub struct Run {
 
 impl Chain {
     /// The slot's own family: the first in the chain.
-    pub fn first(&self) -> usize {
+    pub(crate) fn first(&self) -> usize {
         self.order.first().copied().unwrap_or(0)
     }
 }
 
 impl Families {
     /// Every family of `db` and its coverage, read from the faces' character maps.
-    pub fn new(db: &fontdb::Database) -> Self {
+    pub(crate) fn new(db: &fontdb::Database) -> Self {
         let mut names: Vec<String> = vec![];
         for face in db.faces() {
             if let Some((name, _)) = face.families.first() {
@@ -114,7 +114,7 @@ impl Families {
 
     /// The distinct characters of `text` that no family draws, in order of first appearance
     /// (formatting characters that draw nothing are not counted).
-    pub fn missing(&self, text: &str) -> Vec<char> {
+    pub(crate) fn missing(&self, text: &str) -> Vec<char> {
         let mut out: Vec<char> = vec![];
         for c in text.chars() {
             let drawn = invisible(c) || self.families.iter().any(|f| f.coverage.contains(c));
@@ -126,7 +126,7 @@ impl Families {
     }
 
     /// The family's name.
-    pub fn name(&self, family: usize) -> &str {
+    pub(crate) fn name(&self, family: usize) -> &str {
         &self.families[family].name
     }
 
@@ -138,13 +138,13 @@ impl Families {
 
     /// The chain for a slot whose `font-family` lists `named`: those first (as CSS does),
     /// then [`FALLBACK`], then every other loaded family.
-    pub fn chain(&self, named: &[String]) -> Chain {
+    pub(crate) fn chain(&self, named: &[String]) -> Chain {
         self.chain_for(named, None)
     }
 
     /// As [`chain`](Self::chain), with `cjk` (the face of the text's language) before the
     /// default CJK face, so Han characters take that language's shapes.
-    pub fn chain_for(&self, named: &[String], cjk: Option<&str>) -> Chain {
+    pub(crate) fn chain_for(&self, named: &[String], cjk: Option<&str>) -> Chain {
         let mut order = vec![];
         let fallback = FALLBACK.iter().flat_map(|&f| {
             let first = cjk.filter(|_| f == "Noto Sans CJK SC");
@@ -167,7 +167,7 @@ impl Families {
     }
 
     /// Splits `text` into runs of one family each, in logical order.
-    pub fn itemize(&self, chain: &Chain, text: &str, base: usize) -> Vec<Run> {
+    pub(crate) fn itemize(&self, chain: &Chain, text: &str, base: usize) -> Vec<Run> {
         let mut runs: Vec<Run> = vec![];
         for (i, g) in text.grapheme_indices(true) {
             let current = runs.last().map(|r| r.family);
@@ -230,7 +230,7 @@ impl Families {
     }
 
     /// Runs of `line` in visual order (left to right), for a paragraph of direction `rtl`.
-    pub fn visual(&self, chain: &Chain, line: &str, rtl: bool) -> Vec<Run> {
+    pub(crate) fn visual(&self, chain: &Chain, line: &str, rtl: bool) -> Vec<Run> {
         // Most titles are left to right through and through: no reordering to do.
         if !rtl && !line.chars().any(reorders) {
             return self.itemize(chain, line, 0);
@@ -278,7 +278,7 @@ fn generic(name: &str) -> &str {
 /// skin tone, a ZWJ sequence or a flag, or by a character whose default presentation is
 /// emoji. Supplementary pictographs (U+1F000..U+1FAFF) are all treated as emoji, as phones
 /// draw them; `U+FE0E` asks for text.
-pub fn is_emoji(g: &str) -> bool {
+pub(crate) fn is_emoji(g: &str) -> bool {
     let mut chars = g.chars();
     let Some(first) = chars.next() else {
         return false;
@@ -333,7 +333,7 @@ const EMOJI_PRESENTATION_BMP: &[std::ops::RangeInclusive<u32>] = &[
 ];
 
 /// The paragraph direction of `text` by its first strong character; left to right if none.
-pub fn detect_rtl(text: &str) -> bool {
+pub(crate) fn detect_rtl(text: &str) -> bool {
     unicode_bidi::get_base_direction(text) == unicode_bidi::Direction::Rtl
 }
 

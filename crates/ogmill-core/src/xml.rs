@@ -1,7 +1,7 @@
 //! XML escaping and cleaning of untrusted text before it goes into a filled template.
 
 /// Whether `c` may appear in an XML 1.0 document (the `Char` production).
-pub fn is_xml_char(c: char) -> bool {
+pub(crate) fn is_xml_char(c: char) -> bool {
     matches!(c,
         '\u{9}' | '\u{A}' | '\u{D}'
         | '\u{20}'..='\u{D7FF}'
@@ -10,7 +10,7 @@ pub fn is_xml_char(c: char) -> bool {
 }
 
 /// Escapes `s` for use as element content.
-pub fn escape_text(s: &str, out: &mut String) {
+pub(crate) fn escape_text(s: &str, out: &mut String) {
     for c in s.chars() {
         match c {
             '&' => out.push_str("&amp;"),
@@ -22,7 +22,7 @@ pub fn escape_text(s: &str, out: &mut String) {
 }
 
 /// Escapes `s` for use inside a double- or single-quoted attribute value.
-pub fn escape_attr(s: &str, out: &mut String) {
+pub(crate) fn escape_attr(s: &str, out: &mut String) {
     for c in s.chars() {
         match c {
             '&' => out.push_str("&amp;"),

@@ -23,7 +23,7 @@ thread_local! {
 
 /// One piece of the stream: its deflated bytes and what they inflate to.
 #[derive(Clone, Debug)]
-pub struct Piece {
+pub(crate) struct Piece {
     deflated: Vec<u8>,
     adler: u32,
     len: u64,
@@ -31,7 +31,7 @@ pub struct Piece {
 
 impl Piece {
     /// Deflates `data` at zlib `level` (0-9) on its own.
-    pub fn deflate(data: &[u8], level: u32) -> Piece {
+    pub(crate) fn deflate(data: &[u8], level: u32) -> Piece {
         let level = level.min(9);
         SCRATCH.with_borrow_mut(|scratch| {
             let Scratch { compressors, out } = scratch;
@@ -65,14 +65,14 @@ impl Piece {
     }
 
     /// Compressed bytes, for caches that count them.
-    pub fn heap_bytes(&self) -> usize {
+    pub(crate) fn heap_bytes(&self) -> usize {
         self.deflated.capacity()
     }
 }
 
 /// The zlib stream of `pieces` in order: header, the pieces, an empty final block, and the
 /// Adler-32 of everything they inflate to.
-pub fn stream<'a>(pieces: impl IntoIterator<Item = &'a Piece> + Clone) -> Vec<u8> {
+pub(crate) fn stream<'a>(pieces: impl IntoIterator<Item = &'a Piece> + Clone) -> Vec<u8> {
     let len: usize = pieces.clone().into_iter().map(|p| p.deflated.len()).sum();
     let mut out = Vec::with_capacity(len + 8);
     // CMF 0x78 (deflate, 32 KiB window), FLG 0x01: no dictionary, FCHECK making it % 31 == 0.
