@@ -10,14 +10,14 @@ pub type Clock = fn() -> Duration;
 
 /// The process's monotonic clock (std's `Instant`), on targets that have one.
 #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
-pub fn monotonic() -> Duration {
+pub(crate) fn monotonic() -> Duration {
     static ORIGIN: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
     ORIGIN.get_or_init(std::time::Instant::now).elapsed()
 }
 
 /// The clock [`crate::Options`] starts with: [`monotonic`] where std has a clock, none on
 /// `wasm32-unknown-unknown`.
-pub fn default_clock() -> Option<Clock> {
+pub(crate) fn default_clock() -> Option<Clock> {
     #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
     return Some(monotonic);
     #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]

@@ -22,11 +22,11 @@ pub enum Lang {
 }
 
 /// The face Japanese text is drawn with.
-pub const JAPANESE_FAMILY: &str = "Noto Sans CJK JP";
+pub(crate) const JAPANESE_FAMILY: &str = "Noto Sans CJK JP";
 /// The face Traditional Chinese text is drawn with.
-pub const TRADITIONAL_CHINESE_FAMILY: &str = "Noto Sans CJK TC";
+pub(crate) const TRADITIONAL_CHINESE_FAMILY: &str = "Noto Sans CJK TC";
 /// The face Korean text is drawn with.
-pub const KOREAN_FAMILY: &str = "Noto Sans CJK KR";
+pub(crate) const KOREAN_FAMILY: &str = "Noto Sans CJK KR";
 
 impl Lang {
     /// Parses a BCP 47 tag as far as it matters here: `ja`, `ja-JP`, `zh`, `zh-CN`,

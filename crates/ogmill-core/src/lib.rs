@@ -49,7 +49,7 @@
 
 mod bands;
 pub mod check;
-pub mod clock;
+mod clock;
 mod color;
 mod cost;
 pub mod coverage;
@@ -59,7 +59,7 @@ pub mod fit;
 pub mod fonts;
 pub mod images;
 pub mod import;
-pub mod lang;
+mod lang;
 mod linked;
 mod memo;
 mod numbers;
@@ -74,11 +74,13 @@ pub mod raster;
 pub mod renderer;
 mod runs;
 pub mod signature;
-pub mod stop;
+mod stop;
 pub mod template;
 mod xml;
 mod zlib;
 
+pub use clock::Clock;
 pub use error::{Error, Result};
+pub use lang::Lang;
 pub use renderer::{CardKey, Inputs, Options, RenderRequest, Rendered, Renderer, Resolved, Stages};
 pub use stop::Stop;

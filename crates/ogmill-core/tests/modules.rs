@@ -11,6 +11,8 @@ const ROOT: &[(&str, &str)] = &[
     ("Error", "error"),
     ("Result", "error"),
     ("Stop", "stop"),
+    ("Clock", "clock"),
+    ("Lang", "lang"),
     ("CardKey", "renderer"),
     ("Inputs", "renderer"),
     ("Options", "renderer"),
