@@ -522,10 +522,10 @@ impl Config {
     }
 
     /// How image params are had (the server, `render` and `build` share it).
-    pub fn image_options(&self) -> ogmill_server::images::ImageOptions {
-        let d = ogmill_server::images::ImageOptions::default();
+    pub fn image_options(&self) -> ogmill_images::ImageOptions {
+        let d = ogmill_images::ImageOptions::default();
         let dur = |v: Option<HumanDuration>, d: Duration| v.map_or(d, |h| h.0);
-        ogmill_server::images::ImageOptions {
+        ogmill_images::ImageOptions {
             assets_dir: self.assets.clone().unwrap_or(d.assets_dir),
             allow_hosts: self.image_allow_hosts.clone().unwrap_or(d.allow_hosts),
             allow_private_networks: self

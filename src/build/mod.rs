@@ -17,7 +17,7 @@ use sha2::Digest;
 pub use manifest::{BadEntry, Entry, Format};
 use ogmill_core::output::Format as ImageFormat;
 use ogmill_core::{Inputs, RenderRequest, Renderer};
-use ogmill_server::images::Loader;
+use ogmill_images::Loader;
 
 /// Records each output's content key, in the output directory.
 pub const STATE_FILE: &str = ".ogmill-build.json";

@@ -14,8 +14,7 @@ pub(crate) fn run(config: &Config, renderer: &Renderer, args: BuildArgs) -> anyh
     if let Some(jobs) = args.jobs {
         options.jobs = jobs.max(1);
     }
-    let images =
-        ogmill_server::images::Loader::new(config.image_options()).map_err(anyhow::Error::msg)?;
+    let images = ogmill_images::Loader::new(config.image_options()).map_err(anyhow::Error::msg)?;
     let progress = progress::Display::new();
     let summary = build::run(renderer, &entries, &options, Some(&images), &|p| {
         progress.update(p)

@@ -53,8 +53,8 @@ pub(crate) fn run(config: &Config, renderer: &Renderer, args: RenderArgs) -> any
     let images = if resolved.template().image_slots.is_empty() {
         vec![]
     } else {
-        let loader = ogmill_server::images::Loader::new(config.image_options())
-            .map_err(anyhow::Error::msg)?;
+        let loader =
+            ogmill_images::Loader::new(config.image_options()).map_err(anyhow::Error::msg)?;
         let (images, problems) = loader.load_for(&resolved);
         for (param, problem) in problems {
             eprintln!("warning: image '{param}' drawn as a placeholder: {problem}");

@@ -148,9 +148,9 @@ fn avatar_data_uri() -> String {
 
 /// Renders with images from tests/data/assets, as the server and CLI would load them.
 fn render(req: &RenderRequest) -> Vec<u8> {
-    static LOADER: std::sync::OnceLock<ogmill_server::images::Loader> = std::sync::OnceLock::new();
+    static LOADER: std::sync::OnceLock<ogmill_images::Loader> = std::sync::OnceLock::new();
     let loader = LOADER.get_or_init(|| {
-        ogmill_server::images::Loader::new(ogmill_server::images::ImageOptions {
+        ogmill_images::Loader::new(ogmill_images::ImageOptions {
             assets_dir: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/assets"),
             ..Default::default()
         })

@@ -189,7 +189,7 @@ async fn ssrf_targets_and_image_bombs_degrade_to_placeholders_through_the_routes
     let p = listener.local_addr().unwrap().port();
     let (_origin, origin) = crate::images::serve_origin().await;
     let s = state(ServerOptions {
-        images: ogmill_server::images::ImageOptions {
+        images: ogmill_images::ImageOptions {
             private_hosts: vec!["localhost".into()],
             timeout: Duration::from_secs(1),
             ..Default::default()

@@ -16,7 +16,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use ogmill_core::template::Fit;
-use ogmill_server::images::{Frame, ImageOptions, ImageProblem, ImageStore};
+use ogmill_images::{Frame, ImageOptions, ImageProblem, ImageStore};
 use ogmill_server::ServerOptions;
 
 use crate::http::{get as http_get, state};

@@ -8,10 +8,9 @@
 mod cache;
 mod connection;
 mod error;
-mod flight;
-pub mod images;
+pub use ogmill_images as images;
+use ogmill_images::{flight, lru_bytes};
 mod listener;
-mod lru_bytes;
 mod metrics;
 mod playground;
 mod pool;

@@ -8,19 +8,25 @@ use std::sync::{Arc, Mutex};
 use futures_util::future::{BoxFuture, FutureExt, Shared, WeakShared};
 
 /// The work under way for a key, as every waiter awaits it.
-pub(crate) type Flight<T> = Shared<BoxFuture<'static, T>>;
+pub type Flight<T> = Shared<BoxFuture<'static, T>>;
 
 type Flights<T> = Mutex<HashMap<String, (u64, WeakShared<BoxFuture<'static, T>>)>>;
 
 /// Flights by key. Held weakly, so a flight every waiter gave up on (timeouts) is dropped,
 /// and what it held freed, instead of being kept alive by this map.
-pub(crate) struct SingleFlight<T: Clone> {
+pub struct SingleFlight<T: Clone> {
     flights: Arc<Flights<T>>,
     next_id: AtomicU64,
 }
 
+impl<T: Clone + Send + Sync + 'static> Default for SingleFlight<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl<T: Clone + Send + Sync + 'static> SingleFlight<T> {
-    pub(crate) fn new() -> Self {
+    pub fn new() -> Self {
         SingleFlight {
             flights: Arc::default(),
             next_id: AtomicU64::new(0),
@@ -29,7 +35,7 @@ impl<T: Clone + Send + Sync + 'static> SingleFlight<T> {
 
     /// The flight for `key`: the one under way, or a new one from `start`, which is called
     /// only when none is (and may refuse, e.g. when a queue is full).
-    pub(crate) fn join<E>(
+    pub fn join<E>(
         &self,
         key: &str,
         start: impl FnOnce() -> Result<BoxFuture<'static, T>, E>,
@@ -58,7 +64,7 @@ impl<T: Clone + Send + Sync + 'static> SingleFlight<T> {
     }
 
     /// Whether work for `key` is under way (a request for it would join it).
-    pub(crate) fn is_flying(&self, key: &str) -> bool {
+    pub fn is_flying(&self, key: &str) -> bool {
         let flights = self.flights.lock().unwrap_or_else(|e| e.into_inner());
         flights
             .get(key)

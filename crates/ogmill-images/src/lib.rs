@@ -2,9 +2,17 @@
 //! sniff, bound, decode, fit, re-encode) behind the hardened [`fetch::Fetcher`] for URLs, the
 //! assets directory for names, and [`ImageStore`], which caches prepared images and
 //! coalesces concurrent loads.
+//!
+//! Its own crate so that what loads pictures outside a server (`ogmill render`, `ogmill
+//! build`, the golden tests) does not depend on the server; the server uses it too. Also the
+//! byte-bounded LRU ([`lru_bytes`]) and the single-flight map ([`flight`]) both share.
+
+#![forbid(unsafe_code)]
 
 pub mod address;
 pub mod fetch;
+pub mod flight;
+pub mod lru_bytes;
 pub mod store;
 
 pub use ogmill_core::images::{
