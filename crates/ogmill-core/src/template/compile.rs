@@ -243,9 +243,9 @@ impl<'a> Compiler<'a> {
         root: roxmltree::Node,
         source: &str,
         links: Option<crate::linked::Links<'a>>,
-        split: Split,
+        at: SplitPoint,
     ) -> Self {
-        let (path, first_dynamic) = split_path(root, split);
+        let (path, first_dynamic) = split_path(root, at);
         Compiler {
             params,
             path,
@@ -351,28 +351,19 @@ const DEFINITIONS: &[&str] = &[
     "metadata",
 ];
 
-/// Which elements count as depending on a request when finding the split.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum Split {
-    /// Every slot and condition: the split that holds for any request.
-    Always,
-    /// As `Always`, but an image slot without initials counts as static: for requests
-    /// where it has no picture, its placeholder children draw the same every time and
-    /// may join the background.
-    PicturesAbsent,
-}
-
 /// The ancestors, root first, of the first element in paint order that depends on a request
-/// (a slot or a condition). Bound attributes do not count: they key the background instead.
-/// With `Split::PicturesAbsent`, none when that element lies inside a placeholder (an
-/// `og:text` in it would be filled into the background, which has no fitted text).
+/// (a slot or a condition) for the split `at`: with `SplitPoint::PastPlaceholders`, an image
+/// slot without initials does not count (its placeholder may join the background). Bound
+/// attributes do not count: they key the background instead. Past placeholders, none when
+/// that element lies inside a placeholder (an `og:text` in it would be filled into the
+/// background, which has no fitted text).
 fn split_path(
     root: roxmltree::Node,
-    split: Split,
+    at: SplitPoint,
 ) -> (Vec<roxmltree::NodeId>, Option<roxmltree::NodeId>) {
     let dynamic = root.descendants().find(|n| {
         let image = n.attribute((OG_NS, "image")).is_some()
-            && (split == Split::Always || n.attribute((OG_NS, "initials")).is_some());
+            && (at == SplitPoint::First || n.attribute((OG_NS, "initials")).is_some());
         image
             || ["text", "if", "unless"]
                 .iter()
@@ -385,7 +376,7 @@ fn split_path(
         .ancestors()
         .skip(1)
         .any(|a| a.attribute((OG_NS, "image")).is_some());
-    if split == Split::PicturesAbsent && in_placeholder {
+    if at == SplitPoint::PastPlaceholders && in_placeholder {
         return (vec![], None);
     }
     let mut path: Vec<_> = node.ancestors().skip(1).map(|n| n.id()).collect();

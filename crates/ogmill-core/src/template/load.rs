@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use super::compile::{parse_params, svg_size, Compiler, Split};
+use super::compile::{parse_params, svg_size, Compiler};
 use super::probe::Probe;
 use super::*;
 use crate::error::{position_of, Position, Problem, TemplateError, TemplateErrorKind};
@@ -134,7 +134,7 @@ impl Template {
             }
         };
         let params = parse_params(root)?;
-        let mut compiler = Compiler::new(&params, root, source, links, Split::Always);
+        let mut compiler = Compiler::new(&params, root, source, links, SplitPoint::First);
         compiler.element(root, true)?;
         let probe = Probe::new(&compiler, usvg)?;
         for slot in compiler.slots.iter_mut() {
@@ -161,7 +161,7 @@ impl Template {
     }
 
     /// The template compiled again with image slots without initials counted as static
-    /// (`Split::PicturesAbsent`), when that splits it: requests without those pictures then
+    /// (`SplitPoint::PastPlaceholders`), when that splits it: requests without those pictures then
     /// draw the placeholders once, into the background. None when it does not split, or
     /// fails where the first compile did not (it cannot, but a second opinion is no reason
     /// to refuse a template).
@@ -178,7 +178,7 @@ impl Template {
         if !placeholders {
             return None;
         }
-        let mut compiler = Compiler::new(params, root, source, links, Split::PicturesAbsent);
+        let mut compiler = Compiler::new(params, root, source, links, SplitPoint::PastPlaceholders);
         compiler.element(root, true).ok()?;
         let probe = Probe::new(&compiler, usvg).ok()?;
         let layers = compiler.layers(&probe, root).ok()?;
