@@ -1,6 +1,8 @@
 //! A least-recently-used map bounded by the bytes its values cost, each entry with its own
 //! expiry. The server's card cache and the image cache are both one of these.
 
+use std::borrow::Borrow;
+use std::hash::Hash;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -9,14 +11,14 @@ use lru::LruCache;
 /// What an entry costs beyond its value and key: the LRU node and bookkeeping.
 pub const ENTRY_OVERHEAD: u64 = 256;
 
-pub struct ByteLru<V> {
-    inner: Mutex<Inner<V>>,
+pub struct ByteLru<K, V> {
+    inner: Mutex<Inner<K, V>>,
     max_bytes: u64,
 }
 
-struct Inner<V> {
+struct Inner<K, V> {
     // Unbounded in count: the byte budget is what bounds it.
-    lru: LruCache<String, Entry<V>>,
+    lru: LruCache<K, Entry<V>>,
     bytes: u64,
 }
 
@@ -34,7 +36,7 @@ pub struct Usage {
     pub evicted: u64,
 }
 
-impl<V: Clone> ByteLru<V> {
+impl<K: Hash + Eq + Clone, V: Clone> ByteLru<K, V> {
     pub fn new(max_bytes: u64) -> Self {
         ByteLru {
             inner: Mutex::new(Inner {
@@ -46,7 +48,11 @@ impl<V: Clone> ByteLru<V> {
     }
 
     /// The value under `key`, unless it has expired (an expired entry is dropped).
-    pub fn get(&self, key: &str) -> (Option<V>, Usage) {
+    pub fn get<Q>(&self, key: &Q) -> (Option<V>, Usage)
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
         let mut inner = self.lock();
         let found = match inner.lru.get(key) {
             Some(e) if e.expires > Instant::now() => Some(e.value.clone()),
@@ -59,10 +65,11 @@ impl<V: Clone> ByteLru<V> {
         (found, inner.usage(0))
     }
 
-    /// Stores `value` (costing `size` bytes plus its key) for `ttl`, evicting the least
-    /// recently used entries until it fits. A value larger than the whole budget is not kept.
-    pub fn insert(&self, key: String, value: V, size: u64, ttl: Duration) -> Usage {
-        let cost = size + key.len() as u64 + ENTRY_OVERHEAD;
+    /// Stores `value` for `ttl`, evicting the least recently used entries until it fits.
+    /// `size` is what the value and its key hold in bytes (the entry's bookkeeping is added).
+    /// A value larger than the whole budget is not kept.
+    pub fn insert(&self, key: K, value: V, size: u64, ttl: Duration) -> Usage {
+        let cost = size + ENTRY_OVERHEAD;
         let mut inner = self.lock();
         if cost > self.max_bytes {
             return inner.usage(0);
@@ -90,9 +97,9 @@ impl<V: Clone> ByteLru<V> {
     }
 
     /// Drops every entry whose key `stale` accepts (a reloaded template's old cards).
-    pub fn remove_where(&self, stale: impl Fn(&str) -> bool) -> Usage {
+    pub fn remove_where(&self, stale: impl Fn(&K) -> bool) -> Usage {
         let mut inner = self.lock();
-        let keys: Vec<String> = inner
+        let keys: Vec<K> = inner
             .lru
             .iter()
             .filter(|(k, _)| stale(k))
@@ -104,15 +111,19 @@ impl<V: Clone> ByteLru<V> {
         inner.usage(0)
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Inner<V>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner<K, V>> {
         // A panic while holding the lock cannot leave the LRU half-updated in a way that
         // matters more than losing the cache, so keep serving from it.
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 
-impl<V> Inner<V> {
-    fn remove(&mut self, key: &str) {
+impl<K: Hash + Eq, V> Inner<K, V> {
+    fn remove<Q>(&mut self, key: &Q)
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
         if let Some(e) = self.lru.pop(key) {
             self.bytes -= e.cost;
         }

@@ -78,7 +78,7 @@ pub struct ImageStore {
     /// render slots, so without it 40 requests decoding 4000x4000 images took 1 GB at once.
     decoding: Arc<tokio::sync::Semaphore>,
     fetcher: Fetcher,
-    cache: ByteLru<Outcome>,
+    cache: ByteLru<String, Outcome>,
     flights: SingleFlight<Outcome>,
 }
 
@@ -177,9 +177,10 @@ impl ImageStore {
             Ok(p) => (Ok(p), ttl),
             Err(e) => (Err(e), self.options.failure_ttl),
         };
-        let size = outcome.as_ref().map_or(0, |p| {
-            (p.png.len() + p.svg.as_ref().map_or(0, |s| s.len())) as u64
-        });
+        let size = key.len() as u64
+            + outcome.as_ref().map_or(0, |p| {
+                (p.png.len() + p.svg.as_ref().map_or(0, |s| s.len())) as u64
+            });
         self.cache.insert(key, outcome.clone(), size, ttl);
         outcome
     }

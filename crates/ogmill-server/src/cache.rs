@@ -1,7 +1,11 @@
 //! The memory tier: rendered cards by cache key, bounded by total bytes, each with a TTL.
 
+use std::borrow::Borrow;
+use std::hash::Hash;
 use std::sync::Arc;
 use std::time::Duration;
+
+use ogmill_core::CardKey;
 
 use super::metrics::Metrics;
 use super::pool::Card;
@@ -9,13 +13,32 @@ use super::pool::Card;
 use crate::lru_bytes::ENTRY_OVERHEAD;
 use crate::lru_bytes::{ByteLru, Usage};
 
-pub struct Cache {
-    lru: ByteLru<Arc<Card>>,
+/// A key of the cache: what it holds in bytes counts toward the budget.
+pub trait Key: Hash + Eq + Clone {
+    fn bytes(&self) -> u64;
+}
+
+impl Key for CardKey {
+    fn bytes(&self) -> u64 {
+        (self.as_str().len() + self.template().len()) as u64
+    }
+}
+
+impl Key for String {
+    fn bytes(&self) -> u64 {
+        self.len() as u64
+    }
+}
+
+/// Cards by their [`CardKey`] (typed: a reload drops a template's cards by its name and
+/// hash, not by matching the key's text).
+pub struct Cache<K = CardKey> {
+    lru: ByteLru<K, Arc<Card>>,
     ttl: Duration,
     metrics: Arc<Metrics>,
 }
 
-impl Cache {
+impl<K: Key> Cache<K> {
     pub fn new(max_bytes: u64, ttl: Duration, metrics: Arc<Metrics>) -> Self {
         Cache {
             lru: ByteLru::new(max_bytes),
@@ -25,7 +48,11 @@ impl Cache {
     }
 
     /// The card under `key`, unless it has expired; counts a hit or a miss.
-    pub fn get(&self, key: &str) -> Option<Arc<Card>> {
+    pub fn get<Q>(&self, key: &Q) -> Option<Arc<Card>>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
         let (found, usage) = self.lru.get(key);
         self.publish(usage);
         match &found {
@@ -37,14 +64,14 @@ impl Cache {
 
     /// Stores `card`, evicting the least recently used cards until it fits. A card larger
     /// than the whole budget is not stored.
-    pub fn insert(&self, key: String, card: Arc<Card>) {
-        let size = card.bytes.len() as u64;
+    pub fn insert(&self, key: K, card: Arc<Card>) {
+        let size = card.bytes.len() as u64 + key.bytes();
         let usage = self.lru.insert(key, card, size, self.ttl);
         self.publish(usage);
     }
 
     /// Drops the cards whose key `stale` accepts.
-    pub fn remove_where(&self, stale: impl Fn(&str) -> bool) {
+    pub fn remove_where(&self, stale: impl Fn(&K) -> bool) {
         let usage = self.lru.remove_where(stale);
         self.publish(usage);
     }
@@ -75,7 +102,7 @@ mod tests {
     fn evicts_least_recently_used_to_stay_under_the_byte_budget() {
         let m = Arc::new(Metrics::new());
         let per = 1000 + 1 + ENTRY_OVERHEAD;
-        let cache = Cache::new(3 * per, Duration::from_secs(60), m.clone());
+        let cache = Cache::<String>::new(3 * per, Duration::from_secs(60), m.clone());
         for k in ["a", "b", "c"] {
             cache.insert(k.into(), card(1000));
         }
@@ -95,7 +122,7 @@ mod tests {
     #[test]
     fn expired_cards_are_misses_and_free_their_bytes() {
         let m = Arc::new(Metrics::new());
-        let cache = Cache::new(1 << 20, Duration::from_millis(30), m.clone());
+        let cache = Cache::<String>::new(1 << 20, Duration::from_millis(30), m.clone());
         cache.insert("a".into(), card(10));
         assert!(cache.get("a").is_some());
         std::thread::sleep(Duration::from_millis(60));

@@ -6,6 +6,7 @@
 //! that are not the client's are answered with the fallback image, never a 5xx.
 
 mod cache;
+mod card;
 mod connection;
 mod error;
 pub use ogmill_images as images;
@@ -192,8 +193,8 @@ struct Inner {
     renderer: arc_swap::ArcSwap<Renderer>,
     options: ServerOptions,
     cache_control: axum::http::HeaderValue,
-    cache: cache::Cache,
-    pool: pool::Pool,
+    /// Stored cards and the pool that draws them.
+    cards: card::CardService,
     metrics: Arc<metrics::Metrics>,
     fallback: Bytes,
     api_keys: Vec<[u8; 32]>,
@@ -205,7 +206,6 @@ struct Inner {
     /// Flips to true with `draining`, so endless responses (event streams) end and a
     /// shutdown need not wait out its grace period for them.
     drain: tokio::sync::watch::Sender<bool>,
-    fault: Option<FaultHook>,
     events: tokio::sync::broadcast::Sender<DevEvent>,
     /// The last reload error, shown to pages that open after it; cleared by a good reload.
     reload_error: std::sync::Mutex<Option<String>>,
@@ -247,12 +247,17 @@ impl AppState {
         };
         Ok(AppState(Arc::new(Inner {
             limiter: ratelimit::Limiter::new(options.rate_limit, &options.rate_limit_keys),
-            cache: cache::Cache::new(options.cache_bytes, options.cache_ttl, metrics.clone()),
-            pool: pool::Pool::new(
-                options.concurrency,
-                options.queue,
+            cards: card::CardService::new(
+                cache::Cache::new(options.cache_bytes, options.cache_ttl, metrics.clone()),
+                redis.clone(),
+                pool::Pool::new(
+                    options.concurrency,
+                    options.queue,
+                    options.render_timeout,
+                    metrics.clone(),
+                ),
                 options.render_timeout,
-                metrics.clone(),
+                options.cache_ttl,
             ),
             api_keys: options
                 .api_keys
@@ -270,7 +275,6 @@ impl AppState {
             options,
             draining: AtomicBool::new(false),
             drain: tokio::sync::watch::channel(false).0,
-            fault: None,
             events: tokio::sync::broadcast::channel(16).0,
             reload_error: std::sync::Mutex::new(None),
             dev_token: dev_token()?,
@@ -286,7 +290,7 @@ impl AppState {
     pub fn with_fault_hook(self, hook: FaultHook) -> Self {
         let mut inner = Arc::try_unwrap(self.0)
             .unwrap_or_else(|_| panic!("set the fault hook before sharing the state"));
-        inner.fault = Some(hook);
+        inner.cards.fault = Some(hook);
         AppState(Arc::new(inner))
     }
 
@@ -304,10 +308,10 @@ impl AppState {
     /// settings changed) and tells open pages. Returns the changed template names.
     pub fn replace_renderer(&self, new: Arc<Renderer>) -> Vec<String> {
         let old = self.0.renderer.swap(new.clone());
-        let stale: Vec<String> = old
+        let stale: Vec<(String, u64)> = old
             .templates()
             .filter(|t| new.template(&t.name).is_none_or(|n| n.hash != t.hash))
-            .map(|t| format!("{}/{:016x}/", t.name, t.hash))
+            .map(|t| (t.name.clone(), t.hash))
             .collect();
         let mut changed: Vec<String> = new
             .templates()
@@ -315,12 +319,14 @@ impl AppState {
             .map(|t| t.name.clone())
             .collect();
         if old.fingerprint() != new.fingerprint() {
-            self.0.cache.remove_where(|_| true);
+            self.0.cards.forget(|_| true);
             changed = new.templates().map(|t| t.name.clone()).collect();
         } else {
-            self.0
-                .cache
-                .remove_where(|k| stale.iter().any(|p| k.starts_with(p.as_str())));
+            self.0.cards.forget(|k| {
+                stale
+                    .iter()
+                    .any(|(name, hash)| k.template() == name && k.template_hash() == *hash)
+            });
         }
         *self.reload_error() = None;
         let _ = self.0.events.send(DevEvent::Reload {

@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use ogmill_core::{Options, Renderer};
 use ogmill_server::{watch, AppState, DevEvent, ServerOptions};
 
-use super::{get, post_json, state};
+use super::{get, metric, post_json, state};
 use crate::support::copy_templates;
 
 #[tokio::test]
@@ -269,9 +269,15 @@ async fn a_reload_swaps_templates_drops_their_stale_cards_and_keeps_the_old_on_e
     assert_eq!(get(&s, uri).await.header("x-ogmill-cache"), "hit");
     let blog = "/api/og/blog?title=Untouched";
     get(&s, blog).await.png();
+    let entries = metric(&s, "ogmill_cache_entries");
 
     recolor(dir.path(), "#ff0000");
     watch::reload(&s, &options);
+    assert_eq!(
+        metric(&s, "ogmill_cache_entries"),
+        entries - 1.0,
+        "the changed template's card leaves memory at once"
+    );
     assert_eq!(
         events.try_recv().unwrap(),
         DevEvent::Reload {

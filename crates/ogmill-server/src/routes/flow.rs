@@ -1,18 +1,16 @@
-//! The request -> card flow: validate, 304 or a cached card without rendering, else one
-//! render per key on the pool, with the fallback image when a render fails.
-
-use std::sync::Arc;
-use std::time::Instant;
+//! The request -> card flow in HTTP terms: validate, 304, the rate limit, pictures, headers,
+//! and the fallback image when a render fails. Where a card is stored and how it is drawn
+//! is the [`CardService`](crate::card::CardService)'s.
 
 use axum::body::Body;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
-use crate::pool::{Card, Failure, Job};
+use crate::card::{Order, Sharing, Tier};
+use crate::pool::{Card, Failure};
 use crate::{ApiError, AppState};
 use ogmill_core::params::UnknownParams;
-use ogmill_core::RenderRequest;
-use ogmill_core::{Inputs, Resolved};
+use ogmill_core::{RenderRequest, Resolved};
 
 use super::http_cache::{etag, if_none_match};
 use super::{
@@ -40,7 +38,6 @@ pub(super) async fn render_card(
     let resolved = renderer.resolve(&req)?;
     let card_key = renderer.key(&resolved);
     let format = resolved.output().format;
-    let key = card_key.as_str();
     let etag = etag(&card_key);
     let private = resolved.template().private
         && (headers.contains_key(header::AUTHORIZATION) || headers.contains_key(header::COOKIE));
@@ -84,21 +81,14 @@ pub(super) async fn render_card(
         }
         res
     };
-    let redis_key = state.0.redis.as_ref().map(|r| r.card_key(&card_key));
+    let cards = &state.0.cards;
     if !private {
-        if let Some(card) = state.0.cache.get(key) {
-            return Ok(reply(&card, CacheStatus::Hit));
-        }
-        if let Some(card) = from_redis(
-            state,
-            key,
-            redis_key.as_deref(),
-            &etag,
-            format.content_type(),
-        )
-        .await
-        {
-            return Ok(reply(&card, CacheStatus::Redis));
+        if let Some((card, tier)) = cards.stored(&card_key, &etag, format).await {
+            let status = match tier {
+                Tier::Memory => CacheStatus::Hit,
+                Tier::Redis => CacheStatus::Redis,
+            };
+            return Ok(reply(&card, status));
         }
     }
     // Only a render spends from the client's limit: hits, 304s and Redis hits are free.
@@ -107,13 +97,18 @@ pub(super) async fn render_card(
     // A card drawn with a placeholder is not the card this key names: keep it out of the
     // cache, give it no ETag and a short lifetime, and say why.
     let degraded = !problems.is_empty();
-    let store = !private && !degraded;
-    let keys = store.then(|| (key.to_owned(), redis_key));
-    let job = render_job(state, &renderer, resolved, etag, images, keys);
-    let shared_key = (!private).then_some(key);
-    let run = state.0.pool.run(shared_key, job);
-    match tokio::time::timeout(state.options().render_timeout, run).await {
-        Ok(Ok(card)) if degraded => {
+    let sharing = match (private, degraded) {
+        (true, _) => Sharing::Private,
+        (false, true) => Sharing::Unstored,
+        (false, false) => Sharing::Shared,
+    };
+    let order = Order {
+        renderer,
+        resolved,
+        images,
+    };
+    match cards.draw(&card_key, etag, order, sharing).await {
+        Ok(card) if degraded => {
             let mut res = reply(&card, rendered);
             let h = res.headers_mut();
             h.remove(header::ETAG);
@@ -126,17 +121,15 @@ pub(super) async fn render_card(
             }
             Ok(res)
         }
-        Ok(Ok(card)) => {
+        Ok(card) => {
             let mut res = reply(&card, rendered);
             res.headers_mut().extend(limit_headers);
             Ok(res)
         }
-        Ok(Err(Failure::Shed)) => Err(ApiError::Overloaded),
-        Ok(Err(Failure::Panic(msg))) => Ok(fallback(state, "panic", &req, &msg)),
-        Ok(Err(Failure::Error(msg))) => Ok(fallback(state, "error", &req, &msg)),
-        Ok(Err(Failure::Stopped)) | Err(_) => {
-            Ok(fallback(state, "timeout", &req, "the render took too long"))
-        }
+        Err(Failure::Shed) => Err(ApiError::Overloaded),
+        Err(Failure::Panic(msg)) => Ok(fallback(state, "panic", &req, &msg)),
+        Err(Failure::Error(msg)) => Ok(fallback(state, "error", &req, &msg)),
+        Err(Failure::Stopped) => Ok(fallback(state, "timeout", &req, "the render took too long")),
     }
 }
 
@@ -218,101 +211,6 @@ async fn load_images(
     (images, problems)
 }
 
-/// The shared tier, between the memory cache and a render: the card if Redis has it, or
-/// if another instance holds the render lock and stores it within the lock wait. `None`
-/// means "render it here" (also when Redis is away, or this instance is already rendering).
-async fn from_redis(
-    state: &AppState,
-    key: &str,
-    redis_key: Option<&str>,
-    etag: &HeaderValue,
-    content_type: &'static str,
-) -> Option<Arc<Card>> {
-    use crate::redis::Lock;
-    let (redis, rkey) = (state.0.redis.as_ref()?, redis_key?);
-    let stored = match redis.get(rkey).await {
-        Some(stored) => stored,
-        None if state.0.pool.is_flying(key) => return None,
-        None => match redis.lock(rkey, state.options().render_timeout).await {
-            Lock::Render => return None,
-            Lock::Wait => redis.wait_for(rkey).await?,
-        },
-    };
-    // A WebP request may have been answered with the smaller PNG: say what the bytes are.
-    let content_type = ogmill_core::output::Format::of_bytes(&stored.bytes)
-        .map_or(content_type, ogmill_core::output::Format::content_type);
-    let card = Arc::new(Card {
-        bytes: stored.bytes,
-        content_type,
-        etag: etag.clone(),
-        render_time: std::time::Duration::ZERO,
-        missing_glyphs: stored.missing_glyphs as usize,
-        fit: (!stored.fit.is_empty())
-            .then(|| HeaderValue::from_str(&stored.fit).ok())
-            .flatten(),
-    });
-    state.0.cache.insert(key.to_owned(), card.clone());
-    Some(card)
-}
-
-/// The blocking part: render, store the card under its keys, memory and Redis (even if
-/// every waiter has timed out by then, so the work is not wasted), return it.
-fn render_job(
-    state: &AppState,
-    renderer: &Arc<ogmill_core::Renderer>,
-    resolved: Resolved,
-    etag: HeaderValue,
-    images: Vec<Option<crate::images::Prepared>>,
-    keys: Option<(String, Option<String>)>,
-) -> Job {
-    let state = state.clone();
-    let renderer = renderer.clone();
-    Box::new(move |stop| {
-        if let Some(hook) = &state.0.fault {
-            hook(&resolved.template().name);
-        }
-        let started = Instant::now();
-        let inputs = Inputs {
-            images: &images,
-            stages: None,
-            stop: Some(stop),
-        };
-        let rendered = renderer.render(&resolved, inputs)?;
-        let mut missing: Vec<char> = rendered
-            .fits
-            .iter()
-            .flat_map(|f| f.missing.clone())
-            .collect();
-        missing.sort_unstable();
-        missing.dedup();
-        let card = Arc::new(Card {
-            content_type: rendered.format.content_type(),
-            bytes: rendered.bytes.into(),
-            etag,
-            render_time: started.elapsed(),
-            missing_glyphs: missing.len(),
-            fit: fit_header(&rendered.fits),
-        });
-        if let Some((key, redis_key)) = keys {
-            state.0.cache.insert(key, card.clone());
-            if let (Some(redis), Some(rkey)) = (&state.0.redis, redis_key) {
-                let stored = crate::redis::Stored {
-                    bytes: card.bytes.clone(),
-                    missing_glyphs: card.missing_glyphs as u32,
-                    fit: card
-                        .fit
-                        .as_ref()
-                        .and_then(|f| f.to_str().ok())
-                        .unwrap_or("")
-                        .to_owned(),
-                };
-                redis.put(rkey, stored, state.options().cache_ttl);
-            }
-        }
-        Ok(card)
-    })
-}
-
 /// Where a card came from, as `X-Ogmill-Cache` says it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum CacheStatus {
@@ -376,12 +274,6 @@ fn substituted_header(t: &ogmill_core::template::Template) -> Option<HeaderValue
         return None;
     }
     HeaderValue::from_str(&list.join(", ")).ok()
-}
-
-/// `title 64 3 truncated, author 32 1`: per text slot, the size in px, the lines, and
-/// whether the text was cut. For the playground and anyone tuning a template.
-fn fit_header(fits: &[ogmill_core::fit::SlotFit]) -> Option<HeaderValue> {
-    HeaderValue::from_str(&ogmill_core::fit::summary(fits)).ok()
 }
 
 /// A preview is never broken: a failure that is not the client's gets the fallback image,
