@@ -15,9 +15,9 @@ use rayon::prelude::*;
 use sha2::Digest;
 
 pub use manifest::{BadEntry, Entry, Format};
+use ogmill_core::images::ImageSource;
 use ogmill_core::output::Format as ImageFormat;
 use ogmill_core::{Inputs, RenderRequest, Renderer};
-use ogmill_images::Loader;
 
 /// Records each output's content key, in the output directory.
 pub const STATE_FILE: &str = ".ogmill-build.json";
@@ -110,7 +110,7 @@ pub fn run(
     renderer: &Renderer,
     entries: &[Result<Entry, BadEntry>],
     options: &BuildOptions,
-    images: Option<&Loader>,
+    images: &(dyn ImageSource + Sync),
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<Summary, BuildError> {
     let started = Instant::now();
@@ -243,7 +243,7 @@ fn render_all(
     renderer: &Renderer,
     jobs: &[Job],
     options: &BuildOptions,
-    images: Option<&Loader>,
+    images: &(dyn ImageSource + Sync),
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Vec<Outcome> {
     let render = |job: &Job| {
@@ -290,13 +290,15 @@ fn request(entry: &Entry) -> Result<RenderRequest, String> {
 }
 
 /// Renders one card and writes it whole or not at all (temp file, then rename).
-fn render_one(renderer: &Renderer, entry: &Entry, images: Option<&Loader>, path: &Path) -> Outcome {
+fn render_one(
+    renderer: &Renderer,
+    entry: &Entry,
+    images: &(dyn ImageSource + Sync),
+    path: &Path,
+) -> Outcome {
     let req = request(entry)?;
     let resolved = renderer.resolve(&req).map_err(|e| e.to_string())?;
-    let (prepared, problems) = match images {
-        Some(loader) => loader.load_for(&resolved),
-        None => (vec![], vec![]),
-    };
+    let (prepared, problems) = resolved.load_images(images);
     let problems: Vec<String> = problems
         .iter()
         .map(|(param, p)| format!("image '{param}' drawn as a placeholder: {p}"))

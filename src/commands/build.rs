@@ -16,7 +16,7 @@ pub(crate) fn run(config: &Config, renderer: &Renderer, args: BuildArgs) -> anyh
     }
     let images = ogmill_images::Loader::new(config.image_options()).map_err(anyhow::Error::msg)?;
     let progress = progress::Display::new();
-    let summary = build::run(renderer, &entries, &options, Some(&images), &|p| {
+    let summary = build::run(renderer, &entries, &options, &images, &|p| {
         progress.update(p)
     })?;
     progress.finish();

@@ -55,7 +55,7 @@ pub(crate) fn run(config: &Config, renderer: &Renderer, args: RenderArgs) -> any
     } else {
         let loader =
             ogmill_images::Loader::new(config.image_options()).map_err(anyhow::Error::msg)?;
-        let (images, problems) = loader.load_for(&resolved);
+        let (images, problems) = resolved.load_images(&loader);
         for (param, problem) in problems {
             eprintln!("warning: image '{param}' drawn as a placeholder: {problem}");
         }

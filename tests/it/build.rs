@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use ogmill::build::{self, BuildOptions, Entry, Format, STATE_FILE};
+use ogmill_core::images::LocalImages;
 use ogmill_server::ServerOptions;
 
 use crate::support::{decode_png, renderer};
@@ -24,7 +25,14 @@ fn run(manifest: &str, dir: &Path, force: bool) -> build::Summary {
     let entries = build::manifest::parse(Format::NdJson, manifest).unwrap();
     let mut options = BuildOptions::new(dir);
     options.force = force;
-    build::run(renderer(), &entries, &options, None, &|_| {}).unwrap()
+    build::run(
+        renderer(),
+        &entries,
+        &options,
+        &LocalImages::default(),
+        &|_| {},
+    )
+    .unwrap()
 }
 
 #[test]
@@ -110,7 +118,7 @@ fn build_writes_the_bytes_the_server_sends() {
         renderer(),
         &[Ok(entry)],
         &BuildOptions::new(dir.path()),
-        None,
+        &LocalImages::default(),
         &|_| {},
     )
     .unwrap();

@@ -167,7 +167,7 @@ fn render(req: &RenderRequest) -> Vec<u8> {
         .unwrap()
     });
     let resolved = renderer.resolve(req).expect("valid");
-    let (images, problems) = loader.load_for(&resolved);
+    let (images, problems) = resolved.load_images(loader);
     assert!(problems.is_empty(), "{problems:?}");
     renderer
         .render(

@@ -48,6 +48,57 @@ pub enum Fit {
     Contain,
 }
 
+/// Where a card's pictures come from. The core fetches nothing: the caller hands in a
+/// source, as resvg's caller hands in its image resolver. The server's store (cache, single
+/// flight, a hardened fetcher) is one; [`LocalImages`] (data URIs and an assets folder) is
+/// the one an in-process embedder uses. [`Resolved::load_images`](crate::Resolved::load_images)
+/// asks it for every image slot of a request.
+pub trait ImageSource {
+    /// The picture a param names (`reference`: a data URI, an asset's file name, a URL),
+    /// prepared for `frame`: see [`prepare`].
+    fn load(&self, reference: &str, frame: Frame) -> Result<Prepared, ImageProblem>;
+
+    /// Several pictures, in the order asked. One after another by default; a source that
+    /// fetches overrides it to load them at once.
+    fn load_all(&self, wanted: &[(&str, Frame)]) -> Vec<Result<Prepared, ImageProblem>> {
+        wanted.iter().map(|&(r, f)| self.load(r, f)).collect()
+    }
+}
+
+/// Data URIs, and files in `assets`: the pictures an in-process embedder (the Python and
+/// Node packages, `ogmill render` without a fetcher) has. URLs are refused, not fetched:
+/// fetching is the server's, with its defences; fetch the bytes and pass a data URI.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct LocalImages<'a> {
+    /// Where an asset name is looked up; without it, only data URIs load.
+    pub assets: Option<&'a std::path::Path>,
+}
+
+impl ImageSource for LocalImages<'_> {
+    fn load(&self, reference: &str, frame: Frame) -> Result<Prepared, ImageProblem> {
+        let bytes =
+            match parse_source(reference, LOCAL_MAX_BYTES)? {
+                Source::Data(bytes) => bytes,
+                Source::Asset(name) => match self.assets {
+                    Some(dir) => {
+                        std::fs::read(dir.join(&name)).map_err(|_| ImageProblem::NoAsset(name))?
+                    }
+                    None => return Err(ImageProblem::NoAsset(name)),
+                },
+                Source::Url(_) => return Err(ImageProblem::Blocked(
+                    "URLs are not fetched in-process: fetch the image and pass it as a data URI"
+                        .into(),
+                )),
+            };
+        if is_svg(&bytes) {
+            // The caller's own files and data: trusted as the CLI trusts its assets.
+            prepare_svg(&bytes, SvgTrust::Local)
+        } else {
+            prepare(&bytes, frame, LOCAL_MAX_PIXELS)
+        }
+    }
+}
+
 /// Why an image could not be drawn. The message is safe to show the requester.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ImageProblem {

@@ -12,7 +12,7 @@ use crate::bands::Bands;
 use crate::encode::{encode, Compression};
 use crate::error::{Error, Result};
 use crate::fit::{fit, SlotFit, Typesetter};
-use crate::images::Prepared;
+use crate::images::{Frame, ImageProblem, ImageSource, LocalImages, Prepared};
 use crate::lang::Lang;
 use crate::memo::{CacheUsage, Memo};
 use crate::output::{Format, Output};
@@ -239,63 +239,70 @@ impl Resolved {
             .expect("checked by resolve")
     }
 
-    /// Each image slot's image for an in-process embedder (the Python and Node packages): a data
-    /// URI, or a file name in `assets`. URLs are not fetched here (fetching is the server's, with
-    /// its defences); the caller fetches the bytes and passes a data URI. A slot whose image
-    /// cannot be had is `None` (drawn as its placeholder) and named with its problem.
-    pub fn local_images(
+    /// Each image slot's picture from `source`, one per slot in document order: `None` for
+    /// a slot without a value (drawn as its placeholder) or whose picture cannot be had,
+    /// which is also named with its problem.
+    pub fn load_images(
         &self,
-        assets: Option<&std::path::Path>,
-    ) -> (
-        Vec<Option<Prepared>>,
-        Vec<(String, crate::images::ImageProblem)>,
-    ) {
-        let resolved = self;
-        let t = resolved.template();
-        let output_width = resolved.size().0;
+        source: &dyn ImageSource,
+    ) -> (Vec<Option<Prepared>>, Vec<(String, ImageProblem)>) {
+        self.place_images(source.load_all(&self.wanted_images()))
+    }
+
+    /// What the image slots that have a value ask for, in document order: the reference,
+    /// and the frame to prepare it for (the output's pixels, scale included). For a caller
+    /// that loads them itself, then hands the outcomes, in the same order, to
+    /// [`Resolved::place_images`].
+    pub fn wanted_images(&self) -> Vec<(&str, Frame)> {
+        let t = self.template();
+        t.image_slots
+            .iter()
+            .filter_map(|slot| {
+                let reference = self.reference(&slot.param);
+                let frame = slot.frame(t.width, self.size().0);
+                (!reference.is_empty()).then_some((reference, frame))
+            })
+            .collect()
+    }
+
+    /// The outcomes of [`Resolved::wanted_images`] as [`Inputs::images`] wants them, one per
+    /// image slot, and the problems by param.
+    pub fn place_images(
+        &self,
+        loaded: Vec<std::result::Result<Prepared, ImageProblem>>,
+    ) -> (Vec<Option<Prepared>>, Vec<(String, ImageProblem)>) {
+        let mut loaded = loaded.into_iter();
         let mut images = vec![];
         let mut problems = vec![];
-        for slot in &t.image_slots {
-            let reference = resolved
-                .params()
-                .get(&slot.param)
-                .map_or("", |v| v.text.as_str());
-            if reference.is_empty() {
-                images.push(None);
-                continue;
-            }
-            let frame = slot.frame(t.width, output_width);
-            let bytes = match crate::images::parse_source(reference, crate::images::LOCAL_MAX_BYTES)
-            {
-                Ok(crate::images::Source::Data(bytes)) => Ok(bytes),
-                Ok(crate::images::Source::Asset(name)) => match assets {
-                    Some(dir) => std::fs::read(dir.join(&name))
-                        .map_err(|_| crate::images::ImageProblem::NoAsset(name.clone())),
-                    None => Err(crate::images::ImageProblem::NoAsset(name)),
-                },
-                Ok(crate::images::Source::Url(_)) => Err(crate::images::ImageProblem::Blocked(
-                    "URLs are not fetched in-process: fetch the image and pass it as a data URI"
-                        .into(),
-                )),
-                Err(p) => Err(p),
+        for slot in &self.template().image_slots {
+            let outcome = match self.reference(&slot.param) {
+                "" => None,
+                _ => loaded.next(),
             };
-            let prepared = bytes.and_then(|b| {
-                if crate::images::is_svg(&b) {
-                    // The caller's own files and data: trusted as the CLI trusts its assets.
-                    crate::images::prepare_svg(&b, crate::images::SvgTrust::Local)
-                } else {
-                    crate::images::prepare(&b, frame, crate::images::LOCAL_MAX_PIXELS)
-                }
-            });
-            match prepared {
-                Ok(p) => images.push(Some(p)),
-                Err(p) => {
+            match outcome {
+                Some(Ok(p)) => images.push(Some(p)),
+                Some(Err(p)) => {
                     problems.push((slot.param.clone(), p));
                     images.push(None);
                 }
+                None => images.push(None),
             }
         }
         (images, problems)
+    }
+
+    /// An image param's value, empty when not given.
+    fn reference(&self, param: &str) -> &str {
+        self.params().get(param).map_or("", |v| v.text.as_str())
+    }
+
+    /// [`Resolved::load_images`] from data URIs and files in `assets`: what an in-process
+    /// embedder (the Python and Node packages) has. See [`LocalImages`].
+    pub fn local_images(
+        &self,
+        assets: Option<&std::path::Path>,
+    ) -> (Vec<Option<Prepared>>, Vec<(String, ImageProblem)>) {
+        self.load_images(&LocalImages { assets })
     }
 }
 

@@ -174,3 +174,73 @@ fn renderers_share_a_font_database() {
     .to_string();
     assert!(empty.contains("empty"), "{empty}");
 }
+
+/// Two image slots: the caller's source is asked only for the slots that have a value, at
+/// the frame each is drawn at, and what it gives comes back in slot order.
+const TWO_PICTURES: &str = r##"<svg xmlns="http://www.w3.org/2000/svg" xmlns:og="https://ogmill.dev/template" width="600" height="300">
+  <metadata>
+    <og:param name="logo" kind="image" default=""/>
+    <og:param name="photo" kind="image" default=""/>
+  </metadata>
+  <rect width="600" height="300" fill="#0f172a"/>
+  <g og:image="logo" og:box="20 20 100 50" og:fit="contain"><rect x="20" y="20" width="100" height="50" fill="#334155"/></g>
+  <g og:image="photo" og:box="300 0 300 300" og:fit="cover"><rect x="300" width="300" height="300" fill="#475569"/></g>
+</svg>"##;
+
+#[test]
+fn an_image_source_is_asked_for_each_picture_given_and_its_answers_land_in_slot_order() {
+    use ogmill_core::images::{Frame, ImageProblem, ImageSource, LocalImages, Prepared};
+    use std::sync::Mutex;
+
+    struct Recorder(Mutex<Vec<(String, Frame)>>);
+    impl ImageSource for Recorder {
+        fn load(&self, reference: &str, frame: Frame) -> Result<Prepared, ImageProblem> {
+            self.0.lock().unwrap().push((reference.into(), frame));
+            match reference {
+                "good" => LocalImages::default().load(PIXEL, frame),
+                _ => Err(ImageProblem::NoAsset(reference.into())),
+            }
+        }
+    }
+    // A 1x1 red PNG as a data URI.
+    const PIXEL: &str = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==";
+
+    let r = Renderer::new(Options {
+        bundled_fonts: false,
+        fonts: vec![inter()],
+        templates: vec![("two".into(), TWO_PICTURES.into())],
+        ..Options::default()
+    })
+    .unwrap();
+    let source = Recorder(Mutex::new(vec![]));
+    let resolved = |params: &[(&str, &str)]| r.resolve(&RenderRequest::new("two", params)).unwrap();
+
+    // Only the photo is given: the logo slot is never asked for and stays empty.
+    let (images, problems) = resolved(&[("photo", "good")]).load_images(&source);
+    assert!(problems.is_empty(), "{problems:?}");
+    assert!(images[0].is_none() && images[1].is_some(), "{images:?}");
+    let asked = std::mem::take(&mut *source.0.lock().unwrap());
+    assert_eq!(asked.len(), 1);
+    assert_eq!((asked[0].1.width, asked[0].1.height), (300, 300));
+
+    // Both given, the logo cannot be had: it is named, the photo still lands second.
+    let (images, problems) = resolved(&[("logo", "gone"), ("photo", "good")]).load_images(&source);
+    assert_eq!(
+        problems,
+        [("logo".to_string(), ImageProblem::NoAsset("gone".into()))]
+    );
+    assert!(images[0].is_none() && images[1].is_some(), "{images:?}");
+    let asked = source.0.lock().unwrap();
+    assert_eq!(
+        asked.iter().map(|(r, _)| r.as_str()).collect::<Vec<_>>(),
+        ["gone", "good"]
+    );
+    assert_eq!((asked[0].1.width, asked[0].1.height), (100, 50));
+
+    // In-process, a URL is refused with advice, not fetched.
+    let (_, problems) = resolved(&[("photo", "https://example.com/a.png")]).local_images(None);
+    assert!(
+        problems[0].1.to_string().contains("data URI"),
+        "{problems:?}"
+    );
+}

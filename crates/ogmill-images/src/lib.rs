@@ -1,7 +1,8 @@
 //! Image params, had from wherever they point: the core's pure preparation ([`prepare`]:
 //! sniff, bound, decode, fit, re-encode) behind the hardened [`fetch::Fetcher`] for URLs, the
 //! assets directory for names, and [`ImageStore`], which caches prepared images and
-//! coalesces concurrent loads.
+//! coalesces concurrent loads. [`Loader`] is the store for synchronous callers, and the
+//! core's [`ImageSource`](ogmill_core::images::ImageSource).
 //!
 //! Its own crate so that what loads pictures outside a server (`ogmill render`, `ogmill
 //! build`, the golden tests) does not depend on the server; the server uses it too. Also the

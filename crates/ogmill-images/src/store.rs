@@ -191,36 +191,11 @@ impl ImageStore {
         self: &Arc<Self>,
         resolved: &ogmill_core::renderer::Resolved,
     ) -> (Vec<Option<Prepared>>, Vec<(String, ImageProblem)>) {
-        let t = resolved.template();
-        // Prepared at the pixels they are drawn at: the output's size, scale included.
-        let output_width = resolved.size().0;
-        let loads = t.image_slots.iter().map(|slot| {
-            let reference = resolved
-                .params()
-                .get(&slot.param)
-                .map_or("", |v| v.text.as_str())
-                .to_owned();
-            let frame = slot.frame(t.width, output_width);
-            async move {
-                if reference.is_empty() {
-                    return Ok(None);
-                }
-                self.load(&reference, frame).await.map(Some)
-            }
-        });
-        let outcomes = futures_util::future::join_all(loads).await;
-        let mut images = vec![];
-        let mut problems = vec![];
-        for (slot, outcome) in t.image_slots.iter().zip(outcomes) {
-            match outcome {
-                Ok(image) => images.push(image),
-                Err(problem) => {
-                    problems.push((slot.param.clone(), problem));
-                    images.push(None);
-                }
-            }
-        }
-        (images, problems)
+        let loads = resolved
+            .wanted_images()
+            .into_iter()
+            .map(|(reference, frame)| self.load(reference, frame));
+        resolved.place_images(futures_util::future::join_all(loads).await)
     }
 
     /// The raw bytes of a reference, how long what is made of them may be kept, and
@@ -293,12 +268,16 @@ impl Loader {
         let store = runtime.block_on(async { ImageStore::new(options) })?;
         Ok(Loader { store, runtime })
     }
+}
 
-    /// [`ImageStore::load_for`], blocking.
-    pub fn load_for(
-        &self,
-        resolved: &ogmill_core::renderer::Resolved,
-    ) -> (Vec<Option<Prepared>>, Vec<(String, ImageProblem)>) {
-        self.runtime.block_on(self.store.load_for(resolved))
+/// The store as the core's image source, blocking: several pictures are fetched at once.
+impl ogmill_core::images::ImageSource for Loader {
+    fn load(&self, reference: &str, frame: Frame) -> Outcome {
+        self.runtime.block_on(self.store.load(reference, frame))
+    }
+
+    fn load_all(&self, wanted: &[(&str, Frame)]) -> Vec<Outcome> {
+        let loads = wanted.iter().map(|&(r, f)| self.store.load(r, f));
+        self.runtime.block_on(futures_util::future::join_all(loads))
     }
 }
