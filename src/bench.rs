@@ -92,7 +92,7 @@ fn with_titles(
     let param = t
         .params
         .iter()
-        .find(|p| p.kind == ogmill_core::params::ParamKind::Text);
+        .find(|p| p.kind == ogmill_core::request::params::ParamKind::Text);
     let Some(param) = param.filter(|_| !titles.is_empty()) else {
         return Ok(vec![resolved.clone()]);
     };

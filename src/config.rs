@@ -375,7 +375,7 @@ pub enum ConfigError {
     #[error("{}: {message}", path.display())]
     Parse { path: PathBuf, message: String },
     #[error("{0}")]
-    SigningKey(ogmill_core::signature::KeyError),
+    SigningKey(ogmill_core::request::signature::KeyError),
     #[error("PORT='{0}' is not a port number (1-65535)")]
     Port(String),
 }
@@ -403,7 +403,7 @@ impl Config {
             Some(path) => self.over(Config::from_file(&path)?),
         };
         if let Some(keys) = &out.signing_keys {
-            ogmill_core::signature::check_keys(keys).map_err(ConfigError::SigningKey)?;
+            ogmill_core::request::signature::check_keys(keys).map_err(ConfigError::SigningKey)?;
         }
         Ok(out)
     }

@@ -7,7 +7,7 @@
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
-use ogmill_core::import::{import, ImportOptions};
+use ogmill_core::tools::import::{import, ImportOptions};
 use ogmill_core::{Options, Renderer};
 
 fn renderer() -> &'static Renderer {

@@ -7,7 +7,7 @@
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
-use ogmill_core::params::UnknownParams;
+use ogmill_core::request::params::UnknownParams;
 use ogmill_core::{Options, RenderRequest, Renderer};
 
 const ELEMENTS: &[&str] = &[
@@ -29,7 +29,7 @@ fn renderer() -> &'static Renderer {
 fuzz_target!(|data: &[u8]| {
     let Some((&which, query)) = data.split_first() else { return };
     let query = String::from_utf8_lossy(query);
-    let Ok(pairs) = ogmill_core::query::parse(&query) else { return };
+    let Ok(pairs) = ogmill_core::request::query::parse(&query) else { return };
     let names = ["default", "blog", "product", "profile"];
     let req = RenderRequest {
         template: names[usize::from(which) % names.len()].to_owned(),

@@ -99,10 +99,10 @@ fn from_json(origin: String, value: &serde_json::Value) -> Result<Entry, BadEntr
     let template = take_string(&mut rest, "template").map_err(bad)?;
     let output = take_string(&mut rest, "output").map_err(bad)?;
     let nested = rest.remove("params");
-    let mut params = ogmill_core::params::pairs_from_json(&rest.into()).map_err(bad)?;
+    let mut params = ogmill_core::request::params::pairs_from_json(&rest.into()).map_err(bad)?;
     if let Some(nested) = nested {
         params.extend(
-            ogmill_core::params::pairs_from_json(&nested)
+            ogmill_core::request::params::pairs_from_json(&nested)
                 .map_err(|e| bad(format!("params: {e}")))?,
         );
     }

@@ -16,7 +16,7 @@ use sha2::Digest;
 
 pub use manifest::{BadEntry, Entry, Format};
 use ogmill_core::images::ImageSource;
-use ogmill_core::output::Format as ImageFormat;
+use ogmill_core::request::output::Format as ImageFormat;
 use ogmill_core::{Inputs, RenderRequest, Renderer};
 
 /// Records each output's content key, in the output directory.

@@ -11,7 +11,7 @@ pub(crate) fn run(renderer: &Renderer, titles: Option<&std::path::Path>) -> anyh
         None => vec![],
         Some(path) => read_titles(path)?,
     };
-    let reports = ogmill_core::check::missing_glyphs(renderer, &titles)?;
+    let reports = ogmill_core::tools::check::missing_glyphs(renderer, &titles)?;
     for t in renderer.templates() {
         for s in t.substituted_fonts() {
             out!(
@@ -31,7 +31,7 @@ pub(crate) fn run(renderer: &Renderer, titles: Option<&std::path::Path>) -> anyh
                 "{}: {} character(s) no loaded font draws: {} ({sample})",
                 r.template,
                 r.missing.len(),
-                ogmill_core::coverage::codepoints(shown)
+                ogmill_core::fonts::coverage::codepoints(shown)
             )?;
         } else if r.errors.is_empty() {
             out!("{}: ok", r.template)?;
@@ -42,7 +42,7 @@ pub(crate) fn run(renderer: &Renderer, titles: Option<&std::path::Path>) -> anyh
         out!("{name}: error: it does not load: {reason}")?;
         problems += 1;
     }
-    for p in ogmill_core::check::platforms(renderer)? {
+    for p in ogmill_core::tools::check::platforms(renderer)? {
         for f in &p.findings {
             let level = if f.refused { "error" } else { "warning" };
             out!(

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
 use ogmill::config::Config;
-use ogmill_core::import::{import, ImportOptions, MAX_DESIGN_BYTES};
+use ogmill_core::tools::import::{import, ImportOptions, MAX_DESIGN_BYTES};
 use ogmill_core::{Options, Renderer};
 
 use crate::cli::ImportArgs;

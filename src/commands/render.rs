@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use ogmill::config::Config;
-use ogmill_core::output::Format;
+use ogmill_core::request::output::Format;
 use ogmill_core::{Inputs, RenderRequest, Renderer};
 
 use crate::cli::RenderArgs;
@@ -94,7 +94,7 @@ pub(crate) fn run(config: &Config, renderer: &Renderer, args: RenderArgs) -> any
         let cut = if f.truncated { ", truncated" } else { "" };
         eprintln!("  {}: {}px, {} line(s){cut}", f.slot, f.font_size, f.lines);
         if !f.missing.is_empty() {
-            let cps = ogmill_core::coverage::codepoints(&f.missing);
+            let cps = ogmill_core::fonts::coverage::codepoints(&f.missing);
             eprintln!("warning: {}: no loaded font draws {cps}", f.slot);
         }
     }
@@ -114,6 +114,6 @@ fn read_params_file(path: &std::path::Path) -> anyhow::Result<Vec<(String, Strin
         std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     let value: serde_json::Value = serde_json::from_str(&text)
         .with_context(|| format!("{} is not valid JSON", path.display()))?;
-    ogmill_core::params::pairs_from_json(&value)
+    ogmill_core::request::params::pairs_from_json(&value)
         .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
 }

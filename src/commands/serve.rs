@@ -93,7 +93,7 @@ fn example_url(options: &ogmill_server::ServerOptions, addr: std::net::SocketAdd
     if !options.require_signature {
         return plain;
     }
-    match ogmill_core::signature::Signer::optional(&options.signing_keys) {
+    match ogmill_core::request::signature::Signer::optional(&options.signing_keys) {
         Ok(Some(signer)) => {
             let query = signer.signed_query("default", &[("title".into(), "Hello".into())], None);
             format!("http://{addr}/api/og?{query}  (signatures are required: make URLs with `ogmill sign`)")

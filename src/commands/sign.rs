@@ -23,7 +23,7 @@ pub(crate) fn new_key() -> anyhow::Result<()> {
 pub(crate) fn run(config: &Config, renderer: &Renderer, args: SignArgs) -> anyhow::Result<()> {
     let keys = config.signing_keys.clone().unwrap_or_default();
     // Config::resolve has refused empty and short keys; this says what to do when none.
-    let signer = ogmill_core::signature::Signer::new(&keys)?;
+    let signer = ogmill_core::request::signature::Signer::new(&keys)?;
     let template = args.template.context("name the template to sign")?;
     let params = args
         .params
@@ -39,7 +39,7 @@ pub(crate) fn run(config: &Config, renderer: &Renderer, args: SignArgs) -> anyho
     renderer.resolve(&req)?;
     let exp = args
         .expires_in
-        .map(|d| ogmill_core::signature::now() + d.0.as_secs());
+        .map(|d| ogmill_core::request::signature::now() + d.0.as_secs());
     let query = signer.signed_query(&template, &params, exp);
     let base = args.base_url.trim_end_matches('/');
     out!("{base}/api/og/{template}?{query}")?;

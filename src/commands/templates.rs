@@ -19,13 +19,15 @@ pub(crate) fn run(renderer: &Renderer, json: bool) -> anyhow::Result<()> {
         for p in &t.params {
             let kind = format!("{:?}", p.kind).to_lowercase();
             let limits = match p.kind {
-                ogmill_core::params::ParamKind::Text => format!("max {} chars", p.max_length),
-                ogmill_core::params::ParamKind::Number => format!(
+                ogmill_core::request::params::ParamKind::Text => {
+                    format!("max {} chars", p.max_length)
+                }
+                ogmill_core::request::params::ParamKind::Number => format!(
                     "{}..{}",
                     p.min.map_or(String::new(), |n| n.to_string()),
                     p.max.map_or(String::new(), |n| n.to_string())
                 ),
-                ogmill_core::params::ParamKind::Choice => p.options.join(" | "),
+                ogmill_core::request::params::ParamKind::Choice => p.options.join(" | "),
                 _ => String::new(),
             };
             let default = if p.default.is_empty() {

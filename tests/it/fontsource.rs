@@ -229,7 +229,7 @@ const KNOWN_OVER: &[(&str, &str)] = &[(
 /// is the one in docs/designs.md.
 #[test]
 fn real_exports_render_as_designed_with_their_own_fonts() {
-    use ogmill_core::import::{import, ImportOptions};
+    use ogmill_core::tools::import::{import, ImportOptions};
     use ogmill_core::{Options, RenderRequest, Renderer};
 
     let fonts = design_fonts();

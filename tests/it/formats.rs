@@ -3,7 +3,7 @@
 //! `scale` for sharp screens; bad choices refused with a message.
 
 use axum::http::StatusCode;
-use ogmill_core::output::Format;
+use ogmill_core::request::output::Format;
 use ogmill_core::{Inputs, Options, RenderRequest, Renderer};
 use ogmill_server::ServerOptions;
 

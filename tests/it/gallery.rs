@@ -4,8 +4,8 @@
 //! missing; and every text has WCAG AA contrast on what is drawn behind it.
 //! Their golden references and the contact sheet (docs/gallery.png) are in `golden`.
 
-use ogmill_core::params::{ParamKind, ParamSpec};
 use ogmill_core::raster::rasterize;
+use ogmill_core::request::params::{ParamKind, ParamSpec};
 use ogmill_core::RenderRequest;
 
 use crate::support::{diff_bounds, renderer, titles};

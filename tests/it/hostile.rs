@@ -254,7 +254,7 @@ async fn ssrf_targets_and_image_bombs_degrade_to_placeholders_through_the_routes
 
 #[tokio::test]
 async fn signed_urls_reject_reordering_tricks_truncation_and_wrong_keys() {
-    let signer = ogmill_core::signature::Signer::new(&["hostile-key-0123456789"]).unwrap();
+    let signer = ogmill_core::request::signature::Signer::new(&["hostile-key-0123456789"]).unwrap();
     let s = state(ServerOptions {
         signing_keys: vec!["hostile-key-0123456789".into()],
         require_signature: true,

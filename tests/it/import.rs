@@ -5,8 +5,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use ogmill_core::import::{import, ImportError, ImportOptions, Imported};
 use ogmill_core::raster::rasterize;
+use ogmill_core::tools::import::{import, ImportError, ImportOptions, Imported};
 use ogmill_core::{Options, RenderRequest, Renderer};
 
 use crate::support::{diff_bounds, renderer, titles};

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 
-use ogmill_core::signature::Signer;
+use ogmill_core::request::signature::Signer;
 use ogmill_server::ServerOptions;
 
 const TOOLS: &[&str] = &["typescript@5.9.3", "@types/node@20.19.43"];

@@ -56,7 +56,7 @@ fn main() {
             encode_png_with(&pixmap, Compression::Fast, 1).expect("png");
         });
         // The pixels the PNG holds (palette rounding and dither), as the server encodes them.
-        let indexed = ogmill_core::palette::quantize(pixmap.data(), w as usize, 1);
+        let indexed = ogmill_core::encode::palette::quantize(pixmap.data(), w as usize, 1);
         let kind = match &indexed {
             Some((palette, _)) => format!("{} colors", palette.len() / 3),
             None => "rgb".to_owned(),

@@ -11,7 +11,7 @@ use icu_segmenter::{options::LineBreakOptions, LineSegmenter, LineSegmenterBorro
 use unicode_segmentation::UnicodeSegmentation;
 
 use crate::error::{Error, Result};
-use crate::runs::{Chain, Families, Run, RLM};
+use crate::fonts::runs::{Chain, Families, Run, RLM};
 use crate::template::{Align, PlacedLine, PlacedRun, PlacedText, TextSlot, VAlign};
 use crate::xml::escape_text;
 

@@ -3,8 +3,11 @@
 //! Synchronous, and knows nothing of HTTP, async runtimes or the network: an embedder (a
 //! static-site generator, a job worker, the `ogmill` binary, the HTTP server) hands it a
 //! template name and values and gets PNG bytes back. Data flows one way:
-//! raw request -> [`params`] (validated) -> [`fit`] (text that fits) -> [`template`] (filled
-//! SVG) -> [`raster`] (pixels) -> [`encode`] (PNG), all driven by one [`Renderer`].
+//! raw request -> [`request`] (validated params and output) -> [`template`] (filled SVG,
+//! its families resolved by [`fonts`]) -> [`fit`] (text that fits) -> [`raster`] (pixels)
+//! -> [`encode`] (PNG, WebP, JPEG, PDF), all driven by one [`Renderer`]; the folders follow
+//! those stages and import only downward. [`tools`] (import, the page checker) sit beside
+//! the path and are never called by it.
 //!
 //! Images are given to it prepared ([`images::prepare`] turns bytes into what it draws);
 //! fetching them is the caller's business (the server crate does it with its defences).
@@ -47,40 +50,26 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs, unreachable_pub)]
 
-mod bands;
-pub mod check;
 mod clock;
 mod color;
 mod cost;
-pub mod coverage;
 pub mod encode;
 pub mod error;
 pub mod fit;
 pub mod fonts;
 pub mod images;
-pub mod import;
-mod lang;
 mod linked;
 mod memo;
-mod numbers;
-pub mod output;
-pub mod palette;
-pub mod params;
-#[cfg(feature = "pdf")]
-pub mod pdf;
-pub mod platforms;
-pub mod query;
 pub mod raster;
 pub mod renderer;
-mod runs;
-pub mod signature;
+pub mod request;
 mod stop;
 pub mod template;
+pub mod tools;
 mod xml;
-mod zlib;
 
 pub use clock::Clock;
 pub use error::{Error, Result};
-pub use lang::Lang;
+pub use fonts::lang::Lang;
 pub use renderer::{CardKey, Inputs, Options, RenderRequest, Rendered, Renderer, Resolved, Stages};
 pub use stop::Stop;

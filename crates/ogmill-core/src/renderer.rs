@@ -8,15 +8,15 @@ use std::time::Duration;
 
 use crate::clock::{Clock, Laps};
 
-use crate::bands::Bands;
+use crate::encode::bands::Bands;
 use crate::encode::{encode, Compression};
 use crate::error::{Error, Result};
 use crate::fit::{fit, SlotFit, Typesetter};
+use crate::fonts::lang::Lang;
 use crate::images::{Frame, ImageProblem, ImageSource, LocalImages, Prepared};
-use crate::lang::Lang;
 use crate::memo::{CacheUsage, Memo};
-use crate::output::{Format, Output};
-use crate::params::{Params, UnknownParams};
+use crate::request::output::{Format, Output};
+use crate::request::params::{Params, UnknownParams};
 use crate::stop::Stop;
 use crate::template::{
     Dir, ImageFill, PlacedText, SplitPoint, Template, TemplateError, TemplateErrorKind,
@@ -433,16 +433,16 @@ pub struct Renderer {
     options: Options,
     fingerprint: u64,
     /// Each family's coverage, for choosing fonts per character and reporting missing glyphs.
-    families: crate::runs::Families,
+    families: crate::fonts::runs::Families,
     /// Per template, each text slot's font chain, worked out once.
-    chains: BTreeMap<String, Vec<crate::runs::Chain>>,
+    chains: BTreeMap<String, Vec<crate::fonts::runs::Chain>>,
     /// Rendered backgrounds of layered templates, by template, bound values and size.
     backgrounds: Memo<Arc<Background>>,
     /// Text measurements, by font and text (see `fit`).
     measures: crate::fit::MeasureCache,
     /// svg2pdf's font database, built on the first PDF (see `pdf`).
     #[cfg(feature = "pdf")]
-    pdf: std::sync::OnceLock<crate::pdf::PdfWriter>,
+    pdf: std::sync::OnceLock<crate::encode::pdf::PdfWriter>,
 }
 
 impl Renderer {
@@ -518,7 +518,7 @@ impl Renderer {
         if options.strict_fonts {
             strict_fonts(&templates)?;
         }
-        let families = crate::runs::Families::new(&fontdb);
+        let families = crate::fonts::runs::Families::new(&fontdb);
         let chains = templates
             .values()
             .map(|t| {
@@ -868,7 +868,7 @@ impl Renderer {
         laps.lap(&mut stages.fill);
         let writer = self
             .pdf
-            .get_or_init(|| crate::pdf::PdfWriter::new(&self.fontdb));
+            .get_or_init(|| crate::encode::pdf::PdfWriter::new(&self.fontdb));
         let bytes = writer.write(&svg, images)?;
         laps.lap(&mut stages.encode);
         Ok(Rendered {

@@ -20,7 +20,7 @@ use napi::bindgen_prelude::{AsyncTask, Buffer, Either};
 use napi::{Env, Task};
 use napi_derive::napi;
 use ogmill_core::fonts::FontData;
-use ogmill_core::params::UnknownParams;
+use ogmill_core::request::params::UnknownParams;
 use ogmill_core::{Error, Inputs, Options, RenderRequest, Renderer as Core};
 
 pub use route::NativeRoute;

@@ -9,8 +9,8 @@ use std::sync::Arc;
 use napi::bindgen_prelude::{AsyncTask, Buffer, Either};
 use napi::{Env, Task};
 use napi_derive::napi;
-use ogmill_core::params::UnknownParams;
-use ogmill_core::signature::{self, Signer};
+use ogmill_core::request::params::UnknownParams;
+use ogmill_core::request::signature::{self, Signer};
 use ogmill_core::{Error, RenderRequest, Renderer as Core};
 
 use crate::{Failure, NativeRenderer};
@@ -140,7 +140,7 @@ impl RouteTask {
     /// The reply; `Err` holds an error reply (boxed: it is the rare path), so each step can
     /// end the request with `?`.
     fn answer(&self) -> Result<HttpReply, Box<HttpReply>> {
-        let mut params = ogmill_core::query::parse(&self.query)
+        let mut params = ogmill_core::request::query::parse(&self.query)
             .map_err(|e| Box::new(error_reply(400, &e.to_string())))?;
         let now = signature::now();
         let g = &self.gate;

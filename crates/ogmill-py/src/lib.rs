@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use ogmill_core::fonts::FontData;
-use ogmill_core::output::Format;
+use ogmill_core::request::output::Format;
 use ogmill_core::{Error, Inputs, Options, RenderRequest, Renderer as Core};
 use pyo3::create_exception;
 use pyo3::exceptions::{PyException, PyTypeError, PyUserWarning};

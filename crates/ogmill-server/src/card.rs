@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use axum::http::HeaderValue;
 use ogmill_core::fit::SlotFit;
-use ogmill_core::output::Format;
+use ogmill_core::request::output::Format;
 use ogmill_core::{CardKey, Inputs, Renderer, Resolved};
 
 use crate::cache::Cache;

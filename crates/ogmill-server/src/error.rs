@@ -17,7 +17,7 @@ pub enum ApiError {
     Conflict(String),
     /// A query string or JSON body that is not name/value pairs.
     #[error(transparent)]
-    Query(#[from] ogmill_core::query::QueryError),
+    Query(#[from] ogmill_core::request::query::QueryError),
     #[error(
         "a valid API key is required: send 'Authorization: Bearer <key>' or 'dma-api-key: <key>'"
     )]
@@ -38,7 +38,7 @@ pub enum ApiError {
     #[error("no such route: {0}; try / (the playground), /api/og?title=..., /api/og/{{template}}?..., POST /v1/{{template}}, /templates")]
     NotFound(String),
     #[error(transparent)]
-    Forbidden(#[from] ogmill_core::signature::SignatureError),
+    Forbidden(#[from] ogmill_core::request::signature::SignatureError),
     #[error("method not allowed on this route")]
     MethodNotAllowed,
     #[error("the request took too long")]
@@ -151,7 +151,7 @@ impl IntoResponse for ApiError {
                 details = Some(ErrorDetails(serde_json::json!({
                     "reason": "rate_limited",
                     "retryAfter": retry_after,
-                    "reset": ogmill_core::signature::now() + retry_after,
+                    "reset": ogmill_core::request::signature::now() + retry_after,
                 })));
             }
             _ => {}

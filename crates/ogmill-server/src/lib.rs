@@ -198,7 +198,7 @@ struct Inner {
     metrics: Arc<metrics::Metrics>,
     fallback: Bytes,
     api_keys: Vec<[u8; 32]>,
-    signer: Option<ogmill_core::signature::Signer>,
+    signer: Option<ogmill_core::request::signature::Signer>,
     images: Arc<crate::images::ImageStore>,
     redis: Option<Arc<redis::RedisTier>>,
     degraded_cache_control: axum::http::HeaderValue,
@@ -220,7 +220,7 @@ impl AppState {
     /// Checks the options and prepares the fallback image.
     pub fn new(renderer: Arc<Renderer>, options: ServerOptions) -> Result<Self, StartupError> {
         let cache_control = header_value("cache-control", &options.cache_control)?;
-        let signer = ogmill_core::signature::Signer::optional(&options.signing_keys)
+        let signer = ogmill_core::request::signature::Signer::optional(&options.signing_keys)
             .map_err(StartupError::SigningKey)?;
         if options.require_signature && signer.is_none() {
             return Err(StartupError::SignatureWithoutKey);
@@ -419,7 +419,7 @@ fn fallback_image(renderer: &Renderer, options: &ServerOptions) -> Result<Bytes,
     };
     let mut req = RenderRequest {
         template: template.name.clone(),
-        unknown: ogmill_core::params::UnknownParams::Ignore,
+        unknown: ogmill_core::request::params::UnknownParams::Ignore,
         ..RenderRequest::default()
     };
     if !options.site_name.is_empty() {

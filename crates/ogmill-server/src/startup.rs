@@ -25,7 +25,7 @@ pub enum StartupError {
     SignatureWithoutKey,
     /// A signing key that anyone could guess (empty or short).
     #[error(transparent)]
-    SigningKey(ogmill_core::signature::KeyError),
+    SigningKey(ogmill_core::request::signature::KeyError),
     /// The `--fallback-image` file cannot be read.
     #[error("cannot read the fallback image {}", path.display())]
     FallbackUnreadable {

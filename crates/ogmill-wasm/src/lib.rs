@@ -7,7 +7,7 @@
 //! database is immutable once built, so renders share it without locks).
 
 use ogmill_core::fonts::FontData;
-use ogmill_core::params::UnknownParams;
+use ogmill_core::request::params::UnknownParams;
 use ogmill_core::{Error, Inputs, Options, RenderRequest, Renderer as Core};
 use wasm_bindgen::prelude::*;
 

@@ -396,7 +396,7 @@ async fn delivery_signed_returns_a_url_that_serves_the_card_until_it_expires() {
     let url = json["url"].as_str().unwrap();
     let path = &url[url.find("/api/og/").unwrap()..];
     assert!(path.contains("exp=") && path.contains("sig="), "{url}");
-    let now = ogmill_core::signature::now();
+    let now = ogmill_core::request::signature::now();
     let exp = json["expiresAt"].as_u64().unwrap();
     assert!((now + 590..=now + 610).contains(&exp));
     let card = get(&s, path).await;
@@ -540,7 +540,7 @@ async fn rate_limits_hold_per_key_and_spare_cache_hits() {
     let body: serde_json::Value = serde_json::from_slice(&over.body).unwrap();
     assert_eq!(body["reason"], "rate_limited");
     assert_eq!(body["status"], 429);
-    assert!(body["reset"].as_u64().unwrap() >= ogmill_core::signature::now());
+    assert!(body["reset"].as_u64().unwrap() >= ogmill_core::request::signature::now());
     // A card already rendered is served from the cache, whatever the limit.
     let again = post("a", "one").await;
     assert_eq!(

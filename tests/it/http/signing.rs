@@ -1,7 +1,7 @@
 //! Signed URLs through the GET routes: what passes, what is a 403 and what it says.
 
 use axum::http::StatusCode;
-use ogmill_core::signature::Signer;
+use ogmill_core::request::signature::Signer;
 use ogmill_server::ServerOptions;
 
 use super::{get, state};
@@ -26,7 +26,7 @@ fn strict(keys: &[&str]) -> ServerOptions {
 }
 
 fn later() -> u64 {
-    ogmill_core::signature::now() + 3600
+    ogmill_core::request::signature::now() + 3600
 }
 
 #[tokio::test]
@@ -164,7 +164,7 @@ fn require_signature_without_a_key_fails_at_start_up() {
 #[tokio::test]
 async fn an_expiring_url_is_cached_publicly_no_longer_than_it_is_valid() {
     let s = state(strict(&["secret-key-0123456789"]));
-    let exp = ogmill_core::signature::now() + 600;
+    let exp = ogmill_core::request::signature::now() + 600;
     let r = get(
         &s,
         &signed(

@@ -4,7 +4,7 @@
 use super::*;
 use crate::error::Result;
 use crate::error::{position_of, Problem};
-use crate::params::{ParamKind, DEFAULT_MAX_LENGTH, THEME_PARAM};
+use crate::request::params::{ParamKind, DEFAULT_MAX_LENGTH, THEME_PARAM};
 use crate::xml::{escape_attr, escape_text};
 
 pub(super) fn svg_size(root: roxmltree::Node) -> Result<(f32, f32), String> {
@@ -840,7 +840,7 @@ impl Compiler<'_> {
             }
         };
         let lang = og("lang").unwrap_or("auto");
-        let lang = crate::lang::Lang::parse(lang)
+        let lang = crate::fonts::lang::Lang::parse(lang)
             .ok_or_else(|| format!("{ctx}: og:lang '{lang}' is not a language tag"))?;
         let dir = og("dir").unwrap_or("auto");
         let dir = Dir::parse(dir)
@@ -956,7 +956,7 @@ fn parse_pattern(s: &str) -> Vec<Part> {
         // `{{stars|compact}}`: a number written a chosen way. An unknown way stays in the
         // name, so the param check names it.
         let part = match inner.split_once('|') {
-            Some((p, f)) => match crate::numbers::NumberFormat::parse(f) {
+            Some((p, f)) => match crate::request::numbers::NumberFormat::parse(f) {
                 Some(f) => Part::Number(p.trim().to_owned(), f),
                 None => Part::Param(inner.to_owned()),
             },

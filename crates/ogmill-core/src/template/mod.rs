@@ -18,7 +18,7 @@ mod slot;
 
 use std::path::PathBuf;
 
-use crate::params::{ParamSpec, Params};
+use crate::request::params::{ParamSpec, Params};
 
 pub use crate::error::{Position, TemplateError, TemplateErrorKind};
 pub use fill::initials;
@@ -152,7 +152,7 @@ enum Part {
     Lit(String),
     Param(String),
     /// A number param written a chosen way (`{{stars|compact}}`); text slots only.
-    Number(String, crate::numbers::NumberFormat),
+    Number(String, crate::request::numbers::NumberFormat),
 }
 
 /// One step of filling the compiled template.
@@ -239,9 +239,9 @@ impl Template {
             }
         }
         if slot.pre_line {
-            crate::params::clean_text_keeping_breaks(&raw)
+            crate::request::params::clean_text_keeping_breaks(&raw)
         } else {
-            crate::params::clean_text(&raw)
+            crate::request::params::clean_text(&raw)
         }
     }
 }

@@ -37,7 +37,7 @@ pub struct TextSlot {
     /// whitespace still collapse); otherwise (`normal`) it is a space.
     pub pre_line: bool,
     /// `og:lang`: the text's language, which picks the CJK face (`auto`: from the text).
-    pub lang: crate::lang::Lang,
+    pub lang: crate::fonts::lang::Lang,
     /// `og:dir`: the paragraph direction; `auto` (the default) takes the first strong character's.
     pub dir: Dir,
     /// The `font-family` list, first to last: the head of the slot's font chain.
@@ -104,7 +104,7 @@ pub(super) enum ColorSource {
 
 impl ColorSource {
     /// The color for these values; `None` when its param is empty.
-    pub(super) fn of<'a>(&'a self, params: &'a crate::params::Params) -> Option<&'a str> {
+    pub(super) fn of<'a>(&'a self, params: &'a crate::request::params::Params) -> Option<&'a str> {
         match self {
             ColorSource::Color(c) => Some(c.as_str()),
             ColorSource::Param(p) => params.get(p).map(|v| v.text.as_str()),
@@ -188,7 +188,7 @@ impl Dir {
     /// Whether `text` is laid out right to left under this direction.
     pub fn is_rtl(self, text: &str) -> bool {
         match self {
-            Dir::Auto => crate::runs::detect_rtl(text),
+            Dir::Auto => crate::fonts::runs::detect_rtl(text),
             Dir::Ltr => false,
             Dir::Rtl => true,
         }

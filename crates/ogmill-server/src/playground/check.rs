@@ -111,7 +111,7 @@ impl Checker {
                     image::ImageReader::with_format(std::io::Cursor::new(&fetched.bytes), format);
                 if let Ok((w, h)) = reader.into_dimensions() {
                     (info.width, info.height) = (Some(w), Some(h));
-                    for f in ogmill_core::platforms::judge(&name, w, h, n as u64) {
+                    for f in ogmill_core::tools::platforms::judge(&name, w, h, n as u64) {
                         let message = format!("{}: {}", f.platform, f.message);
                         problems.push(if f.refused {
                             error(message)

@@ -1,6 +1,6 @@
 //! Design mode (`--dev` only): open a design tool's export, choose what becomes a param,
 //! preview it with any values, and save it into the templates directory, where hot reload
-//! serves it. The choices are `ogmill_core::import`'s; this is their HTTP face.
+//! serves it. The choices are `ogmill_core::tools::import`'s; this is their HTTP face.
 
 use std::num::NonZeroUsize;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -13,8 +13,8 @@ use axum::Json;
 use lru::LruCache;
 
 use super::super::{ApiError, AppState};
-use ogmill_core::import::{Choice, Design, ImportOptions, MAX_DESIGN_BYTES};
-use ogmill_core::params::UnknownParams;
+use ogmill_core::request::params::UnknownParams;
+use ogmill_core::tools::import::{Choice, Design, ImportOptions, MAX_DESIGN_BYTES};
 use ogmill_core::{Inputs, RenderRequest};
 
 /// Designs being worked on, by id: a few, since one person edits in a dev server.

@@ -16,8 +16,8 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 
 use super::{ApiError, AppState, DevEvent};
-use ogmill_core::params::UnknownParams;
-use ogmill_core::query;
+use ogmill_core::request::params::UnknownParams;
+use ogmill_core::request::query;
 use ogmill_core::RenderRequest;
 
 const INDEX: &str = include_str!("index.html");
@@ -48,7 +48,7 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/playground/design",
             post(design::open).layer(axum::extract::DefaultBodyLimit::max(
-                ogmill_core::import::MAX_DESIGN_BYTES,
+                ogmill_core::tools::import::MAX_DESIGN_BYTES,
             )),
         )
         .route("/playground/design/{id}/preview", post(design::preview))
@@ -113,14 +113,17 @@ async fn card_url(
             .map(|(k, v)| {
                 format!(
                     "{}={}",
-                    ogmill_core::signature::encode(k),
-                    ogmill_core::signature::encode(v)
+                    ogmill_core::request::signature::encode(k),
+                    ogmill_core::request::signature::encode(v)
                 )
             })
             .collect::<Vec<_>>()
             .join("&"),
     };
-    let path = format!("/api/og/{}", ogmill_core::signature::encode(&template));
+    let path = format!(
+        "/api/og/{}",
+        ogmill_core::request::signature::encode(&template)
+    );
     let url = if query.is_empty() {
         path
     } else {

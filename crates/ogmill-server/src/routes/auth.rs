@@ -56,8 +56,8 @@ pub(super) fn check_signature(
 ) -> Result<Option<u64>, ApiError> {
     let signer = state.0.signer.as_ref();
     let require = state.options().require_signature;
-    let now = ogmill_core::signature::now();
-    Ok(ogmill_core::signature::admit(
+    let now = ogmill_core::request::signature::now();
+    Ok(ogmill_core::request::signature::admit(
         signer, require, template, params, now,
     )?)
 }

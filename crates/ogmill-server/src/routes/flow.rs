@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use crate::card::{Order, Sharing, Tier};
 use crate::pool::{Card, Failure};
 use crate::{ApiError, AppState};
-use ogmill_core::params::UnknownParams;
+use ogmill_core::request::params::UnknownParams;
 use ogmill_core::{RenderRequest, Resolved};
 
 use super::http_cache::{etag, if_none_match};

@@ -12,8 +12,8 @@ use crate::ratelimit::Client;
 /// The connection's peer, as the listener records it.
 type Peer = axum::extract::ConnectInfo<std::net::SocketAddr>;
 use crate::{ApiError, AppState};
-use ogmill_core::output::{Format, Output};
-use ogmill_core::query;
+use ogmill_core::request::output::{Format, Output};
+use ogmill_core::request::query;
 
 use super::auth::{check_api_key, check_signature};
 use super::flow::render_card;
@@ -221,7 +221,7 @@ async fn v1_respond(
     peer: Option<std::net::IpAddr>,
 ) -> Result<Response, ApiError> {
     let params = match state.renderer().template(template) {
-        Some(t) => ogmill_core::params::map_layer_keys(&t.params, params),
+        Some(t) => ogmill_core::request::params::map_layer_keys(&t.params, params),
         None => params,
     };
     let Some(secs) = options.signed_for else {
@@ -241,19 +241,19 @@ async fn v1_respond(
     let req = ogmill_core::RenderRequest {
         template: template.to_owned(),
         params: params.clone(),
-        unknown: ogmill_core::params::UnknownParams::Ignore,
+        unknown: ogmill_core::request::params::UnknownParams::Ignore,
     };
     let resolved = state.renderer().resolve(&req)?;
     let known: Vec<(String, String)> = params
         .into_iter()
         .filter(|(k, _)| !resolved.ignored().contains(k))
         .collect();
-    let expires = ogmill_core::signature::now() + secs;
+    let expires = ogmill_core::request::signature::now() + secs;
     let query = signer.signed_query(template, &known, Some(expires));
     let url = format!(
         "{}/api/og/{}?{query}",
         public_base(state, headers, peer)?,
-        ogmill_core::signature::encode(template)
+        ogmill_core::request::signature::encode(template)
     );
     Ok(axum::Json(serde_json::json!({
         "url": url,

@@ -11,8 +11,8 @@ pub(super) fn cap_lifetime(mut res: Response, expires: Option<u64>) -> Response 
         .get(header::CACHE_CONTROL)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    let now = ogmill_core::signature::now();
-    let capped = ogmill_core::signature::capped_cache_control(current, expires, now);
+    let now = ogmill_core::request::signature::now();
+    let capped = ogmill_core::request::signature::capped_cache_control(current, expires, now);
     if let Some(v) = capped.and_then(|v| HeaderValue::from_str(&v).ok()) {
         res.headers_mut().insert(header::CACHE_CONTROL, v);
     }

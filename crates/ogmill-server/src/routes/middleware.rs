@@ -220,7 +220,7 @@ pub(super) async fn read_body(State(state): State<AppState>, req: Request, next:
     // Design uploads are a --dev route: elsewhere that path is a 404, and must not buffer
     // 10 MiB first.
     let limit = if req.uri().path() == "/playground/design" && state.options().dev {
-        ogmill_core::import::MAX_DESIGN_BYTES
+        ogmill_core::tools::import::MAX_DESIGN_BYTES
     } else {
         state.options().max_body_bytes
     };

@@ -2,7 +2,7 @@
 //! default values and with each of a list of titles in its first text param; and what the
 //! platforms cards are shared to make of its card.
 
-use crate::params::{ParamKind, UnknownParams};
+use crate::request::params::{ParamKind, UnknownParams};
 use crate::{RenderRequest, Renderer, Result};
 
 /// One template's findings.
@@ -80,8 +80,8 @@ pub struct PlatformReport {
     pub height: u32,
     /// Its PNG's size.
     pub bytes: u64,
-    /// What is not simply shown, platform by platform ([`crate::platforms::judge`]).
-    pub findings: Vec<crate::platforms::Finding>,
+    /// What is not simply shown, platform by platform ([`crate::tools::platforms::judge`]).
+    pub findings: Vec<crate::tools::platforms::Finding>,
 }
 
 /// Renders every template at its defaults (PNG, its own size) and asks each platform.
@@ -97,7 +97,7 @@ pub fn platforms(renderer: &Renderer) -> Result<Vec<PlatformReport>> {
             width: card.width,
             height: card.height,
             bytes,
-            findings: crate::platforms::judge(&format, card.width, card.height, bytes),
+            findings: crate::tools::platforms::judge(&format, card.width, card.height, bytes),
         });
     }
     Ok(reports)

@@ -1,5 +1,12 @@
 //! The font database: the bundled fonts (compiled into the binary) plus any configured dirs.
 //! System fonts are loaded only when asked for, so by default output is the same on every machine.
+//!
+//! Below the templates, which resolve their families here: the text primitives too, a
+//! string's runs by the font that covers them ([`coverage`]) and its language.
+
+pub mod coverage;
+pub(crate) mod lang;
+pub(crate) mod runs;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -12,19 +19,19 @@ use crate::error::{Error, Result};
 const INTER: &[(&str, &[u8])] = &[
     (
         "Inter-Regular.otf",
-        include_bytes!("../../../fonts/Inter-Regular.otf"),
+        include_bytes!("../../../../fonts/Inter-Regular.otf"),
     ),
     (
         "Inter-Medium.otf",
-        include_bytes!("../../../fonts/Inter-Medium.otf"),
+        include_bytes!("../../../../fonts/Inter-Medium.otf"),
     ),
     (
         "Inter-SemiBold.otf",
-        include_bytes!("../../../fonts/Inter-SemiBold.otf"),
+        include_bytes!("../../../../fonts/Inter-SemiBold.otf"),
     ),
     (
         "Inter-Bold.otf",
-        include_bytes!("../../../fonts/Inter-Bold.otf"),
+        include_bytes!("../../../../fonts/Inter-Bold.otf"),
     ),
 ];
 #[cfg(not(feature = "latin-fonts"))]
@@ -35,201 +42,201 @@ const INTER: &[(&str, &[u8])] = &[];
 const NOTO: &[(&str, &[u8])] = &[
     (
         "NotoSansArabic-Regular.ttf",
-        include_bytes!("../../../fonts/NotoSansArabic-Regular.ttf"),
+        include_bytes!("../../../../fonts/NotoSansArabic-Regular.ttf"),
     ),
     (
         "NotoSansArabic-Bold.ttf",
-        include_bytes!("../../../fonts/NotoSansArabic-Bold.ttf"),
+        include_bytes!("../../../../fonts/NotoSansArabic-Bold.ttf"),
     ),
     (
         "NotoSansHebrew-Regular.ttf",
-        include_bytes!("../../../fonts/NotoSansHebrew-Regular.ttf"),
+        include_bytes!("../../../../fonts/NotoSansHebrew-Regular.ttf"),
     ),
     (
         "NotoSansHebrew-Bold.ttf",
-        include_bytes!("../../../fonts/NotoSansHebrew-Bold.ttf"),
+        include_bytes!("../../../../fonts/NotoSansHebrew-Bold.ttf"),
     ),
     (
         "NotoSansDevanagari-Regular.ttf",
-        include_bytes!("../../../fonts/NotoSansDevanagari-Regular.ttf"),
+        include_bytes!("../../../../fonts/NotoSansDevanagari-Regular.ttf"),
     ),
     (
         "NotoSansDevanagari-Bold.ttf",
-        include_bytes!("../../../fonts/NotoSansDevanagari-Bold.ttf"),
+        include_bytes!("../../../../fonts/NotoSansDevanagari-Bold.ttf"),
     ),
     (
         "NotoSansThai-Regular.ttf",
-        include_bytes!("../../../fonts/NotoSansThai-Regular.ttf"),
+        include_bytes!("../../../../fonts/NotoSansThai-Regular.ttf"),
     ),
     (
         "NotoSansThai-Bold.ttf",
-        include_bytes!("../../../fonts/NotoSansThai-Bold.ttf"),
+        include_bytes!("../../../../fonts/NotoSansThai-Bold.ttf"),
     ),
     (
         "NotoSansBengali-Regular.ttf",
-        include_bytes!("../../../fonts/NotoSansBengali-Regular.ttf"),
+        include_bytes!("../../../../fonts/NotoSansBengali-Regular.ttf"),
     ),
     (
         "NotoSansBengali-Bold.ttf",
-        include_bytes!("../../../fonts/NotoSansBengali-Bold.ttf"),
+        include_bytes!("../../../../fonts/NotoSansBengali-Bold.ttf"),
     ),
     (
         "NotoSansTamil-Regular.ttf",
-        include_bytes!("../../../fonts/NotoSansTamil-Regular.ttf"),
+        include_bytes!("../../../../fonts/NotoSansTamil-Regular.ttf"),
     ),
     (
         "NotoSansTamil-Bold.ttf",
-        include_bytes!("../../../fonts/NotoSansTamil-Bold.ttf"),
+        include_bytes!("../../../../fonts/NotoSansTamil-Bold.ttf"),
     ),
     (
         "NotoSansTelugu-Regular.ttf",
-        include_bytes!("../../../fonts/NotoSansTelugu-Regular.ttf"),
+        include_bytes!("../../../../fonts/NotoSansTelugu-Regular.ttf"),
     ),
     (
         "NotoSansTelugu-Bold.ttf",
-        include_bytes!("../../../fonts/NotoSansTelugu-Bold.ttf"),
+        include_bytes!("../../../../fonts/NotoSansTelugu-Bold.ttf"),
     ),
     (
         "NotoSansGujarati-Regular.ttf",
-        include_bytes!("../../../fonts/NotoSansGujarati-Regular.ttf"),
+        include_bytes!("../../../../fonts/NotoSansGujarati-Regular.ttf"),
     ),
     (
         "NotoSansGujarati-Bold.ttf",
-        include_bytes!("../../../fonts/NotoSansGujarati-Bold.ttf"),
+        include_bytes!("../../../../fonts/NotoSansGujarati-Bold.ttf"),
     ),
     (
         "NotoSansGurmukhi-Regular.ttf",
-        include_bytes!("../../../fonts/NotoSansGurmukhi-Regular.ttf"),
+        include_bytes!("../../../../fonts/NotoSansGurmukhi-Regular.ttf"),
     ),
     (
         "NotoSansGurmukhi-Bold.ttf",
-        include_bytes!("../../../fonts/NotoSansGurmukhi-Bold.ttf"),
+        include_bytes!("../../../../fonts/NotoSansGurmukhi-Bold.ttf"),
     ),
     (
         "NotoSansKannada-Regular.ttf",
-        include_bytes!("../../../fonts/NotoSansKannada-Regular.ttf"),
+        include_bytes!("../../../../fonts/NotoSansKannada-Regular.ttf"),
     ),
     (
         "NotoSansKannada-Bold.ttf",
-        include_bytes!("../../../fonts/NotoSansKannada-Bold.ttf"),
+        include_bytes!("../../../../fonts/NotoSansKannada-Bold.ttf"),
     ),
     (
         "NotoSansMalayalam-Regular.ttf",
-        include_bytes!("../../../fonts/NotoSansMalayalam-Regular.ttf"),
+        include_bytes!("../../../../fonts/NotoSansMalayalam-Regular.ttf"),
     ),
     (
         "NotoSansMalayalam-Bold.ttf",
-        include_bytes!("../../../fonts/NotoSansMalayalam-Bold.ttf"),
+        include_bytes!("../../../../fonts/NotoSansMalayalam-Bold.ttf"),
     ),
     (
         "NotoSansSinhala-Regular.ttf",
-        include_bytes!("../../../fonts/NotoSansSinhala-Regular.ttf"),
+        include_bytes!("../../../../fonts/NotoSansSinhala-Regular.ttf"),
     ),
     (
         "NotoSansSinhala-Bold.ttf",
-        include_bytes!("../../../fonts/NotoSansSinhala-Bold.ttf"),
+        include_bytes!("../../../../fonts/NotoSansSinhala-Bold.ttf"),
     ),
     (
         "NotoSansKhmer-Regular.ttf",
-        include_bytes!("../../../fonts/NotoSansKhmer-Regular.ttf"),
+        include_bytes!("../../../../fonts/NotoSansKhmer-Regular.ttf"),
     ),
     (
         "NotoSansKhmer-Bold.ttf",
-        include_bytes!("../../../fonts/NotoSansKhmer-Bold.ttf"),
+        include_bytes!("../../../../fonts/NotoSansKhmer-Bold.ttf"),
     ),
     (
         "NotoSansLao-Regular.ttf",
-        include_bytes!("../../../fonts/NotoSansLao-Regular.ttf"),
+        include_bytes!("../../../../fonts/NotoSansLao-Regular.ttf"),
     ),
     (
         "NotoSansLao-Bold.ttf",
-        include_bytes!("../../../fonts/NotoSansLao-Bold.ttf"),
+        include_bytes!("../../../../fonts/NotoSansLao-Bold.ttf"),
     ),
     (
         "NotoSansMyanmar-Regular.ttf",
-        include_bytes!("../../../fonts/NotoSansMyanmar-Regular.ttf"),
+        include_bytes!("../../../../fonts/NotoSansMyanmar-Regular.ttf"),
     ),
     (
         "NotoSansMyanmar-Bold.ttf",
-        include_bytes!("../../../fonts/NotoSansMyanmar-Bold.ttf"),
+        include_bytes!("../../../../fonts/NotoSansMyanmar-Bold.ttf"),
     ),
     (
         "NotoSansArmenian-Regular.ttf",
-        include_bytes!("../../../fonts/NotoSansArmenian-Regular.ttf"),
+        include_bytes!("../../../../fonts/NotoSansArmenian-Regular.ttf"),
     ),
     (
         "NotoSansArmenian-Bold.ttf",
-        include_bytes!("../../../fonts/NotoSansArmenian-Bold.ttf"),
+        include_bytes!("../../../../fonts/NotoSansArmenian-Bold.ttf"),
     ),
     (
         "NotoSansGeorgian-Regular.ttf",
-        include_bytes!("../../../fonts/NotoSansGeorgian-Regular.ttf"),
+        include_bytes!("../../../../fonts/NotoSansGeorgian-Regular.ttf"),
     ),
     (
         "NotoSansGeorgian-Bold.ttf",
-        include_bytes!("../../../fonts/NotoSansGeorgian-Bold.ttf"),
+        include_bytes!("../../../../fonts/NotoSansGeorgian-Bold.ttf"),
     ),
     (
         "NotoSansEthiopic-Regular.ttf",
-        include_bytes!("../../../fonts/NotoSansEthiopic-Regular.ttf"),
+        include_bytes!("../../../../fonts/NotoSansEthiopic-Regular.ttf"),
     ),
     (
         "NotoSansEthiopic-Bold.ttf",
-        include_bytes!("../../../fonts/NotoSansEthiopic-Bold.ttf"),
+        include_bytes!("../../../../fonts/NotoSansEthiopic-Bold.ttf"),
     ),
     (
         "NotoSansCJKsc-Regular.otf",
-        include_bytes!("../../../fonts/NotoSansCJKsc-Regular.otf"),
+        include_bytes!("../../../../fonts/NotoSansCJKsc-Regular.otf"),
     ),
     (
         "NotoSansCJKsc-Bold.otf",
-        include_bytes!("../../../fonts/NotoSansCJKsc-Bold.otf"),
+        include_bytes!("../../../../fonts/NotoSansCJKsc-Bold.otf"),
     ),
     (
         "NotoSansCJKjp-Regular.otf",
-        include_bytes!("../../../fonts/NotoSansCJKjp-Regular.otf"),
+        include_bytes!("../../../../fonts/NotoSansCJKjp-Regular.otf"),
     ),
     (
         "NotoSansCJKjp-Bold.otf",
-        include_bytes!("../../../fonts/NotoSansCJKjp-Bold.otf"),
+        include_bytes!("../../../../fonts/NotoSansCJKjp-Bold.otf"),
     ),
     (
         "NotoSansCJKtc-Regular.otf",
-        include_bytes!("../../../fonts/NotoSansCJKtc-Regular.otf"),
+        include_bytes!("../../../../fonts/NotoSansCJKtc-Regular.otf"),
     ),
     (
         "NotoSansCJKtc-Bold.otf",
-        include_bytes!("../../../fonts/NotoSansCJKtc-Bold.otf"),
+        include_bytes!("../../../../fonts/NotoSansCJKtc-Bold.otf"),
     ),
     (
         "NotoSansCJKkr-Regular.otf",
-        include_bytes!("../../../fonts/NotoSansCJKkr-Regular.otf"),
+        include_bytes!("../../../../fonts/NotoSansCJKkr-Regular.otf"),
     ),
     (
         "NotoSansCJKkr-Bold.otf",
-        include_bytes!("../../../fonts/NotoSansCJKkr-Bold.otf"),
+        include_bytes!("../../../../fonts/NotoSansCJKkr-Bold.otf"),
     ),
     (
         "NotoColorEmoji.ttf",
-        include_bytes!("../../../fonts/NotoColorEmoji.ttf"),
+        include_bytes!("../../../../fonts/NotoColorEmoji.ttf"),
     ),
     // Symbols and math last, after the emoji font: a character both have (☀, ❤) keeps its
     // emoji look; these draw what no other font has (∀ ∈ ℝ ⇒ ⌘ ⏎).
     (
         "NotoSansMath-Regular.ttf",
-        include_bytes!("../../../fonts/NotoSansMath-Regular.ttf"),
+        include_bytes!("../../../../fonts/NotoSansMath-Regular.ttf"),
     ),
     (
         "NotoSansSymbols-Regular.ttf",
-        include_bytes!("../../../fonts/NotoSansSymbols-Regular.ttf"),
+        include_bytes!("../../../../fonts/NotoSansSymbols-Regular.ttf"),
     ),
     (
         "NotoSansSymbols-Bold.ttf",
-        include_bytes!("../../../fonts/NotoSansSymbols-Bold.ttf"),
+        include_bytes!("../../../../fonts/NotoSansSymbols-Bold.ttf"),
     ),
     (
         "NotoSansSymbols2-Regular.ttf",
-        include_bytes!("../../../fonts/NotoSansSymbols2-Regular.ttf"),
+        include_bytes!("../../../../fonts/NotoSansSymbols2-Regular.ttf"),
     ),
 ];
 #[cfg(not(feature = "bundled-fonts"))]
@@ -740,7 +747,7 @@ mod twin_tests {
     /// A database whose one face calls itself `family`.
     fn db_with(family: &str) -> fontdb::Database {
         let mut db = fontdb::Database::new();
-        db.load_font_data(include_bytes!("../../../fonts/Inter-Bold.otf").to_vec());
+        db.load_font_data(include_bytes!("../../../../fonts/Inter-Bold.otf").to_vec());
         let mut info = db.faces().next().unwrap().clone();
         info.families = vec![(family.to_owned(), fontdb::Language::English_UnitedStates)];
         let mut renamed = fontdb::Database::new();

@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use std::fmt::Write;
 use std::ops::Range;
 
-use crate::output::MAX_SIDE;
+use crate::request::output::MAX_SIDE;
 use crate::template::OG_NS;
 
 /// Designs larger than this are refused before parsing.
@@ -386,7 +386,7 @@ fn param_decl(out: &mut String, name: &str, kind: &str, default: &str) {
     // A paragraph longer than a param's usual limit is the design's own default: the
     // limit grows to hold it (to the next hundred), or the template would not load.
     let chars = default.chars().count();
-    if kind == "text" && chars > crate::params::DEFAULT_MAX_LENGTH {
+    if kind == "text" && chars > crate::request::params::DEFAULT_MAX_LENGTH {
         let _ = write!(out, " max-length=\"{}\"", chars.div_ceil(100) * 100);
     }
     out.push_str("/>");

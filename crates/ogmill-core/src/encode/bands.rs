@@ -7,8 +7,8 @@
 //! and indices are made once; a request's new colors are added after its entries, so every
 //! background pixel keeps its entry (and dither) and an untouched band's bytes stay valid.
 
-use crate::palette::{words, Extension, Quantizer};
-use crate::zlib::Piece;
+use crate::encode::palette::{words, Extension, Quantizer};
+use crate::encode::zlib::Piece;
 
 /// Rows per band: smaller bands re-encode less around a line of text, larger ones compress
 /// better apart. 16 rows of a 1200 px card are 19 KB of indices, plenty for deflate.
@@ -79,8 +79,8 @@ impl Bands {
             b = bands.end;
         }
         pieces.extend(&self.pieces[b..]);
-        let zlib = crate::zlib::stream(pieces.iter().copied());
-        let rgb = crate::palette::rgb_triples(palette.palette());
+        let zlib = crate::encode::zlib::stream(pieces.iter().copied());
+        let rgb = crate::encode::palette::rgb_triples(palette.palette());
         let (w, h) = (self.width, self.indices.len() / self.width);
         crate::encode::write_indexed(w as u32, h as u32, &rgb, &zlib).ok()
     }
@@ -101,7 +101,10 @@ impl Bands {
                 out.copy_from_slice(row);
             }
         })?;
-        Some((crate::palette::rgb_triples(palette.palette()), indices))
+        Some((
+            crate::encode::palette::rgb_triples(palette.palette()),
+            indices,
+        ))
     }
 
     /// Calls `each` with every run of neighbouring bands where `card` differs from

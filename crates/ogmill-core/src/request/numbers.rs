@@ -33,7 +33,7 @@ fn compact(n: f64) -> String {
     let sign = if n < 0.0 { "-" } else { "" };
     let a = n.abs();
     if a < 1000.0 {
-        return crate::params::format_number(n);
+        return crate::request::params::format_number(n);
     }
     const UNITS: [(f64, &str); 4] = [(1e3, "k"), (1e6, "M"), (1e9, "B"), (1e12, "T")];
     let mut i = UNITS.iter().rposition(|(u, _)| a >= *u).unwrap_or(0);
@@ -52,7 +52,7 @@ fn compact(n: f64) -> String {
 }
 
 fn thousands(n: f64) -> String {
-    let text = crate::params::format_number(n);
+    let text = crate::request::params::format_number(n);
     let (sign, rest) = match text.strip_prefix('-') {
         Some(r) => ("-", r),
         None => ("", text.as_str()),

@@ -1,5 +1,14 @@
 //! PNG encoding: the costliest stage, so its settings are chosen by measurement
 //! (see `benches/render.rs`, group `encode`).
+//!
+//! The last stage, with what it uses alone: the palette for indexed PNGs ([`palette`]), the
+//! background's bands that let a card reuse its compressed rows, zlib streams, and PDF.
+
+pub(crate) mod bands;
+pub mod palette;
+#[cfg(feature = "pdf")]
+pub mod pdf;
+pub(crate) mod zlib;
 
 use crate::error::{Error, Result};
 
@@ -39,11 +48,11 @@ impl std::str::FromStr for Compression {
 /// lossless WebP, or JPEG at its quality.
 pub fn encode(
     pixmap: &tiny_skia::Pixmap,
-    output: &crate::output::Output,
+    output: &crate::request::output::Output,
     compression: Compression,
     tolerance: u8,
 ) -> Result<Vec<u8>> {
-    use crate::output::{Format, DEFAULT_JPEG_QUALITY};
+    use crate::request::output::{Format, DEFAULT_JPEG_QUALITY};
     match output.format {
         Format::Png => encode_png_with(pixmap, compression, tolerance),
         Format::Webp => encode_webp(pixmap, output.quality, compression, tolerance),
@@ -68,7 +77,7 @@ pub fn encode_webp(
     tolerance: u8,
 ) -> Result<Vec<u8>> {
     let indexed = match quality {
-        None => crate::palette::quantize(pixmap.data(), pixmap.width() as usize, tolerance),
+        None => crate::encode::palette::quantize(pixmap.data(), pixmap.width() as usize, tolerance),
         Some(_) => None,
     };
     let lossless = Lossless::choices(compression, indexed.is_some())[0];
@@ -260,10 +269,11 @@ pub fn encode_png_with(
     let data = pixmap.data();
     // Quantizing checks opacity as it goes: a transparent card costs one early exit.
     let (w, h) = (pixmap.width(), pixmap.height());
-    if let Some((palette, indices)) = crate::palette::quantize(data, w as usize, tolerance) {
+    if let Some((palette, indices)) = crate::encode::palette::quantize(data, w as usize, tolerance)
+    {
         let lines = scanlines(&indices, w as usize);
-        let piece = crate::zlib::Piece::deflate(&lines, palette_level(compression));
-        return write_indexed(w, h, &palette, &crate::zlib::stream([&piece]));
+        let piece = crate::encode::zlib::Piece::deflate(&lines, palette_level(compression));
+        return write_indexed(w, h, &palette, &crate::encode::zlib::stream([&piece]));
     }
     let opaque = data.chunks_exact(4).all(|p| p[3] == 255);
     let (color, bytes) = if opaque {

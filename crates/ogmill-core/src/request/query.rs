@@ -49,7 +49,7 @@ fn shorten(s: &str) -> String {
 /// Turns a JSON object of values into pairs: strings as they are, numbers and booleans as
 /// their text, `null` as absent. Anything else names the offending key.
 pub fn from_json(value: &serde_json::Value) -> Result<Vec<(String, String)>, QueryError> {
-    crate::params::pairs_from_json(value).map_err(QueryError)
+    crate::request::params::pairs_from_json(value).map_err(QueryError)
 }
 
 #[cfg(test)]

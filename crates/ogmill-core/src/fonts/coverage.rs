@@ -91,7 +91,7 @@ mod tests {
                 && inter.contains('€')
         );
         assert!(!inter.contains('中'));
-        let cov = crate::runs::Families::new(&db);
+        let cov = crate::fonts::runs::Families::new(&db);
         assert_eq!(cov.missing("Hello, wörld — ok"), Vec::<char>::new());
         assert_eq!(
             cov.missing("中文 عربي עברית हिन्दी ไทย 한국어 かな 🚀 x\u{200D}\u{FE0F}"),

@@ -12,7 +12,7 @@ use std::ops::Range;
 use unicode_bidi::{BidiInfo, Level};
 use unicode_segmentation::UnicodeSegmentation;
 
-use crate::coverage::{invisible, Coverage};
+use crate::fonts::coverage::{invisible, Coverage};
 
 /// Families tried, in order, after the ones a template names: the bundled script fonts,
 /// then the emoji font, then math and symbols (last, so a character the emoji font also has
