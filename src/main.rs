@@ -113,11 +113,15 @@ fn init_logging(config: &Config) -> anyhow::Result<()> {
     let filter = config.log.as_deref().unwrap_or("info");
     // usvg warns once per glyph it cannot find; ogmill reports those itself (the fit's
     // `missing`, X-Ogmill-Missing-Glyphs, `ogmill check`), so keep its log to errors.
-    let filter = if filter.contains("usvg") {
-        filter.to_owned()
-    } else {
-        format!("{filter},usvg=error")
-    };
+    let mut filter = filter.to_owned();
+    if !filter.contains("usvg") {
+        filter.push_str(",usvg=error");
+    }
+    // simplecss warns at every parse of a stylesheet with `@font-face` or `@media` (Penpot
+    // and Figma exports carry them): noise an operator cannot act on; import says it once.
+    if !filter.contains("simplecss") {
+        filter.push_str(",simplecss=error");
+    }
     let filter = tracing_subscriber::EnvFilter::try_new(&filter)
         .with_context(|| format!("log filter '{filter}' is not valid"))?;
     use std::io::IsTerminal;

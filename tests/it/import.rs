@@ -193,7 +193,13 @@ fn hostile_designs_are_refused_or_stripped_with_a_warning() {
     let entities = r#"<!DOCTYPE svg [<!ENTITY a "aaaa">]><svg xmlns="http://www.w3.org/2000/svg"><text>&a;</text></svg>"#;
     assert!(matches!(import_plain(entities), Err(ImportError::Entities)));
     let wide = r#"<svg xmlns="http://www.w3.org/2000/svg" width="5000" height="100"><text x="1" y="50" font-family="Inter" font-size="20">x</text></svg>"#;
-    assert!(import_plain(wide).unwrap_err().to_string().contains("4096"));
+    // Too wide to draw: brought to a card's width, its coordinates kept, and said.
+    let wide = import_plain(wide).unwrap();
+    assert!(wide.warnings[0].contains("4096"), "{:?}", wide.warnings);
+    assert!(
+        wide.svg.contains(r#"viewBox="0 0 5000 100""#)
+            && wide.svg.contains(r#"width="1200" height="24""#)
+    );
     let scripted = r##"<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="1200" height="630">
   <script>fetch('https://evil.example')</script>
   <rect width="1200" height="630" fill="#000" onload="alert(1)"/>
@@ -848,4 +854,61 @@ fn real_exports_keep_their_backdrops_as_design() {
         bound += n(&plain);
     }
     eprintln!("real exports: {kept} backdrop(s) kept as design, {bound} picture(s) made params");
+}
+
+/// What Figma exports and their later edits leave, from the real files: a re-indented text
+/// keeps preserved spaces at (0,0) before its placed tspan, which stretched its box from the
+/// card's corner; a Shift+Enter break is a U+2028 that usvg drew as a box; a frame clips its
+/// rows, and a box past the clip would wrap lines the card cuts off; Affinity draws a
+/// diagram at print size.
+#[test]
+fn figma_and_affinity_exports_import_as_they_look() {
+    let real = |f: &str| {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/designs/real")
+            .join(f);
+        import_plain(&std::fs::read_to_string(path).unwrap()).unwrap()
+    };
+    let tennis = real("figma-tennis-club-membership-certificate.svg");
+    let office = tennis
+        .slots
+        .iter()
+        .find(|s| s.sample.starts_with("Imbobo"))
+        .unwrap();
+    assert!(
+        office.rect[0] > 60.0 && office.rect[1] > 440.0,
+        "{office:?}"
+    );
+    assert_eq!(office.lines, 1, "{office:?}");
+
+    let birth = real("figma-birth-certificate-template.svg");
+    assert!(!birth.svg.contains("&#x2028;"), "a separator is left");
+    let (_dir, r) = load("birth", &birth.svg);
+    let resolved = r.resolve(&RenderRequest::new("birth", &[])).unwrap();
+    let (_, fits) = r.place(&resolved).unwrap();
+    // The mother's name sits in a row its frame clips: the box stays inside the clip, so a
+    // long value shrinks or ends with an ellipsis there instead of wrapping under it.
+    let row = birth
+        .slots
+        .iter()
+        .find(|s| s.sample.starts_with("{{motherFirstName}}"))
+        .unwrap();
+    let [_, y, _, h] = row.rect;
+    assert!(y + h <= 407.5, "past the clip, 377.43 + 30: {row:?}");
+    let fit = fits.iter().find(|f| f.slot == row.param).unwrap();
+    assert_eq!(fit.lines, 1, "{fit:?} in {row:?}");
+
+    let diagram = real("affinity-cue-timeline-diagram.svg");
+    assert!(
+        diagram.svg.contains(r#"width="1200""#),
+        "{:?}",
+        diagram.warnings
+    );
+    assert!(
+        diagram.warnings.iter().any(|w| w.contains("5437x3917")),
+        "{:?}",
+        diagram.warnings
+    );
+    let (_dir, r) = load("diagram", &diagram.svg);
+    assert_eq!(r.template("diagram").unwrap().width.round(), 1200.0);
 }

@@ -169,7 +169,12 @@ pub(crate) fn fit(slot: &TextSlot, text: &str, opts: &Typesetter) -> Result<(Pla
         ));
     }
     let m = Metrics::measure(slot, text, opts)?;
-    let min = whole_up(slot, slot.min_font_size);
+    // Sizes below the design's are whole pixels, but never above it: a floor of 9.7 px
+    // under a 9.7 px design is 9.7, not 10 (which drew the design's own text too wide).
+    let mut min = whole_up(slot, slot.min_font_size);
+    if slot.min_font_size <= slot.max_font_size {
+        min = min.min(slot.max_font_size);
+    }
     let px = 1.0 / slot.scale;
     let mut limits = Limits {
         // The design's own size first, fractional as a design tool wrote it (an imported

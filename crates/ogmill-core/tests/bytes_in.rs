@@ -244,3 +244,24 @@ fn an_image_source_is_asked_for_each_picture_given_and_its_answers_land_in_slot_
         "{problems:?}"
     );
 }
+
+/// A design's fractional size with the same floor (an import of a 9.7 px text) is drawn at
+/// 9.7 px: sizes below the design's are whole pixels, but the floor never rounds above it.
+#[test]
+fn a_fractional_design_size_with_the_same_floor_is_drawn_at_that_size() {
+    let card = r##"<svg xmlns="http://www.w3.org/2000/svg" xmlns:og="https://ogmill.dev/template" width="600" height="300">
+  <metadata><og:param name="label" kind="text" default="Signatures of bride and groom"/></metadata>
+  <text og:text="{{label}}" og:box="10 10 400 30" og:min-font-size="9.7" x="10" y="30" font-family="Inter" font-size="9.7">x</text>
+</svg>"##;
+    let r = Renderer::new(Options {
+        bundled_fonts: false,
+        fonts: vec![inter()],
+        templates: vec![("card".into(), card.into())],
+        ..Options::default()
+    })
+    .unwrap();
+    let resolved = r.resolve(&RenderRequest::new("card", &[])).unwrap();
+    let (_, fits) = r.place(&resolved).unwrap();
+    assert_eq!(fits[0].font_size, 9.7, "{fits:?}");
+    assert!(!fits[0].truncated, "{fits:?}");
+}

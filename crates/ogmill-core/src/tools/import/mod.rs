@@ -8,6 +8,7 @@
 //! so longer values get more room than the sample had.
 
 mod flow;
+mod tidy;
 
 use std::collections::HashMap;
 use std::fmt::Write;
@@ -228,6 +229,26 @@ impl Design {
                 "{flowed} Inkscape flowed text(s) (<flowRoot>) made plain <text>, a line per paragraph at the flow region's top left: no SVG renderer draws flowed text"
             ));
         }
+        let faces = clean.matches("@font-face").count();
+        if faces > 0 {
+            warnings.push(format!(
+                "the design's {faces} @font-face rule(s) are not loaded: ogmill draws with the fonts it is given, so give it the files (--fonts DIR, or `ogmill fonts add FAMILY` for an open font)"
+            ));
+        }
+        let clean = tidy::drop_separators(&tidy::drop_stray_spaces(&clean));
+        Self::measure(clean, usvg, opts, warnings, true)
+    }
+
+    /// Finds the candidates in a cleaned source and measures where usvg draws each. A
+    /// canvas too large to draw is brought to a card's size once (`resize`), and measured
+    /// again.
+    fn measure(
+        clean: String,
+        usvg: &usvg::Options,
+        opts: &ImportOptions,
+        mut warnings: Vec<String>,
+        resize: bool,
+    ) -> Result<Self, ImportError> {
         let doc = parse_export(&clean).map_err(|e| ImportError::Xml(e.to_string()))?;
         let root = doc.root_element();
         if !root.has_tag_name((SVG_NS, "svg")) {
@@ -245,7 +266,16 @@ impl Design {
         let size = tree.size();
         let (w, h) = (size.width().round() as u32, size.height().round() as u32);
         if w > MAX_SIDE || h > MAX_SIDE {
-            return Err(ImportError::TooBig(w, h));
+            let fitted = resize
+                .then(|| tidy::fit_canvas(&clean, (size.width(), size.height()), MAX_SIDE))
+                .flatten();
+            let Some((smaller, (nw, nh))) = fitted else {
+                return Err(ImportError::TooBig(w, h));
+            };
+            warnings.push(format!(
+                "the canvas is {w}x{h} px, over the {MAX_SIDE} px a side ogmill draws: the template is drawn at {nw}x{nh} (its viewBox keeps the design's coordinates)"
+            ));
+            return Self::measure(smaller, usvg, opts, warnings, false);
         }
         let previous = opts
             .previous
@@ -325,12 +355,15 @@ impl Design {
                 return Err(format!("'{}': its box is empty", c.param));
             }
             let local = to_local(e.to_local, (x, y, x + w, y + h));
+            // The size rounded up: rounded to the nearest, a box measured to hold the
+            // design's lines exactly could come out a hundredth short of holding them.
+            let up = |v: f32| n((v * 100.0).ceil() / 100.0);
             let bx = format!(
                 "{} {} {} {}",
                 n(local[0]),
                 n(local[1]),
-                n(local[2]),
-                n(local[3])
+                up(local[2]),
+                up(local[3])
             );
             match e.kind {
                 "text" => {
@@ -342,7 +375,12 @@ impl Design {
                         let _ = write!(a, " og:min-font-size=\"{}\"", n(min / e.scale));
                     }
                     if let Some(lh) = e.line_height {
-                        let _ = write!(a, " og:line-height=\"{}\"", n(lh));
+                        // Rounded down, to thousandths: rounded up, the design's own lines
+                        // would step past the box measured to hold them.
+                        let lh = (lh * 1000.0).floor() / 1000.0;
+                        let lh = format!("{lh:.3}");
+                        let lh = lh.trim_end_matches('0').trim_end_matches('.');
+                        let _ = write!(a, " og:line-height=\"{lh}\"");
                     }
                     if e.sample.contains('\n') {
                         a.push_str(" og:white-space=\"pre-line\"");
@@ -577,9 +615,8 @@ impl Candidates {
         apply_edits(source, edits)
     }
 
-    /// The text drawn largest: the one that gets `title` when nothing names it.
-    /// The text that becomes `title`: the most prominent with words in it (size times
-    /// letters), never an emoji, a number or a superscript alone; else the largest.
+    /// The text that becomes `title` when nothing names it: the most prominent with words
+    /// in it (size times letters), never an emoji, a number or a superscript alone.
     fn title_text(
         &self,
         tree: &usvg::Tree,
@@ -596,9 +633,9 @@ impl Candidates {
                 (letters >= 2).then_some((n, prominence(px, letters)))
             })
             .max_by(|a, b| a.1.total_cmp(&b.1));
-        worded
-            .or_else(|| sized.into_iter().max_by(|a, b| a.1.total_cmp(&b.1)))
-            .map(|(n, _)| n)
+        // A design whose texts have no words (`>_`, `2026`) has no title: each is named by
+        // what it is.
+        worded.map(|(n, _)| n)
     }
 }
 
@@ -927,7 +964,14 @@ impl Reader<'_> {
                 bottom = bottom.min(r.top() - gap / 2.0);
             }
         }
-        let bottom = bottom.max(ink.bottom()).max(ink.top() + pitch);
+        let mut bottom = bottom.max(ink.bottom()).max(ink.top() + pitch);
+        // Never past what the groups around it clip to (Figma clips a frame's content to
+        // the frame): a line there would be cut off. The ink itself stays in.
+        if let Some(clip) = clip_around(self.tree.root(), wrapper, None).flatten() {
+            left = left.max(clip.left()).min(ink.left() - l_slack);
+            right = right.min(clip.right()).max(ink.right() + r_slack);
+            bottom = bottom.min(clip.bottom()).max(ink.bottom());
+        }
         // Never past the card: a paragraph drawn as one long line (flowed text made plain)
         // or a text hanging off an edge would give the fit room the card cuts off.
         let (left, top) = (left.clamp(0.0, cw - 1.0), ink.top().clamp(0.0, ch - 1.0));
@@ -1107,6 +1151,37 @@ fn collect_boxes(g: &usvg::Group, own: &str, out: &mut Vec<tiny_skia::Rect>) {
             }
         }
     }
+}
+
+/// Where the groups around `wrapper` let drawing through, on the card: the intersection of
+/// their clip paths' boxes. `None` when `wrapper` is not under `g`; `Some(None)` when
+/// nothing around it clips.
+fn clip_around(
+    g: &usvg::Group,
+    wrapper: &str,
+    clip: Option<tiny_skia::Rect>,
+) -> Option<Option<tiny_skia::Rect>> {
+    let clip = match g.clip_path() {
+        // Clip content is in the user space of the group it clips, its transform included.
+        Some(cp) => {
+            let ts = g.abs_transform().pre_concat(cp.transform());
+            match cp.root().bounding_box().transform(ts) {
+                Some(r) => match clip {
+                    Some(c) => c.intersect(&r).or(Some(c)),
+                    None => Some(r),
+                },
+                None => clip,
+            }
+        }
+        None => clip,
+    };
+    if g.id() == wrapper {
+        return Some(clip);
+    }
+    g.children().iter().find_map(|n| match n {
+        usvg::Node::Group(c) => clip_around(c, wrapper, clip),
+        _ => None,
+    })
 }
 
 fn contains(outer: &tiny_skia::Rect, inner: &tiny_skia::Rect) -> bool {
