@@ -173,8 +173,19 @@ fn a_template_draws_with_an_added_family() {
 fn design_fonts() -> std::path::PathBuf {
     let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("design-fonts");
     // Roboto (Figma's exports), DejaVu Sans (Inkscape's, and the twin of its older default,
-    // Bitstream Vera Sans).
-    for family in ["Roboto", "DejaVu Sans"] {
+    // Bitstream Vera Sans), Arimo (the twin of Arial, Affinity's diagrams), and what the
+    // Figma certificates, the Penpot export and the marathon certificate name.
+    for family in [
+        "Roboto",
+        "DejaVu Sans",
+        "Arimo",
+        "Noto Sans",
+        "Work Sans",
+        "Spline Sans Mono",
+        "Acme",
+        "Libre Baskerville",
+        "Stardos Stencil",
+    ] {
         let slug = ogmill::fontsource::slug(family);
         if dir.join(&slug).join("LICENSE").is_file() {
             continue;
@@ -217,10 +228,20 @@ fn mean_difference(a: &image::RgbaImage, b: &image::RgbaImage) -> f64 {
 }
 
 /// Files over the mark, and why; the test fails when one of them comes under it.
-const KNOWN_OVER: &[(&str, &str)] = &[(
-    "inkscape09-film-rating-box-card.svg",
-    "3.3: nine texts in a non-uniformly scaled layer, each a pixel or two off and the two in the badge a little smaller",
-)];
+const KNOWN_OVER: &[(&str, &str)] = &[
+    (
+        "affinity-architecture-diagram.svg",
+        "3.8: a 5334 px diagram drawn at 1200, twelve texts of 10-14 px on a transparent card; the same letters, each text a fraction of a pixel off, which its many edge pixels add up",
+    ),
+    (
+        "affinity-caption-entities-diagram.svg",
+        "4.9: as the architecture diagram, 5334x834 drawn at 1200x188; side by side the two renders read the same",
+    ),
+    (
+        "inkscape09-film-rating-box-card.svg",
+        "3.3: nine texts in a non-uniformly scaled layer, each a pixel or two off and the two in the badge a little smaller",
+    ),
+];
 
 /// Issue 32's fidelity: with the design's own fonts (or their metric twins) loaded, the
 /// default render of each real export's import is within a mean of 3 levels per channel of

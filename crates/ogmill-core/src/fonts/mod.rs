@@ -595,17 +595,21 @@ fn family_key(s: &str) -> String {
 }
 
 /// The [`METRIC_TWINS`] group `name` belongs to, and its key there. A face name
-/// (`Arial-BoldMT`, as Illustrator writes) names its family before the dash.
+/// (`Arial-BoldMT`, as Illustrator writes) names its family before the dash, and Monotype's
+/// PostScript names end in `MT` or `PSMT` (`ArialMT`, `TimesNewRomanPSMT`, as Affinity writes).
 fn twin_group(name: &str) -> Option<(&'static [&'static str], String)> {
-    [name, name.split('-').next().unwrap_or(name)]
-        .into_iter()
-        .find_map(|n| {
-            let wanted = family_key(n);
-            let group = METRIC_TWINS
-                .iter()
-                .find(|g| g.iter().any(|f| family_key(f) == wanted))?;
-            Some((*group, wanted))
-        })
+    let family = name.split('-').next().unwrap_or(name);
+    let unsuffixed = family
+        .strip_suffix("PSMT")
+        .or_else(|| family.strip_suffix("MT"))
+        .unwrap_or(family);
+    [name, family, unsuffixed].into_iter().find_map(|n| {
+        let wanted = family_key(n);
+        let group = METRIC_TWINS
+            .iter()
+            .find(|g| g.iter().any(|f| family_key(f) == wanted))?;
+        Some((*group, wanted))
+    })
 }
 
 /// An open family with the same advance widths as `name`, to suggest fetching when `name`
@@ -760,6 +764,7 @@ mod twin_tests {
         let db = db_with("Arimo");
         assert_eq!(metric_twin(&db, &["Arial"]), Some("Arimo".into()));
         assert_eq!(metric_twin(&db, &["Arial-BoldMT"]), Some("Arimo".into()));
+        assert_eq!(metric_twin(&db, &["ArialMT"]), Some("Arimo".into()));
         assert_eq!(metric_twin(&db, &["helvetica"]), Some("Arimo".into()));
         assert_eq!(
             metric_twin(&db, &["Verdana", "Arial"]),
