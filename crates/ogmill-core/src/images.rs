@@ -101,6 +101,7 @@ impl ImageSource for LocalImages<'_> {
 
 /// Why an image could not be drawn. The message is safe to show the requester.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum ImageProblem {
     /// The URL or its address is refused (not public, not allowed, not http(s)).
     #[error("blocked: {0}")]

@@ -25,6 +25,10 @@
 //! | `parallel` | start-up draws every template's first render on every core (threads) |
 //! | `pdf` | PDF output (svg2pdf) |
 //!
+//! The error enums ([`Error`], [`error::TemplateErrorKind`], [`images::ImageProblem`],
+//! [`tools::import::ImportError`]) are `#[non_exhaustive]`: new causes will come, so match
+//! the ones you act on and keep a catch-all.
+//!
 //! Stage timings read the clock of [`Options::clock`]; on `wasm32-unknown-unknown`, which
 //! has none, there is none unless the caller gives one.
 //!

@@ -10,6 +10,7 @@ pub use template::{Position, TemplateError, TemplateErrorKind};
 
 /// Everything that can go wrong between a raw request and PNG bytes.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     /// The request named a template that is not loaded.
     #[error("unknown template '{name}'; available: {available}")]

@@ -33,6 +33,7 @@ pub struct TemplateError {
 
 /// What is wrong with a template.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum TemplateErrorKind {
     /// The file is not well-formed XML (or declares a DTD, which is refused).
     #[error("not well-formed XML: {0}")]

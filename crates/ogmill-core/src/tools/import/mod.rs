@@ -74,6 +74,7 @@ pub struct ImportedSlot {
 
 /// Why a design cannot be imported.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ImportError {
     /// Over [`MAX_DESIGN_BYTES`].
     #[error("the design is {0} bytes; designs over 10 MiB are refused (export without embedded full-size photos, or link them as image params)")]
