@@ -196,7 +196,10 @@ fn plain_pipeline(
         let pixmap = ogmill_core::raster::rasterize(&svg, renderer.usvg_options(), w, h)?;
         let png = pixmap
             .encode_png()
-            .map_err(|e| ogmill_core::Error::Internal(format!("png: {e}")))?;
+            .map_err(|e| ogmill_core::Error::Encode {
+                format: "png",
+                reason: e.to_string(),
+            })?;
         times.push(t.elapsed().as_secs_f64() * 1000.0);
         bytes = png.len();
     }

@@ -91,6 +91,22 @@ pub enum Error {
     #[error("the render was stopped before it finished")]
     Stopped,
 
+    /// The canvas could not be allocated (width x height x 4 bytes).
+    #[error("cannot allocate a {width}x{height} canvas")]
+    Canvas {
+        /// Width in pixels.
+        width: u32,
+        /// Height in pixels.
+        height: u32,
+    },
+    /// An encoder refused the pixels.
+    #[error("{format} encoding failed: {reason}")]
+    Encode {
+        /// `webp`, `jpeg`, `png`.
+        format: &'static str,
+        /// What the encoder said.
+        reason: String,
+    },
     /// A failure inside the pipeline that no request value can cause; a bug or a broken template.
     #[error("internal render error: {0}")]
     Internal(String),

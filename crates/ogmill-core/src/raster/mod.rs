@@ -23,8 +23,8 @@ pub fn rasterize_until(
     height: u32,
     stop: &Stop,
 ) -> Result<tiny_skia::Pixmap> {
-    let mut pixmap = tiny_skia::Pixmap::new(width, height)
-        .ok_or_else(|| Error::Internal(format!("cannot allocate a {width}x{height} canvas")))?;
+    let mut pixmap =
+        tiny_skia::Pixmap::new(width, height).ok_or(Error::Canvas { width, height })?;
     draw(svg, opts, &mut pixmap, stop)?;
     Ok(pixmap)
 }
