@@ -912,3 +912,26 @@ fn figma_and_affinity_exports_import_as_they_look() {
     let (_dir, r) = load("diagram", &diagram.svg);
     assert_eq!(r.template("diagram").unwrap().width.round(), 1200.0);
 }
+
+/// Found by the import fuzzer: a 15,000-letter word spliced into a text made a default the
+/// template's every load fitted letter by letter (11 s under the fuzz build). A text longer
+/// than a param holds stays as drawn, and the import says so.
+#[test]
+fn a_text_longer_than_a_param_holds_stays_as_drawn() {
+    let blob = "x".repeat(2500);
+    let svg = format!(
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="1200" height="630"><text x="10" y="100" font-family="Inter" font-size="40">Launch day</text><text x="10" y="300" font-family="Inter" font-size="20">{blob}</text></svg>"#
+    );
+    let imported = import_plain(&svg).unwrap();
+    assert_eq!(imported.slots.len(), 1, "{:?}", imported.slots);
+    assert_eq!(imported.slots[0].sample, "Launch day");
+    assert!(
+        imported
+            .warnings
+            .iter()
+            .any(|w| w.contains("2500 characters")),
+        "{:?}",
+        imported.warnings
+    );
+    load("long", &imported.svg);
+}

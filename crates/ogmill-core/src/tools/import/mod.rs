@@ -43,6 +43,9 @@ pub struct ImportOptions {
     pub all_images: bool,
 }
 
+/// The longest text import makes a param of; longer ones stay as the design drew them.
+const MAX_TEXT_PARAM_CHARS: usize = 2000;
+
 /// Text params an import suggests at most: a poster with 195 texts is not 195 params.
 pub const MAX_TEXT_PARAMS: usize = 12;
 
@@ -797,6 +800,16 @@ impl Reader<'_> {
                 sample.chars().take(40).collect::<String>().replace('\n', " ")
             ));
         }
+        // Longer than a card can show (a pasted paragraph, a data blob): as a param, its
+        // default would be fitted at every load of the template, a word of 15,000 letters
+        // broken letter by letter (the import fuzzer's find). It stays as drawn.
+        let chars = sample.chars().count();
+        if chars > MAX_TEXT_PARAM_CHARS {
+            self.warnings.push(format!(
+                "line {}: a text of {chars} characters is left as drawn: a param holds at most {MAX_TEXT_PARAM_CHARS}",
+                line_of(node)
+            ));
+        }
         // A mirrored text is a reflection of another: it stays as the design drew it (bind
         // it by hand in design mode); fitted values do not read mirrored.
         let ts = text.abs_transform();
@@ -822,7 +835,7 @@ impl Reader<'_> {
             sample,
             ink: [ink.left(), ink.top(), ink.width(), ink.height()],
             suggested: Choice {
-                bound: !mirrored,
+                bound: !mirrored && chars <= MAX_TEXT_PARAM_CHARS,
                 param,
                 rect: [rect.0, rect.1, rect.2 - rect.0, rect.3 - rect.1],
                 // At least the design's own lines; room for more up to 6. A design with
