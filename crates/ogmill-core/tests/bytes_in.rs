@@ -17,15 +17,20 @@ fn inter() -> FontData {
     FontData::new(std::fs::read(path).unwrap())
 }
 
-#[test]
-fn fonts_and_templates_as_bytes_render_with_nothing_else_loaded() {
-    let r = Renderer::new(Options {
+/// A renderer with Inter alone and one template given as a string.
+fn inter_only(name: &str, source: &str) -> Renderer {
+    Renderer::new(Options {
         bundled_fonts: false,
         fonts: vec![inter()],
-        templates: vec![("card".into(), CARD.into())],
+        templates: vec![(name.into(), source.into())],
         ..Options::default()
     })
-    .unwrap();
+    .unwrap()
+}
+
+#[test]
+fn fonts_and_templates_as_bytes_render_with_nothing_else_loaded() {
+    let r = inter_only("card", CARD);
     // Only the template given: the bundled ones are not loaded beside it.
     assert_eq!(
         r.templates().map(|t| t.name.as_str()).collect::<Vec<_>>(),
@@ -144,13 +149,7 @@ fn a_root_background_color_draws_the_same_layered_as_in_one_pass() {
 /// draws the same card.
 #[test]
 fn renderers_share_a_font_database() {
-    let first = Renderer::new(Options {
-        bundled_fonts: false,
-        fonts: vec![inter()],
-        templates: vec![("card".into(), CARD.into())],
-        ..Options::default()
-    })
-    .unwrap();
+    let first = inter_only("card", CARD);
     let second = Renderer::new(Options {
         fontdb: Some(first.fontdb().clone()),
         templates: vec![("card".into(), CARD.into())],
@@ -205,13 +204,7 @@ fn an_image_source_is_asked_for_each_picture_given_and_its_answers_land_in_slot_
     // A 1x1 red PNG as a data URI.
     const PIXEL: &str = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==";
 
-    let r = Renderer::new(Options {
-        bundled_fonts: false,
-        fonts: vec![inter()],
-        templates: vec![("two".into(), TWO_PICTURES.into())],
-        ..Options::default()
-    })
-    .unwrap();
+    let r = inter_only("two", TWO_PICTURES);
     let source = Recorder(Mutex::new(vec![]));
     let resolved = |params: &[(&str, &str)]| r.resolve(&RenderRequest::new("two", params)).unwrap();
 
@@ -253,13 +246,7 @@ fn a_fractional_design_size_with_the_same_floor_is_drawn_at_that_size() {
   <metadata><og:param name="label" kind="text" default="Signatures of bride and groom"/></metadata>
   <text og:text="{{label}}" og:box="10 10 400 30" og:min-font-size="9.7" x="10" y="30" font-family="Inter" font-size="9.7">x</text>
 </svg>"##;
-    let r = Renderer::new(Options {
-        bundled_fonts: false,
-        fonts: vec![inter()],
-        templates: vec![("card".into(), card.into())],
-        ..Options::default()
-    })
-    .unwrap();
+    let r = inter_only("card", card);
     let resolved = r.resolve(&RenderRequest::new("card", &[])).unwrap();
     let (_, fits) = r.place(&resolved).unwrap();
     assert_eq!(fits[0].font_size, 9.7, "{fits:?}");
